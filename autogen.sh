@@ -1,0 +1,3 @@
+#!/bin/sh
+# Regenerate configure and the Makefile templates (autoconf, automake, libtool).
+exec autoreconf --force --install --verbose "$@"

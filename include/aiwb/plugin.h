@@ -1,0 +1,437 @@
+/*
+ * aiwb/plugin.h - the plugin ABI: everything a source, transform or algorithm
+ * module needs, and nothing else.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A plugin is a shared module that exports one function, aiwb_plugin_init().
+ * The host calls it with its table of functions (struct aiwb_host_api); the
+ * plugin declares itself with AIWB_PLUGIN_BEGIN and then registers one or more
+ * components. A minimal transform that adds one to every numeric column:
+ *
+ *     #include <aiwb/plugin.h>
+ *
+ *     static const struct aiwb_host_api *api;
+ *
+ *     static int
+ *     plus_one_apply(const void *state, const struct aiwb_frame *in,
+ *                    struct aiwb_frame **out, char **cause)
+ *     {
+ *         size_t n = api->frame_rows(in);
+ *         struct aiwb_frame *f = api->frame_new(n);
+ *         for (size_t c = 0; c < api->frame_cols(in); c++) {
+ *             const char *name = api->frame_col_name(in, c);
+ *             if (api->frame_col_type(in, c) != AIWB_NUMERIC) {
+ *                 api->frame_copy_col(f, in, c, NULL);
+ *                 continue;
+ *             }
+ *             const double *x = api->frame_numeric(in, c);
+ *             double *y = api->frame_add_numeric(f, name);
+ *             for (size_t i = 0; i < n; i++)
+ *                 y[i] = x[i] + 1;
+ *         }
+ *         *out = f;
+ *         return AIWB_OK;
+ *     }
+ *
+ *     static const struct aiwb_transform_type plus_one_type = {
+ *         .abi_version = AIWB_ABI_VERSION,
+ *         .size = sizeof(struct aiwb_transform_type),
+ *         .name = "plus_one",
+ *         .summary = "add one to every numeric column",
+ *         .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL,
+ *         .apply = plus_one_apply,
+ *     };
+ *
+ *     int
+ *     aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
+ *     {
+ *         AIWB_PLUGIN_BEGIN(p, host, api, "plus_one", "1.0.0");
+ *         return api->register_transform(p, &plus_one_type);
+ *     }
+ *
+ * Build it with `cc -shared -fPIC $(pkg-config --cflags aiwb) -o plus_one.so
+ * plus_one.c` and put it in a folder named by AIWB_PLUGIN_PATH.
+ *
+ * Rules of the ABI
+ * - The host table and every descriptor only grow at their end; each new
+ *   member is commented with the minor version that added it. A descriptor
+ *   records its own size, so the host treats members past that size as NULL.
+ * - AIWB_ABI_VERSION changes only when the meaning of an existing member
+ *   changes. A module built for another ABI version is refused with a message
+ *   naming both versions. The first four members of struct aiwb_host_api
+ *   never move, so that refusal works across all versions.
+ * - Plugins never link against the program: everything they need from the
+ *   host comes through the table. They may link other libraries (GSL, libcurl).
+ * - Plugins never print. They log through api->log, and they report errors by
+ *   returning a negative status and, where a function has a `char **cause`
+ *   argument, setting *cause to a message made with api->format (the host
+ *   frees it). Messages follow git's style: lowercase, no full stop, the
+ *   subject quoted, the place named: "'x.csv' line 4 column 2: unterminated
+ *   quoted field".
+ * - Memory that crosses the boundary is allocated with api->alloc and freed
+ *   with api->free. Strings passed into a call are borrowed for that call.
+ * - The host owns every frame, option set, writer, reader, table and step it
+ *   passes in; a plugin frees only what it allocated itself, in fini.
+ */
+#ifndef AIWB_PLUGIN_H
+#define AIWB_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI this header describes. */
+#define AIWB_ABI_VERSION 1
+#define AIWB_ABI_MINOR 0
+
+/*
+ * Status codes. Zero is success, negative is an error, positive values are
+ * documented non-errors (AIWB_CONTINUE from an algorithm's iterate).
+ */
+enum aiwb_status {
+    AIWB_OK = 0,
+    AIWB_CONTINUE = 1,   /* iterate: not converged yet, call again */
+    AIWB_ERR = -1,       /* unspecified failure; see cause */
+    AIWB_ENOMEM = -2,    /* out of memory */
+    AIWB_EINVAL = -3,    /* invalid argument or option */
+    AIWB_EIO = -4,       /* input or output failed */
+    AIWB_EDATA = -5,     /* malformed or unsuitable data */
+    AIWB_ENUMERIC = -6,  /* numerical failure (singular matrix, divergence) */
+    AIWB_EABI = -7,      /* ABI version mismatch */
+    AIWB_ECANCELED = -8, /* stopped by the user */
+    AIWB_ENOTSUP = -9    /* not supported by this component */
+};
+
+/* Opaque handles owned by the host. */
+struct aiwb_plugin;  /* the module being loaded */
+struct aiwb_frame;   /* a table of named columns */
+struct aiwb_options; /* a component's options, validated against its spec */
+struct aiwb_writer;  /* codec output: typed, keyed values */
+struct aiwb_reader;  /* codec input, read back in the order written */
+struct aiwb_table;   /* a table of results a component shows the user */
+struct aiwb_step;    /* the numbers one iteration reports */
+
+/* Column types of a frame. */
+enum aiwb_coltype {
+    AIWB_NUMERIC = 1,    /* double; NaN marks a missing value */
+    AIWB_CATEGORICAL = 2 /* int32 codes into a list of levels */
+};
+
+/* The code of a missing categorical value. Valid codes are 0..nlevels-1. */
+#define AIWB_NA_CODE (-1)
+
+/*
+ * Capabilities and tasks, declared by components in their `flags`.
+ * For an algorithm, the AIWB_TASK_* bits say what it can learn; the AIWB_CAP_*
+ * bits say what its input may contain. For a transform, AIWB_CAP_* says what
+ * its input may contain and AIWB_TF_* what it guarantees about its output.
+ */
+#define AIWB_TASK_REGRESSION 0x0001u
+#define AIWB_TASK_CLASSIFICATION 0x0002u
+#define AIWB_TASK_CLUSTERING 0x0004u
+#define AIWB_TASK_RANKING 0x0008u
+#define AIWB_TASK_MASK 0x00ffu
+#define AIWB_CAP_MISSING 0x0100u     /* accepts missing values */
+#define AIWB_CAP_CATEGORICAL 0x0200u /* accepts categorical columns */
+#define AIWB_CAP_WEIGHTS 0x0400u     /* uses sample weights */
+#define AIWB_CAP_INCREMENTAL 0x0800u /* can update a fitted model */
+#define AIWB_TF_NO_MISSING 0x1000u   /* output has no missing values */
+#define AIWB_TF_NUMERIC 0x2000u      /* output has only numeric columns */
+#define AIWB_TF_FIT 0x4000u          /* has fitted state (fit is called) */
+
+/* Declared options: the host parses, validates and documents them. */
+enum aiwb_opt_type {
+    AIWB_OPT_INT = 1,    /* integer within [min, max] */
+    AIWB_OPT_REAL = 2,   /* finite number within [min, max] */
+    AIWB_OPT_BOOL = 3,   /* true/false, yes/no, on/off, 1/0 */
+    AIWB_OPT_STRING = 4, /* any text */
+    AIWB_OPT_CHOICE = 5  /* one of the words in `choices` */
+};
+
+/*
+ * One declared option. Components list them in an array ended by an entry
+ * whose name is NULL. `def` is the default as the user would type it (NULL:
+ * no default, the option is unset unless given). `min` and `max` bound INT
+ * and REAL values when min < max. `choices` is "a|b|c" for CHOICE options.
+ */
+struct aiwb_option_spec {
+    const char *name;
+    enum aiwb_opt_type type;
+    const char *def;
+    double min, max;
+    const char *choices;
+    const char *help;
+};
+
+/*
+ * What an algorithm learns from. X is row-major, n rows of p features with a
+ * row stride of ldx doubles; the pipeline builds it from a frame, so an
+ * algorithm never reads frames itself. For regression, y holds the target.
+ * For classification, y holds class codes 0..n_classes-1 (as doubles) and
+ * class_names their labels. w is NULL or n sample weights. feature_levels[j]
+ * is 0 for a numeric feature, or the number of levels when the algorithm
+ * accepts categoricals and feature j holds codes (NaN for missing).
+ */
+struct aiwb_problem {
+    size_t n, p;
+    const double *X;
+    size_t ldx;
+    const double *y;
+    const double *w;
+    unsigned task;
+    size_t n_classes;
+    const char *const *feature_names;
+    const char *const *class_names;
+    const char *target_name;
+    const unsigned *feature_levels;
+    uint64_t seed;
+};
+
+/*
+ * A source reads data from a URI into frames. open() prepares (and may read
+ * everything); next() hands over the following batch as a new frame that the
+ * host owns, returning its number of rows, 0 at the end, or a negative
+ * status with *cause set. Every batch has the same columns with the same
+ * types. A source with AIWB_SOURCE_FOLLOW may return 0 and later more rows.
+ * `schemes` lists URI schemes it answers ("sqlite,file"), `extensions` the
+ * file name endings it reads ("csv,tsv,txt"); both comma-separated.
+ */
+#define AIWB_SOURCE_FOLLOW 0x0001u
+
+struct aiwb_source_type {
+    unsigned abi_version; /* AIWB_ABI_VERSION when the plugin was built */
+    size_t size;          /* sizeof(struct aiwb_source_type) then */
+    const char *name;
+    const char *summary; /* one line, for listings */
+    const char *help;    /* more lines for `help NAME`, or NULL */
+    const struct aiwb_option_spec *options;
+    unsigned flags;
+    const char *schemes;
+    const char *extensions;
+    size_t state_size; /* zeroed bytes the host allocates per instance */
+    int (*open)(void *state, const char *uri, const struct aiwb_options *opts, char **cause);
+    int (*next)(void *state, struct aiwb_frame **batch, char **cause);
+    void (*close)(void *state);
+    /* new members only below this line, with the minor version that added them */
+};
+
+/*
+ * A transform fits on one frame and applies to any frame with the same
+ * columns. init() reads the options; fit() learns state (only called when
+ * flags has AIWB_TF_FIT); apply() makes a new frame (the host owns it) from
+ * its input without changing the input. save() writes the fitted state with
+ * the writer functions, load() reads it back; `version` is the state_version
+ * the state was saved with, so a newer plugin can read older state or refuse
+ * it. fini() frees what the transform allocated. Any member but apply may be
+ * NULL when there is nothing to do.
+ */
+struct aiwb_transform_type {
+    unsigned abi_version;
+    size_t size;
+    const char *name;
+    const char *summary; /* one line, for listings */
+    const char *help;    /* more lines for `help NAME`, or NULL */
+    const struct aiwb_option_spec *options;
+    unsigned flags;
+    unsigned state_version;
+    size_t state_size;
+    int (*init)(void *state, const struct aiwb_options *opts, char **cause);
+    int (*fit)(void *state, const struct aiwb_frame *in, char **cause);
+    int (*apply)(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out,
+                 char **cause);
+    int (*save)(const void *state, struct aiwb_writer *w);
+    int (*load)(void *state, struct aiwb_reader *r, unsigned version, char **cause);
+    void (*fini)(void *state);
+    /* new members only below this line */
+};
+
+/*
+ * An algorithm follows GSL's INITIALIZE / ITERATE / TEST shape, and the host
+ * drives the loop, so live curves, cancellation and time limits live in one
+ * place:
+ *
+ *     init(state, opts, problem)        once, before any iteration
+ *     iterate(state, problem, step)     until it returns AIWB_OK (converged)
+ *                                       or the host stops early
+ *     finish(state, problem)            once, after the last iteration
+ *                                       (also after a cancel: the model must
+ *                                       then be usable as it stands)
+ *     predict(state, n, X, ldx, out)    any number of times, also after load
+ *
+ * iterate() returns AIWB_CONTINUE to be called again, AIWB_OK when converged,
+ * or a negative status with *cause set; it reports its numbers (loss, ...)
+ * with api->step_value. n_outputs() is 1 for regression and the number of
+ * classes for classification; predict() writes n rows of n_outputs values
+ * (class probabilities summing to one for a classifier). report() may fill
+ * a table the user sees after training (coefficients, ...); NULL if none. A one-shot
+ * algorithm does all its work in its first iterate and returns AIWB_OK.
+ */
+struct aiwb_algorithm_type {
+    unsigned abi_version;
+    size_t size;
+    const char *name;
+    const char *summary; /* one line, for listings */
+    const char *help;    /* more lines for `help NAME`, or NULL */
+    const struct aiwb_option_spec *options;
+    unsigned flags;
+    unsigned state_version;
+    size_t state_size;
+    int (*init)(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+                char **cause);
+    int (*iterate)(void *state, const struct aiwb_problem *prob, struct aiwb_step *step,
+                   char **cause);
+    int (*finish)(void *state, const struct aiwb_problem *prob, char **cause);
+    size_t (*n_outputs)(const void *state);
+    int (*predict)(const void *state, size_t n, const double *X, size_t ldx, double *out);
+    int (*report)(const void *state, struct aiwb_table *t);
+    int (*save)(const void *state, struct aiwb_writer *w);
+    int (*load)(void *state, struct aiwb_reader *r, unsigned version, char **cause);
+    void (*fini)(void *state);
+    /* new members only below this line */
+};
+
+/* Log levels for api->log. */
+enum aiwb_log_level { AIWB_LOG_DEBUG = 0, AIWB_LOG_INFO = 1, AIWB_LOG_WARN = 2, AIWB_LOG_ERROR = 3 };
+
+/* Column kinds of a result table. */
+enum aiwb_table_kind { AIWB_TABLE_TEXT = 1, AIWB_TABLE_REAL = 2, AIWB_TABLE_INT = 3 };
+
+#if defined(__GNUC__)
+#define AIWB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define AIWB_PRINTF(f, a)
+#endif
+
+/*
+ * The host's table of functions. Members are only ever added at the end.
+ */
+struct aiwb_host_api {
+    /* These four never move. */
+    unsigned abi_version; /* the host's AIWB_ABI_VERSION */
+    unsigned abi_minor;   /* the host's AIWB_ABI_MINOR */
+    size_t size;          /* sizeof(struct aiwb_host_api) in the host */
+    /*
+     * Declare the module: its name, version, and the ABI it was built for.
+     * Returns AIWB_EABI if the host does not speak that ABI (the host then
+     * reports both versions); the module must return that status at once.
+     */
+    int (*plugin_begin)(struct aiwb_plugin *p, unsigned abi_version, unsigned abi_minor,
+                        const char *name, const char *version);
+
+    /* Registration: each returns AIWB_OK, or AIWB_EINVAL for a bad or
+     * duplicate descriptor (the host reports why). Descriptors are not
+     * copied: they must live as long as the module (static const). */
+    int (*register_source)(struct aiwb_plugin *p, const struct aiwb_source_type *t);
+    int (*register_transform)(struct aiwb_plugin *p, const struct aiwb_transform_type *t);
+    int (*register_algorithm)(struct aiwb_plugin *p, const struct aiwb_algorithm_type *t);
+
+    /* Memory. alloc and calloc never return NULL (the host aborts with a
+     * message when memory runs out); free(NULL) does nothing. */
+    void *(*alloc)(size_t n);
+    void *(*calloc)(size_t n, size_t size);
+    void *(*realloc)(void *p, size_t n);
+    void (*free)(void *p);
+    char *(*strdup)(const char *s);
+    char *(*format)(const char *fmt, ...) AIWB_PRINTF(1, 2); /* a new string */
+
+    void (*log)(enum aiwb_log_level level, const char *fmt, ...) AIWB_PRINTF(2, 3);
+
+    /* Frames. A frame has a fixed number of rows and any number of named
+     * columns. Column indices run 0..frame_cols-1 in the order added. */
+    struct aiwb_frame *(*frame_new)(size_t n_rows);
+    void (*frame_free)(struct aiwb_frame *f);
+    size_t (*frame_rows)(const struct aiwb_frame *f);
+    size_t (*frame_cols)(const struct aiwb_frame *f);
+    const char *(*frame_col_name)(const struct aiwb_frame *f, size_t col);
+    enum aiwb_coltype (*frame_col_type)(const struct aiwb_frame *f, size_t col);
+    /* The index of the column NAME, or -1. */
+    long (*frame_find)(const struct aiwb_frame *f, const char *name);
+    /* Add a column; returns its n_rows values to fill (zeroed), or NULL if a
+     * column of that name exists. */
+    double *(*frame_add_numeric)(struct aiwb_frame *f, const char *name);
+    int32_t *(*frame_add_categorical)(struct aiwb_frame *f, const char *name);
+    /* The code of LEVEL (LEN bytes) in categorical column COL, adding it as a
+     * new level if it is not there yet; negative on error. */
+    int32_t (*frame_level_intern)(struct aiwb_frame *f, size_t col, const char *level, size_t len);
+    size_t (*frame_nlevels)(const struct aiwb_frame *f, size_t col);
+    const char *(*frame_level)(const struct aiwb_frame *f, size_t col, int32_t code);
+    /* Read access: NULL if the column has the other type. */
+    const double *(*frame_numeric)(const struct aiwb_frame *f, size_t col);
+    const int32_t *(*frame_codes)(const struct aiwb_frame *f, size_t col);
+    /* Write access to an existing column (copied first if it is shared). */
+    double *(*frame_numeric_mut)(struct aiwb_frame *f, size_t col);
+    int32_t *(*frame_codes_mut)(struct aiwb_frame *f, size_t col);
+    /* Add column COL of SRC to DST (same number of rows) under NEWNAME, or
+     * its own name when NEWNAME is NULL. The data is shared, not copied.
+     * Returns AIWB_OK, or AIWB_EINVAL on a name clash or row mismatch. */
+    int (*frame_copy_col)(struct aiwb_frame *dst, const struct aiwb_frame *src, size_t col,
+                          const char *newname);
+
+    /* Options, validated by the host against the component's spec before
+     * init. Asking for an undeclared option is a bug: the host logs it and
+     * returns 0, false or NULL. opt_str serves STRING and CHOICE options and
+     * returns NULL when the option has no value. opt_given says whether the
+     * user typed it (rather than it taking its default). */
+    int64_t (*opt_int)(const struct aiwb_options *o, const char *name);
+    double (*opt_real)(const struct aiwb_options *o, const char *name);
+    int (*opt_bool)(const struct aiwb_options *o, const char *name);
+    const char *(*opt_str)(const struct aiwb_options *o, const char *name);
+    int (*opt_given)(const struct aiwb_options *o, const char *name);
+
+    /* Codec: state is a sequence of typed values, each under a key. A reader
+     * returns them in the order they were written; a get whose key or type
+     * does not match the next value fails with AIWB_EDATA and the host
+     * reports which value was expected and which was found. Arrays returned
+     * by get_* are allocated with alloc; the caller frees them. */
+    int (*put_int)(struct aiwb_writer *w, const char *key, int64_t v);
+    int (*put_real)(struct aiwb_writer *w, const char *key, double v);
+    int (*put_str)(struct aiwb_writer *w, const char *key, const char *s);
+    int (*put_reals)(struct aiwb_writer *w, const char *key, size_t n, const double *v);
+    int (*put_ints)(struct aiwb_writer *w, const char *key, size_t n, const int64_t *v);
+    int (*put_strs)(struct aiwb_writer *w, const char *key, size_t n, const char *const *v);
+    int (*get_int)(struct aiwb_reader *r, const char *key, int64_t *v);
+    int (*get_real)(struct aiwb_reader *r, const char *key, double *v);
+    int (*get_str)(struct aiwb_reader *r, const char *key, char **s);
+    int (*get_reals)(struct aiwb_reader *r, const char *key, size_t *n, double **v);
+    int (*get_ints)(struct aiwb_reader *r, const char *key, size_t *n, int64_t **v);
+    int (*get_strs)(struct aiwb_reader *r, const char *key, size_t *n, char ***v);
+
+    /* Result tables: declare the columns, then append cells row by row. */
+    void (*table_title)(struct aiwb_table *t, const char *title);
+    int (*table_column)(struct aiwb_table *t, const char *name, enum aiwb_table_kind kind);
+    int (*table_text)(struct aiwb_table *t, const char *s);
+    int (*table_real)(struct aiwb_table *t, double v);
+    int (*table_int)(struct aiwb_table *t, int64_t v);
+    void (*table_note)(struct aiwb_table *t, const char *text); /* a line under the table */
+
+    /* Report one named number of the current iteration ("loss", ...). */
+    int (*step_value)(struct aiwb_step *s, const char *name, double v);
+
+    /* new members only below this line, each with the minor version that added it */
+};
+
+/* The one symbol a module exports. */
+int aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host);
+
+/*
+ * Declare the module and keep the host table in VAR (a file-static pointer):
+ * returns from aiwb_plugin_init with AIWB_EABI if the host refuses the ABI.
+ */
+#define AIWB_PLUGIN_BEGIN(p, host, var, name, version)                                             \
+    do {                                                                                           \
+        int aiwb_rc_;                                                                              \
+        (var) = (host);                                                                            \
+        aiwb_rc_ = (host)->plugin_begin((p), AIWB_ABI_VERSION, AIWB_ABI_MINOR, (name), (version)); \
+        if (aiwb_rc_ != AIWB_OK)                                                                   \
+            return aiwb_rc_;                                                                       \
+    } while (0)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIWB_PLUGIN_H */
