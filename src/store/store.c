@@ -1,0 +1,1597 @@
+/*
+ * store.c - the workspace: one sqlite file of datasets, runs, curves,
+ * evaluations and versioned models, with its schema and its migrations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A workspace is recognised by PRAGMA application_id (set when the file is
+ * created) and versioned by PRAGMA user_version. migrations[v] takes a file
+ * from version v to v + 1; a later schema appends a step and raises
+ * STORE_SCHEMA_VERSION. Every write is one transaction taken with BEGIN
+ * IMMEDIATE, so a second process waits for the write lock (busy timeout)
+ * instead of failing half-way, and a kill -9 leaves either all of a write
+ * or none of it.
+ *
+ * Curve points are buffered and committed in batches; a flusher thread,
+ * started with the first point, commits a point that waited CURVE_INTERVAL_MS
+ * even when no other call comes. Every public function holds the store's
+ * lock, so the job's worker thread and the prompt's thread may share a
+ * store. A store must not be used across fork().
+ */
+#include <config.h>
+
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "core/codec.h"
+#include "core/log.h"
+#include "core/table.h"
+#include "core/xalloc.h"
+
+/* PRAGMA application_id of every workspace: "AIWB" in ASCII. */
+#define APPLICATION_ID 0x41495742
+#define BUSY_TIMEOUT_MS 5000
+/* Curve points are committed together every CURVE_BATCH points or
+ * CURVE_INTERVAL_MS milliseconds, whichever comes first. */
+#define CURVE_BATCH 100
+#define CURVE_INTERVAL_MS 200
+#define INTERRUPTED_MESSAGE "the process running it ended without finishing it"
+
+/*
+ * The schema, one step per version: migrations[v] takes a workspace from
+ * version v to v + 1 and runs inside the transaction that opens the file.
+ * Times are ISO-8601 UTC text with milliseconds; a NaN metric or curve
+ * value is stored as NULL (sqlite has no NaN).
+ */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+    /* 0 -> 1: the first schema. */
+    "CREATE TABLE datasets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  lineage TEXT NOT NULL DEFAULT '',"
+    "  schema TEXT NOT NULL DEFAULT '',"
+    "  rows INTEGER NOT NULL,"
+    "  cols INTEGER NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  updated TEXT NOT NULL);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  kind TEXT NOT NULL,"
+    "  algorithm TEXT NOT NULL,"
+    "  transforms TEXT NOT NULL DEFAULT '',"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  dataset TEXT,"
+    "  target TEXT,"
+    "  seed INTEGER NOT NULL," /* the uint64_t seed's bits as a signed integer */
+    "  command TEXT,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),"
+    "  owner_pid INTEGER," /* the process running it ... */
+    "  owner_start INTEGER," /* ... and its start time (/proc/PID/stat field 22) */
+    "  started TEXT NOT NULL,"
+    "  finished TEXT,"
+    "  iterations INTEGER,"
+    "  message TEXT);"
+    "CREATE INDEX runs_status ON runs (status);"
+    "CREATE TABLE curves ("
+    "  run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  step INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  value REAL,"
+    "  PRIMARY KEY (run, step, name)) WITHOUT ROWID;"
+    "CREATE TABLE evaluations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model TEXT NOT NULL,"
+    "  version INTEGER," /* NULL: a model not saved yet */
+    "  dataset TEXT,"
+    "  metric TEXT NOT NULL,"
+    "  value REAL,"
+    "  created TEXT NOT NULL);"
+    "CREATE INDEX evaluations_model ON evaluations (model, version);"
+    "CREATE TABLE models ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version > 0),"
+    "  run INTEGER REFERENCES runs (id),"
+    "  algorithm TEXT,"
+    "  dataset TEXT,"
+    "  target TEXT,"
+    "  blob BLOB NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  crc32 TEXT NOT NULL," /* codec_crc32 of the blob, 8 hex digits */
+    "  created TEXT NOT NULL,"
+    "  UNIQUE (name, version));"
+    "CREATE INDEX models_run ON models (run);",
+};
+
+struct curve_point {
+    int64_t run, step;
+    char *name;
+    double value;
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    long long pid;      /* this process, the owner of the runs it begins ... */
+    uint64_t start;     /* ... and its start time, 0 if unknown */
+    int64_t curve_run;  /* the last run known to exist, 0 if none */
+
+    pthread_mutex_t lock; /* held by every public function and by the flusher */
+    pthread_cond_t wake;  /* the flusher's: points arrived, or closing */
+    pthread_t flusher;
+    int flusher_state;    /* 0 not started, 1 running, -1 could not start */
+    int closing;
+
+    struct curve_point *points; /* buffered, not committed yet */
+    size_t npoints, apoints;
+    size_t batch;       /* commit when npoints reaches it */
+    int64_t due;        /* CLOCK_MONOTONIC ms when the buffer must be committed */
+    char *bg_cause;     /* why the flusher's last commit failed, NULL if it did not */
+    int bg_status;
+};
+
+/* A column of a listing: its title and kind. */
+struct column {
+    const char *name;
+    enum aiwb_table_kind kind;
+};
+
+static void
+set_cause(char **cause, char *msg)
+{
+    if (cause != NULL)
+        *cause = msg;
+    else
+        free(msg);
+}
+
+static int
+status_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM:
+        return AIWB_ENOMEM;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return AIWB_EDATA;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+        return AIWB_EINVAL;
+    default:
+        return AIWB_EIO;
+    }
+}
+
+/*
+ * Set *CAUSE to "cannot WHAT in 'PATH': <sqlite's message>" and return the
+ * matching status. Call it before anything else touches the connection
+ * (finalize, rollback), which could replace sqlite's message.
+ */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct store *s, char **cause, const char *fmt, ...)
+{
+    int rc = sqlite3_errcode(s->db);
+    va_list ap;
+    char *what;
+
+    va_start(ap, fmt);
+    what = xvasprintf(fmt, ap);
+    va_end(ap);
+    set_cause(cause, xasprintf("cannot %s in '%s': %s", what, s->path, sqlite3_errmsg(s->db)));
+    free(what);
+    return rc == SQLITE_OK ? AIWB_EIO : status_of(rc);
+}
+
+static int __attribute__((format(printf, 2, 3)))
+invalid(char **cause, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_cause(cause, xvasprintf(fmt, ap));
+    va_end(ap);
+    return AIWB_EINVAL;
+}
+
+static int
+prepare(struct store *s, sqlite3_stmt **st, const char *sql)
+{
+    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+static int
+begin(struct store *s)
+{
+    return exec(s, "BEGIN IMMEDIATE");
+}
+
+/* Undo the open transaction, if any; sqlite's message is lost after it. */
+static void
+rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s, "ROLLBACK");
+}
+
+/* Bind S, or NULL when S is NULL; S must outlive the statement's step. */
+static int
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s == NULL ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Bind V, or NULL for a NaN, which sqlite cannot store. */
+static int
+bind_real(sqlite3_stmt *st, int i, double v)
+{
+    return isnan(v) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v);
+}
+
+/* Now as ISO-8601 UTC with milliseconds: "2026-11-27T06:12:03.123Z". */
+static void
+now_iso(char buf[32])
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Look process PID up in /proc: 1 with *START set to its start time (field
+ * 22 of /proc/PID/stat, clock ticks after boot) if it exists and is not a
+ * zombie, 0 if it is gone, -1 if /proc cannot tell.
+ */
+static int
+proc_start(long long pid, uint64_t *start)
+{
+    char path[64], buf[1024], *p, *end;
+    ssize_t n;
+    int fd, field;
+
+    snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT || errno == ESRCH ? 0 : -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return n == 0 || errno == ESRCH ? 0 : -1;
+    buf[n] = '\0';
+    /* Field 2 is the command in parentheses and may hold anything, even
+     * ") ", so fields are counted from the last ')'. */
+    p = strrchr(buf, ')');
+    if (p == NULL || p[1] != ' ')
+        return -1;
+    p += 2;
+    if (*p == 'Z' || *p == 'X' || *p == 'x')
+        return 0; /* field 3, the state: dead, not yet reaped */
+    for (field = 3; field < 22; field++) {
+        p = strchr(p, ' ');
+        if (p == NULL)
+            return -1;
+        p++;
+    }
+    *start = strtoull(p, &end, 10);
+    return end == p ? -1 : 1;
+}
+
+/* Whether the process that began a run (PID, started at START, 0 if
+ * unknown) still runs: a recycled pid has another start time. */
+static int
+owner_alive(long long pid, uint64_t start)
+{
+    uint64_t now_start = 0;
+    int r;
+
+    if (pid <= 0)
+        return 0;
+    r = access("/proc/self/stat", R_OK) == 0 ? proc_start(pid, &now_start) : -1;
+    if (r < 0)
+        return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    if (r == 0)
+        return 0;
+    return start == 0 || now_start == start;
+}
+
+/* The single integer SQL answers, 0 if it returns no row. A sqlite code. */
+static int
+query_int(struct store *s, const char *sql, int64_t *v)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(s, &st, sql);
+
+    *v = 0;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *v = sqlite3_column_int64(st, 0);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    /* On an error finalize keeps sqlite's code and message on the connection. */
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * Decide whether the open file is a workspace this program may use: *VERSION
+ * gets its schema version, 0 for an empty file that is to become one.
+ */
+static int
+classify(struct store *s, int64_t *version, char **cause)
+{
+    int64_t app, tables;
+    int rc;
+
+    rc = query_int(s, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = query_int(s, "PRAGMA user_version", version);
+    if (rc == SQLITE_OK)
+        rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables);
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        set_cause(cause, xasprintf("'%s' is not an aiwb workspace (not a sqlite database)",
+                                   s->path));
+        return AIWB_EDATA;
+    }
+    if (rc != SQLITE_OK) {
+        set_cause(cause, xasprintf("cannot open workspace '%s': %s", s->path,
+                                   sqlite3_errmsg(s->db)));
+        return status_of(rc);
+    }
+    if (app == 0 && tables == 0 && *version == 0)
+        return AIWB_OK;
+    if (app != APPLICATION_ID) {
+        set_cause(cause, xasprintf("'%s' is not an aiwb workspace (a sqlite database of "
+                                   "another program)", s->path));
+        return AIWB_EDATA;
+    }
+    if (*version > STORE_SCHEMA_VERSION) {
+        set_cause(cause, xasprintf("workspace '%s' has schema version %" PRId64 "; this aiwb "
+                                   "reads versions up to %d", s->path, *version,
+                                   STORE_SCHEMA_VERSION));
+        return AIWB_ENOTSUP;
+    }
+    return AIWB_OK;
+}
+
+/* Bring the schema from VERSION to STORE_SCHEMA_VERSION, inside the open
+ * transaction. */
+static int
+migrate(struct store *s, int64_t version, char **cause)
+{
+    char sql[64];
+    int64_t v;
+
+    if (version == STORE_SCHEMA_VERSION)
+        return AIWB_OK;
+    if (version == 0) {
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d", APPLICATION_ID);
+        if (exec(s, sql) != SQLITE_OK)
+            goto fail;
+    }
+    for (v = version; v < STORE_SCHEMA_VERSION; v++)
+        if (exec(s, migrations[v]) != SQLITE_OK)
+            goto fail;
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+    if (exec(s, sql) != SQLITE_OK)
+        goto fail;
+    return AIWB_OK;
+fail:
+    if (version == 0)
+        set_cause(cause, xasprintf("cannot create workspace '%s': %s", s->path,
+                                   sqlite3_errmsg(s->db)));
+    else
+        set_cause(cause, xasprintf("cannot upgrade workspace '%s' from schema version %" PRId64
+                                   " to %d: %s", s->path, version, STORE_SCHEMA_VERSION,
+                                   sqlite3_errmsg(s->db)));
+    return status_of(sqlite3_errcode(s->db));
+}
+
+/* The runs still marked running whose owner is gone: *IDS gets a new array
+ * of *N ids (NULL if none) that the caller frees. */
+static int
+orphan_runs(struct store *s, int64_t **ids, size_t *n, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    size_t alloc = 0;
+    int rc, ret = AIWB_OK;
+
+    *ids = NULL;
+    *n = 0;
+    rc = prepare(s, &st, "SELECT id, owner_pid, owner_start FROM runs WHERE status = 'running'");
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        if (owner_alive(sqlite3_column_int64(st, 1), (uint64_t)sqlite3_column_int64(st, 2)))
+            continue;
+        if (*n == alloc) {
+            alloc = alloc ? 2 * alloc : 8;
+            *ids = xreallocarray(*ids, alloc, sizeof **ids);
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE)
+        ret = fail(s, cause, "look for interrupted runs");
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Mark 'interrupted' the running runs whose owner is gone, inside the open
+ * transaction. */
+static int
+mark_interrupted(struct store *s, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t *ids;
+    size_t n, i;
+    int rc, ret;
+
+    ret = orphan_runs(s, &ids, &n, cause);
+    if (ret < 0 || n == 0)
+        goto out;
+    /* When it ended is unknown, so finished stays NULL. */
+    rc = prepare(s, &st, "UPDATE runs SET status = 'interrupted', message = ?1 "
+                         "WHERE id = ?2 AND status = 'running'");
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        sqlite3_bind_text(st, 1, INTERRUPTED_MESSAGE, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ids[i]);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = sqlite3_reset(st);
+    }
+    if (rc != SQLITE_OK)
+        ret = fail(s, cause, "mark interrupted runs");
+out:
+    sqlite3_finalize(st);
+    free(ids);
+    return ret;
+}
+
+/* The message of a failed sqlite3_open_v2: the system's reason if it has one. */
+static char *
+open_error(struct store *s, int rc)
+{
+    int err = s->db != NULL ? sqlite3_system_errno(s->db) : 0;
+    const char *why;
+
+    if ((rc & 0xff) == SQLITE_CANTOPEN && err != 0)
+        why = strerror(err);
+    else
+        why = s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    return xasprintf("cannot open workspace '%s': %s", s->path, why);
+}
+
+/* Set the connection up and bring the file to the current schema. */
+static int
+setup(struct store *s, char **cause)
+{
+    int64_t version;
+    int ret;
+
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    /* Look before changing anything: a foreign file is left as it was. */
+    ret = classify(s, &version, cause);
+    if (ret < 0)
+        return ret;
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        set_cause(cause, xasprintf("cannot open workspace '%s': the file is read-only", s->path));
+        return AIWB_EIO;
+    }
+    if (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+        exec(s, "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
+        exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK)
+        goto fail;
+    if (version == STORE_SCHEMA_VERSION) {
+        /* Nothing to write, most of the time: then a file another process
+         * holds the write lock of opens at once, for reading at least. */
+        int64_t *ids;
+        size_t n;
+
+        ret = orphan_runs(s, &ids, &n, cause);
+        free(ids);
+        if (ret < 0 || n == 0)
+            return ret;
+    }
+    if (begin(s) != SQLITE_OK)
+        goto fail;
+    /* Again under the write lock: another process may have created it. */
+    ret = classify(s, &version, cause);
+    if (ret == AIWB_OK)
+        ret = migrate(s, version, cause);
+    if (ret == AIWB_OK)
+        ret = mark_interrupted(s, cause);
+    if (ret == AIWB_OK && exec(s, "COMMIT") != SQLITE_OK) {
+        set_cause(cause, xasprintf("cannot open workspace '%s': %s", s->path,
+                                   sqlite3_errmsg(s->db)));
+        ret = status_of(sqlite3_errcode(s->db));
+    }
+    if (ret < 0)
+        rollback(s);
+    return ret;
+fail:
+    set_cause(cause, xasprintf("cannot open workspace '%s': %s", s->path, sqlite3_errmsg(s->db)));
+    return status_of(sqlite3_errcode(s->db));
+}
+
+/*
+ * Open the workspace at PATH, creating it if needed, upgrading an older
+ * schema and marking interrupted the runs of processes that are gone.
+ * Returns a store the caller closes with store_close(), or NULL with *cause
+ * set (a file that is not a workspace, of a newer schema, locked, ...).
+ */
+struct store *
+store_open(const char *path, char **cause)
+{
+    struct store *s = xcalloc(1, sizeof *s);
+    pthread_condattr_t attr;
+    struct stat st;
+    int rc;
+
+    s->path = xstrdup(path);
+    s->pid = (long long)getpid();
+    if (proc_start(s->pid, &s->start) != 1)
+        s->start = 0;
+    s->batch = CURVE_BATCH;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        set_cause(cause, xasprintf("cannot open workspace '%s': %s", path, strerror(EISDIR)));
+        goto fail;
+    }
+    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        set_cause(cause, open_error(s, rc));
+        goto fail;
+    }
+    if (setup(s, cause) < 0)
+        goto fail;
+    return s;
+fail:
+    sqlite3_close(s->db);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+    return NULL;
+}
+
+static void
+drop_points(struct store *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->npoints; i++)
+        free(s->points[i].name);
+    s->npoints = 0;
+}
+
+/* Commit the buffered curve points in one transaction; the lock is held. On
+ * failure they stay buffered, and the next attempt waits for another batch
+ * or interval, so that a locked file does not hold every point up for the
+ * busy timeout. */
+static int
+flush_points(struct store *s, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, ret;
+
+    if (s->npoints == 0)
+        return AIWB_OK;
+    rc = begin(s);
+    if (rc == SQLITE_OK)
+        rc = prepare(s, &st, "INSERT OR REPLACE INTO curves (run, step, name, value) "
+                             "VALUES (?1, ?2, ?3, ?4)");
+    for (i = 0; rc == SQLITE_OK && i < s->npoints; i++) {
+        const struct curve_point *p = &s->points[i];
+
+        sqlite3_bind_int64(st, 1, p->run);
+        sqlite3_bind_int64(st, 2, p->step);
+        bind_text(st, 3, p->name);
+        bind_real(st, 4, p->value);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = sqlite3_reset(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(s, "COMMIT");
+    if (rc != SQLITE_OK) {
+        ret = fail(s, cause, "record curve points");
+        sqlite3_finalize(st);
+        rollback(s);
+        s->batch = s->npoints + CURVE_BATCH;
+        s->due = now_ms() + CURVE_INTERVAL_MS;
+        return ret;
+    }
+    sqlite3_finalize(st);
+    drop_points(s);
+    s->batch = CURVE_BATCH;
+    free(s->bg_cause);
+    s->bg_cause = NULL;
+    return AIWB_OK;
+}
+
+/* The flusher thread: commits the buffer once its oldest point has waited
+ * CURVE_INTERVAL_MS. A failure is kept for the next store_run_curve() to
+ * report, since this thread has no caller to tell. */
+static void *
+flusher(void *arg)
+{
+    struct store *s = arg;
+    struct timespec ts;
+    char *cause;
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->closing) {
+        if (s->npoints == 0) {
+            pthread_cond_wait(&s->wake, &s->lock);
+            continue;
+        }
+        if (now_ms() < s->due) {
+            ts.tv_sec = (time_t)(s->due / 1000);
+            ts.tv_nsec = (long)(s->due % 1000) * 1000000L;
+            pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+            continue;
+        }
+        cause = NULL;
+        ret = flush_points(s, &cause);
+        if (ret < 0) {
+            free(s->bg_cause);
+            s->bg_cause = cause;
+            s->bg_status = ret;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Start the flusher, with every signal blocked so that it never takes one
+ * meant for the program (Ctrl-C). Without it points are still committed by
+ * the calls that follow them, only not on time. */
+static void
+start_flusher(struct store *s)
+{
+    sigset_t all, old;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    s->flusher_state = pthread_create(&s->flusher, NULL, flusher, s) == 0 ? 1 : -1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (s->flusher_state < 0)
+        log_msg(AIWB_LOG_WARN, "cannot start the thread that commits curve points to '%s'",
+                s->path);
+}
+
+/* Commit the buffered points, logging a failure: listings then show the
+ * latest numbers, and a listing does not fail for a busy file. */
+static void
+flush_quietly(struct store *s)
+{
+    char *cause = NULL;
+
+    if (flush_points(s, &cause) < 0)
+        log_msg(AIWB_LOG_WARN, "%s", cause);
+    free(cause);
+}
+
+/* Stop the flusher, commit the buffered curve points (logging a warning if
+ * that fails: the points are lost) and close S. store_close(NULL) does
+ * nothing. */
+void
+store_close(struct store *s)
+{
+    char *cause = NULL;
+
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->closing = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    if (s->flusher_state > 0)
+        pthread_join(s->flusher, NULL);
+    if (flush_points(s, &cause) < 0)
+        log_msg(AIWB_LOG_WARN, "%s; %zu curve points are lost", cause, s->npoints);
+    free(cause);
+    drop_points(s);
+    free(s->points);
+    free(s->bg_cause);
+    sqlite3_close(s->db);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+}
+
+/* The path S was opened with, borrowed from S. */
+const char *
+store_path(const struct store *s)
+{
+    return s->path;
+}
+
+/*
+ * Declare COLS in the empty table T, then append one row per row SQL
+ * returns (its one parameter, if any, bound to PARAM). A NULL is a null
+ * cell; in a REAL column the text 'nan' is a NaN, which sqlite cannot hold.
+ */
+static int
+list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
+     const struct column *cols, size_t ncols, const char *what, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, ret = AIWB_OK;
+
+    if (t->ncols != 0 || t->ncells != 0)
+        return invalid(cause, "cannot list %s: the table is not empty", what);
+    for (i = 0; i < ncols; i++)
+        table_column(t, cols[i].name, cols[i].kind);
+    rc = prepare(s, &st, sql);
+    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) > 0)
+        rc = sqlite3_bind_int64(st, 1, param);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (i = 0; i < ncols; i++) {
+            int type = sqlite3_column_type(st, (int)i);
+            const char *text;
+
+            if (type == SQLITE_NULL) {
+                table_null(t);
+                continue;
+            }
+            switch (cols[i].kind) {
+            case AIWB_TABLE_INT:
+                table_int(t, sqlite3_column_int64(st, (int)i));
+                break;
+            case AIWB_TABLE_REAL:
+                table_real(t, type == SQLITE_TEXT ? NAN : sqlite3_column_double(st, (int)i));
+                break;
+            default:
+                text = (const char *)sqlite3_column_text(st, (int)i);
+                table_text(t, text != NULL ? text : "");
+                break;
+            }
+        }
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE)
+        ret = fail(s, cause, "list %s", what);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Record dataset D under its name, replacing an earlier record of that name
+ * (its creation time is kept). 0, or a negative status with *cause set. */
+static int
+dataset_put(struct store *s, const struct store_dataset *d, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc, ret = AIWB_OK;
+
+    if (d == NULL || d->name == NULL || d->name[0] == '\0')
+        return invalid(cause, "cannot record a dataset without a name in '%s'", s->path);
+    now_iso(now);
+    rc = prepare(s, &st,
+                 "INSERT INTO datasets (name, source, options, lineage, schema, rows, cols, "
+                 "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+                 "ON CONFLICT (name) DO UPDATE SET source = excluded.source, "
+                 "options = excluded.options, lineage = excluded.lineage, "
+                 "schema = excluded.schema, rows = excluded.rows, cols = excluded.cols, "
+                 "updated = excluded.updated");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, d->name);
+        bind_text(st, 2, d->source != NULL ? d->source : "");
+        bind_text(st, 3, d->options != NULL ? d->options : "");
+        bind_text(st, 4, d->lineage != NULL ? d->lineage : "");
+        bind_text(st, 5, d->schema != NULL ? d->schema : "");
+        sqlite3_bind_int64(st, 6, (int64_t)d->n_rows);
+        sqlite3_bind_int64(st, 7, (int64_t)d->n_cols);
+        bind_text(st, 8, now);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        ret = fail(s, cause, "record dataset '%s'", d->name);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Append one row per dataset, by name, to the empty table T: name, rows,
+ * cols, source, lineage, updated. */
+static int
+dataset_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"name", AIWB_TABLE_TEXT},   {"rows", AIWB_TABLE_INT},     {"cols", AIWB_TABLE_INT},
+        {"source", AIWB_TABLE_TEXT}, {"lineage", AIWB_TABLE_TEXT}, {"updated", AIWB_TABLE_TEXT},
+    };
+
+    return list(s, t,
+                "SELECT name, rows, cols, source, lineage, updated FROM datasets ORDER BY name",
+                0, cols, sizeof cols / sizeof cols[0], "datasets", cause);
+}
+
+/* Start run R as 'running', owned by this process; *ID gets its number.
+ * 0, or a negative status with *cause set. */
+static int
+run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc, ret = AIWB_OK;
+
+    if (r == NULL || r->kind == NULL || r->kind[0] == '\0' || r->algorithm == NULL ||
+        r->algorithm[0] == '\0')
+        return invalid(cause, "cannot record a run without a kind and an algorithm in '%s'",
+                       s->path);
+    now_iso(now);
+    rc = prepare(s, &st,
+                 "INSERT INTO runs (kind, algorithm, transforms, options, dataset, target, seed, "
+                 "command, status, owner_pid, owner_start, started) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, r->kind);
+        bind_text(st, 2, r->algorithm);
+        bind_text(st, 3, r->transforms != NULL ? r->transforms : "");
+        bind_text(st, 4, r->options != NULL ? r->options : "");
+        bind_text(st, 5, r->dataset);
+        bind_text(st, 6, r->target);
+        sqlite3_bind_int64(st, 7, (int64_t)r->seed);
+        bind_text(st, 8, r->command);
+        sqlite3_bind_int64(st, 9, s->pid);
+        sqlite3_bind_int64(st, 10, (int64_t)s->start);
+        bind_text(st, 11, now);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        ret = fail(s, cause, "record run");
+    } else {
+        *id = sqlite3_last_insert_rowid(s->db);
+        s->curve_run = *id;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Whether run ID exists: 1, 0, or a negative status with *cause set. */
+static int
+run_exists(struct store *s, int64_t id, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret;
+
+    rc = prepare(s, &st, "SELECT 1 FROM runs WHERE id = ?1");
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        ret = rc == SQLITE_ROW;
+    else
+        ret = fail(s, cause, "read run %" PRId64, id);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/*
+ * Buffer value V of curve NAME at iteration STEP of run ID. The buffer is
+ * committed here when it holds CURVE_BATCH points, or by the flusher once
+ * its oldest point has waited CURVE_INTERVAL_MS. 0, or a negative status
+ * with *cause set: a run that does not exist, or a commit that failed (the
+ * points stay buffered and a later commit retries them).
+ */
+static int
+run_curve(struct store *s, int64_t id, int64_t step, const char *name, double v, char **cause)
+{
+    struct curve_point *p;
+    int ret;
+
+    if (name == NULL || name[0] == '\0')
+        return invalid(cause, "cannot record a curve point without a name in '%s'", s->path);
+    if (id != s->curve_run) {
+        /* Checked now, since one bad point would make the whole batch fail. */
+        ret = run_exists(s, id, cause);
+        if (ret < 0)
+            return ret;
+        if (ret == 0)
+            return invalid(cause, "no run %" PRId64 " in workspace '%s'", id, s->path);
+        s->curve_run = id;
+    }
+    if (s->npoints == s->apoints) {
+        s->apoints = s->apoints ? 2 * s->apoints : CURVE_BATCH;
+        s->points = xreallocarray(s->points, s->apoints, sizeof *s->points);
+    }
+    p = &s->points[s->npoints++];
+    p->run = id;
+    p->step = step;
+    p->name = xstrdup(name);
+    p->value = v;
+    if (s->npoints == 1) {
+        s->due = now_ms() + CURVE_INTERVAL_MS;
+        if (s->flusher_state == 0)
+            start_flusher(s);
+        pthread_cond_signal(&s->wake);
+    }
+    if (s->npoints >= s->batch || (s->flusher_state < 0 && now_ms() >= s->due))
+        return flush_points(s, cause);
+    if (s->bg_cause != NULL) {
+        /* The flusher failed to commit earlier points; they are still here. */
+        set_cause(cause, s->bg_cause);
+        s->bg_cause = NULL;
+        return s->bg_status;
+    }
+    return AIWB_OK;
+}
+
+static const char *const end_statuses[] = {"finished", "failed", "interrupted"};
+
+/* The status of run ID in a new string, or NULL if there is no such run (or
+ * it cannot be read). */
+static char *
+run_status(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    char *status = NULL;
+
+    if (prepare(s, &st, "SELECT status FROM runs WHERE id = ?1") == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+            status = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+/*
+ * End run ID with STATUS ("finished", "failed" or "interrupted"), the
+ * number of iterations done and MESSAGE (NULL: none), after committing the
+ * buffered curve points. AIWB_EINVAL for another status, a run that does
+ * not exist or one that has already ended.
+ */
+static int
+run_end(struct store *s, int64_t id, const char *status, int64_t iterations, const char *message,
+        char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32], *old;
+    size_t i;
+    int rc, ret;
+
+    for (i = 0; i < sizeof end_statuses / sizeof end_statuses[0]; i++)
+        if (status != NULL && strcmp(status, end_statuses[i]) == 0)
+            break;
+    if (i == sizeof end_statuses / sizeof end_statuses[0])
+        return invalid(cause, "cannot end run %" PRId64 " in '%s': invalid status '%s' "
+                       "(finished, failed or interrupted)", id, s->path,
+                       status != NULL ? status : "");
+    ret = flush_points(s, cause);
+    if (ret < 0)
+        return ret;
+    now_iso(now);
+    rc = prepare(s, &st, "UPDATE runs SET status = ?1, finished = ?2, iterations = ?3, "
+                         "message = ?4 WHERE id = ?5 AND status = 'running'");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, status);
+        bind_text(st, 2, now);
+        sqlite3_bind_int64(st, 3, iterations);
+        bind_text(st, 4, message);
+        sqlite3_bind_int64(st, 5, id);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        ret = fail(s, cause, "record the end of run %" PRId64, id);
+        sqlite3_finalize(st);
+        return ret;
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_changes(s->db) == 1)
+        return AIWB_OK;
+    old = run_status(s, id);
+    if (old == NULL)
+        ret = invalid(cause, "no run %" PRId64 " in workspace '%s'", id, s->path);
+    else
+        ret = invalid(cause, "run %" PRId64 " in workspace '%s' has already ended (%s)", id,
+                      s->path, old);
+    free(old);
+    return ret;
+}
+
+/* Append one row per run, by id, to the empty table T; see store.h for the
+ * columns. seconds counts to now for a running run and is empty for an
+ * interrupted one, whose end is unknown. */
+static int
+run_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"id", AIWB_TABLE_INT},          {"status", AIWB_TABLE_TEXT},
+        {"algorithm", AIWB_TABLE_TEXT},  {"transforms", AIWB_TABLE_TEXT},
+        {"dataset", AIWB_TABLE_TEXT},    {"target", AIWB_TABLE_TEXT},
+        {"model", AIWB_TABLE_TEXT},      {"started", AIWB_TABLE_TEXT},
+        {"seconds", AIWB_TABLE_REAL},    {"iterations", AIWB_TABLE_INT},
+        {"loss", AIWB_TABLE_REAL},       {"message", AIWB_TABLE_TEXT},
+    };
+    static const char sql[] =
+        "SELECT r.id, r.status, r.algorithm, r.transforms, r.dataset, r.target, "
+        "  (SELECT group_concat(m.name || ' v' || m.version, ', ') FROM "
+        "    (SELECT name, version FROM models WHERE run = r.id ORDER BY id) AS m), "
+        "  r.started, "
+        "  CASE WHEN r.finished IS NOT NULL "
+        "         THEN round((julianday(r.finished) - julianday(r.started)) * 86400.0, 3) "
+        "       WHEN r.status = 'running' "
+        "         THEN round((julianday('now') - julianday(r.started)) * 86400.0, 3) END, "
+        "  r.iterations, "
+        "  (SELECT coalesce(c.value, 'nan') FROM curves AS c "
+        "    WHERE c.run = r.id AND c.name = 'loss' ORDER BY c.step DESC LIMIT 1), "
+        "  r.message "
+        "FROM runs AS r ORDER BY r.id";
+
+    flush_quietly(s);
+    return list(s, t, sql, 0, cols, sizeof cols / sizeof cols[0], "runs", cause);
+}
+
+/* Append one row per curve point of run ID, by step then name, to the
+ * empty table T: step, name, value. AIWB_EINVAL if there is no such run. */
+static int
+curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"step", AIWB_TABLE_INT}, {"name", AIWB_TABLE_TEXT}, {"value", AIWB_TABLE_REAL},
+    };
+    int ret;
+
+    flush_quietly(s);
+    ret = run_exists(s, id, cause);
+    if (ret < 0)
+        return ret;
+    if (ret == 0)
+        return invalid(cause, "no run %" PRId64 " in workspace '%s'", id, s->path);
+    return list(s, t,
+                "SELECT step, name, coalesce(value, 'nan') FROM curves WHERE run = ?1 "
+                "ORDER BY step, name",
+                id, cols, sizeof cols / sizeof cols[0], "curve points", cause);
+}
+
+/*
+ * Record the N metric values VALUES (named NAMES) of MODEL at VERSION (0: a
+ * model not saved yet) on DATASET, in one transaction. 0, or a negative
+ * status with *cause set.
+ */
+static int
+eval_put(struct store *s, const char *model, int version, const char *dataset, size_t n,
+         const char *const *names, const double *values, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    size_t i;
+    int rc, ret;
+
+    if (model == NULL || model[0] == '\0')
+        return invalid(cause, "cannot record an evaluation without a model name in '%s'",
+                       s->path);
+    for (i = 0; i < n; i++)
+        if (names[i] == NULL || names[i][0] == '\0')
+            return invalid(cause, "cannot record evaluation of model '%s' in '%s': metric %zu "
+                           "has no name", model, s->path, i + 1);
+    now_iso(now);
+    rc = begin(s);
+    if (rc == SQLITE_OK)
+        rc = prepare(s, &st, "INSERT INTO evaluations (model, version, dataset, metric, value, "
+                             "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        bind_text(st, 1, model);
+        if (version > 0)
+            sqlite3_bind_int(st, 2, version);
+        else
+            sqlite3_bind_null(st, 2);
+        bind_text(st, 3, dataset);
+        bind_text(st, 4, names[i]);
+        bind_real(st, 5, values[i]);
+        bind_text(st, 6, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = sqlite3_reset(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(s, "COMMIT");
+    ret = rc == SQLITE_OK ? AIWB_OK : fail(s, cause, "record evaluation of model '%s'", model);
+    sqlite3_finalize(st);
+    if (ret < 0)
+        rollback(s);
+    return ret;
+}
+
+/*
+ * Save model M as the next version of its name (1 for a new name); *VERSION
+ * gets it. The version is chosen under the write lock, so two processes
+ * saving the same name get different versions. 0, or a negative status with
+ * *cause set (a run M->run that does not exist, a locked file, ...).
+ */
+static int
+model_put(struct store *s, const struct store_model *m, int *version, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32], crc[16];
+    int64_t v = 0;
+    int rc, ret;
+
+    if (m == NULL || m->name == NULL || m->name[0] == '\0')
+        return invalid(cause, "cannot save a model without a name in '%s'", s->path);
+    if (m->blob == NULL && m->len > 0)
+        return invalid(cause, "cannot save model '%s' in '%s': no data", m->name, s->path);
+    snprintf(crc, sizeof crc, "%08" PRIx32,
+             m->len > 0 ? codec_crc32(0, m->blob, m->len) : (uint32_t)0);
+    now_iso(now);
+    rc = begin(s);
+    if (rc == SQLITE_OK)
+        rc = prepare(s, &st, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE name = ?1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, m->name);
+        rc = sqlite3_step(st);
+        v = sqlite3_column_int64(st, 0);
+        if (rc == SQLITE_ROW)
+            rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_OK && v > INT32_MAX) {
+        ret = invalid(cause, "cannot save model '%s' in '%s': too many versions", m->name,
+                      s->path);
+        goto out;
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = prepare(s, &st,
+                     "INSERT INTO models (name, version, run, algorithm, dataset, target, blob, "
+                     "bytes, crc32, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    }
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, m->name);
+        sqlite3_bind_int64(st, 2, v);
+        if (m->run > 0)
+            sqlite3_bind_int64(st, 3, m->run);
+        else
+            sqlite3_bind_null(st, 3);
+        bind_text(st, 4, m->algorithm);
+        bind_text(st, 5, m->dataset);
+        bind_text(st, 6, m->target);
+        if (m->len > 0)
+            sqlite3_bind_blob64(st, 7, m->blob, m->len, SQLITE_STATIC);
+        else
+            sqlite3_bind_zeroblob(st, 7, 0);
+        sqlite3_bind_int64(st, 8, (int64_t)m->len);
+        bind_text(st, 9, crc);
+        bind_text(st, 10, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = exec(s, "COMMIT");
+    }
+    if (rc != SQLITE_OK) {
+        ret = fail(s, cause, "save model '%s'", m->name);
+        goto out;
+    }
+    *version = (int)v;
+    ret = AIWB_OK;
+out:
+    sqlite3_finalize(st);
+    if (ret < 0)
+        rollback(s);
+    return ret;
+}
+
+/* The message for a model NAME at VERSION that is not in the workspace. */
+static int
+no_model(struct store *s, const char *name, int version, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret;
+
+    if (version == 0)
+        return invalid(cause, "no model '%s' in workspace '%s'", name, s->path);
+    rc = prepare(s, &st, "SELECT 1 FROM models WHERE name = ?1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW)
+        ret = invalid(cause, "model '%s' in workspace '%s' has no version %d", name, s->path,
+                      version);
+    else if (rc == SQLITE_DONE)
+        ret = invalid(cause, "no model '%s' in workspace '%s'", name, s->path);
+    else
+        ret = fail(s, cause, "read model '%s'", name);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/*
+ * Read model NAME at VERSION (0: the latest): *BLOB gets a new buffer of
+ * *LEN bytes that the caller frees, *VERSION_OUT the version found.
+ * AIWB_EINVAL if the model or version is absent, AIWB_EDATA if the blob no
+ * longer matches the checksum recorded with it.
+ */
+static int
+model_get(struct store *s, const char *name, int version, unsigned char **blob, size_t *len,
+          int *version_out, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    const void *data;
+    const char *crc;
+    char got[16];
+    size_t n;
+    int rc, ret = AIWB_OK, v;
+
+    if (name == NULL || version < 0)
+        return invalid(cause, "no model '%s' in workspace '%s'", name != NULL ? name : "",
+                       s->path);
+    rc = prepare(s, &st, "SELECT version, blob, crc32 FROM models WHERE name = ?1 "
+                         "AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, version);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return no_model(s, name, version, cause);
+    }
+    if (rc != SQLITE_ROW) {
+        ret = fail(s, cause, "read model '%s'", name);
+        goto out;
+    }
+    v = sqlite3_column_int(st, 0);
+    data = sqlite3_column_blob(st, 1);
+    n = (size_t)sqlite3_column_bytes(st, 1);
+    crc = (const char *)sqlite3_column_text(st, 2);
+    snprintf(got, sizeof got, "%08" PRIx32, n > 0 ? codec_crc32(0, data, n) : (uint32_t)0);
+    if (crc == NULL || strcmp(crc, got) != 0) {
+        set_cause(cause, xasprintf("model '%s' version %d in workspace '%s' is damaged: its "
+                                   "checksum is %s, %s was recorded", name, v, s->path, got,
+                                   crc != NULL ? crc : "none"));
+        ret = AIWB_EDATA;
+        goto out;
+    }
+    *blob = xmalloc(n);
+    if (n > 0)
+        memcpy(*blob, data, n);
+    *len = n;
+    *version_out = v;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Append one row per model version, by name then version, to the empty
+ * table T: name, version, algorithm, dataset, target, run, created, bytes,
+ * crc32. */
+static int
+model_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"name", AIWB_TABLE_TEXT},    {"version", AIWB_TABLE_INT}, {"algorithm", AIWB_TABLE_TEXT},
+        {"dataset", AIWB_TABLE_TEXT}, {"target", AIWB_TABLE_TEXT}, {"run", AIWB_TABLE_INT},
+        {"created", AIWB_TABLE_TEXT}, {"bytes", AIWB_TABLE_INT},   {"crc32", AIWB_TABLE_TEXT},
+    };
+
+    return list(s, t,
+                "SELECT name, version, algorithm, dataset, target, run, created, bytes, crc32 "
+                "FROM models ORDER BY name, version",
+                0, cols, sizeof cols / sizeof cols[0], "models", cause);
+}
+
+/* The first column of SQL's rows as a new NULL-terminated array of new
+ * strings; an empty array if the query fails (completion just offers
+ * nothing). */
+static char **
+names(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char **v = xmalloc(sizeof *v);
+    size_t n = 0;
+
+    if (prepare(s, &st, sql) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+
+            if (name == NULL)
+                continue;
+            v = xreallocarray(v, n + 2, sizeof *v);
+            v[n++] = xstrdup(name);
+        }
+    }
+    sqlite3_finalize(st);
+    v[n] = NULL;
+    return v;
+}
+
+/*
+ * Run sqlite's integrity check and foreign key check on the workspace. 0 if
+ * both pass; AIWB_EDATA with the first problem found in *cause otherwise.
+ */
+static int
+check(struct store *s, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    const char *what;
+    int rc, ret = AIWB_OK;
+
+    rc = prepare(s, &st, "PRAGMA integrity_check");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        what = (const char *)sqlite3_column_text(st, 0);
+        if (what == NULL || strcmp(what, "ok") != 0) {
+            set_cause(cause, xasprintf("workspace '%s' fails its integrity check: %s", s->path,
+                                       what != NULL ? what : "no answer"));
+            ret = AIWB_EDATA;
+            goto out;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = prepare(s, &st, "PRAGMA foreign_key_check");
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const char *table = (const char *)sqlite3_column_text(st, 0);
+            const char *parent = (const char *)sqlite3_column_text(st, 2);
+
+            set_cause(cause, xasprintf("workspace '%s' fails its foreign key check: a row of "
+                                       "table %s refers to a missing row of %s", s->path,
+                                       table != NULL ? table : "?",
+                                       parent != NULL ? parent : "?"));
+            ret = AIWB_EDATA;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        set_cause(cause, xasprintf("cannot check workspace '%s': %s", s->path,
+                                   sqlite3_errmsg(s->db)));
+        ret = status_of(rc);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- The public functions: each is its counterpart above, under the lock. */
+
+/* Commit the buffered curve points of S now: 0, or a negative status with
+ * *cause set (the points stay buffered). */
+int
+store_flush(struct store *s, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = flush_points(s, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Record dataset D, replacing a record of the same name; see dataset_put(). */
+int
+store_dataset_put(struct store *s, const struct store_dataset *d, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = dataset_put(s, d, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the datasets in the empty table T; see dataset_list(). */
+int
+store_dataset_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = dataset_list(s, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Start run R, owned by this process, *ID getting its number; see run_begin(). */
+int
+store_run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_begin(s, r, id, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Buffer one curve point of run ID; see run_curve(). */
+int
+store_run_curve(struct store *s, int64_t id, int64_t step, const char *name, double v,
+                char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_curve(s, id, step, name, v, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* End run ID with STATUS; see run_end(). */
+int
+store_run_end(struct store *s, int64_t id, const char *status, int64_t iterations,
+              const char *message, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_end(s, id, status, iterations, message, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The status of run ID in a new string the caller frees, or NULL if there is
+ * no such run. */
+char *
+store_run_status(struct store *s, int64_t id)
+{
+    char *status;
+
+    pthread_mutex_lock(&s->lock);
+    status = run_status(s, id);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+/* List the runs in the empty table T; see run_list(). */
+int
+store_run_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_list(s, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the curve points of run ID in the empty table T; see curve_list(). */
+int
+store_curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = curve_list(s, id, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Record N metric values of a model on a dataset; see eval_put(). */
+int
+store_eval_put(struct store *s, const char *model, int version, const char *dataset, size_t n,
+               const char *const *names, const double *values, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = eval_put(s, model, version, dataset, n, names, values, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Save model M as the next version of its name; see model_put(). */
+int
+store_model_put(struct store *s, const struct store_model *m, int *version, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_put(s, m, version, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Read a model's blob into a new buffer the caller frees; see model_get(). */
+int
+store_model_get(struct store *s, const char *name, int version, unsigned char **blob,
+                size_t *len, int *version_out, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_get(s, name, version, blob, len, version_out, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the model versions in the empty table T; see model_list(). */
+int
+store_model_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_list(s, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The names of the saved models, sorted, as a new NULL-terminated array of
+ * new strings that the caller frees (each, then the array); never NULL. */
+char **
+store_model_names(struct store *s)
+{
+    char **v;
+
+    pthread_mutex_lock(&s->lock);
+    v = names(s, "SELECT DISTINCT name FROM models ORDER BY name");
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+/* The names of the recorded datasets, sorted, as store_model_names() gives
+ * them. */
+char **
+store_dataset_names(struct store *s)
+{
+    char **v;
+
+    pthread_mutex_lock(&s->lock);
+    v = names(s, "SELECT name FROM datasets ORDER BY name");
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+/* Check the workspace's integrity and foreign keys; see check(). */
+int
+store_check(struct store *s, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = check(s, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}

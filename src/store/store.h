@@ -1,0 +1,116 @@
+/*
+ * store.h - the workspace: one sqlite file holding datasets, runs, their
+ * per-iteration curves, evaluations and versioned models.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The file is opened in WAL mode with synchronous=NORMAL and a busy timeout,
+ * so a crash of the program (kill -9) never leaves it inconsistent and a
+ * second aiwb on the same file waits rather than failing. The schema version
+ * is PRAGMA user_version; opening an older file migrates it, a newer one is
+ * refused. A run still marked 'running' whose process is gone is marked
+ * 'interrupted' when the workspace is opened.
+ *
+ * Every function returning int returns 0 on success or a negative
+ * AIWB_E* status with *cause set (the caller frees it).
+ */
+#ifndef AIWB_STORE_H
+#define AIWB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aiwb_table;
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Open (creating if needed) the workspace at PATH. NULL with *cause set on
+ * failure: "cannot open workspace 'x.db': ...". Close with store_close(). */
+struct store *store_open(const char *path, char **cause);
+/* Flush buffered curve points and close; store_close(NULL) does nothing. */
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+
+/* Datasets: what was loaded or derived, and how (lineage). */
+struct store_dataset {
+    const char *name;
+    const char *source;  /* path or URI it was read from, or the parent dataset */
+    const char *options; /* source options as typed, "" if none */
+    const char *lineage; /* how it came to be: "load iris datasets/iris.csv" */
+    const char *schema;  /* "sepal_length numeric, species categorical(3)" */
+    size_t n_rows, n_cols;
+};
+/* Record dataset D, replacing an earlier record of the same name. */
+int store_dataset_put(struct store *s, const struct store_dataset *d, char **cause);
+/* Append one row per dataset to T: name, rows, cols, source, lineage, updated.
+ * T must be empty; the function declares the columns. */
+int store_dataset_list(struct store *s, struct aiwb_table *t, char **cause);
+
+/* Runs: one training (or later cross-validation, tuning ...) attempt. */
+struct store_run {
+    const char *kind;       /* "train" */
+    const char *algorithm;  /* "logistic" */
+    const char *transforms; /* "impute(strategy=median),standardize", "" if none */
+    const char *options;    /* the algorithm's options, all of them: "C=1 max_iter=100" */
+    const char *dataset;
+    const char *target;
+    uint64_t seed;
+    const char *command;    /* the command as typed */
+};
+/* Start a run with status 'running', owned by this process. *id gets its
+ * number (1, 2, ...). */
+int store_run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause);
+/* Record value V of NAME at iteration STEP of run ID. Points are buffered
+ * and committed together every 100 points or 200 ms, and at run end. */
+int store_run_curve(struct store *s, int64_t id, int64_t step, const char *name, double v,
+                    char **cause);
+/* Commit buffered curve points now. */
+int store_flush(struct store *s, char **cause);
+/* End run ID with STATUS "finished", "failed" or "interrupted", the number
+ * of iterations done and MESSAGE (NULL or a reason). */
+int store_run_end(struct store *s, int64_t id, const char *status, int64_t iterations,
+                  const char *message, char **cause);
+/* The status of run ID ("running", ...) in a new string, or NULL if no such run. */
+char *store_run_status(struct store *s, int64_t id);
+/* One row per run to T (empty): id, status, algorithm, transforms, dataset,
+ * target, model, started, seconds, iterations, loss (the last curve value of
+ * "loss", empty if none), message. */
+int store_run_list(struct store *s, struct aiwb_table *t, char **cause);
+/* One row per curve point of run ID to T (empty): step, name, value. */
+int store_curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
+
+/* Evaluations: metric values of a model version on a dataset. */
+int store_eval_put(struct store *s, const char *model, int version, const char *dataset,
+                   size_t n, const char *const *names, const double *values, char **cause);
+
+/* Models: a pipeline blob under a name; each save under the same name is a
+ * new version (1, 2, ...). RUN is the run that trained it (0: none). */
+struct store_model {
+    const char *name;
+    int64_t run;
+    const char *algorithm;
+    const char *dataset;
+    const char *target;
+    const unsigned char *blob;
+    size_t len;
+};
+int store_model_put(struct store *s, const struct store_model *m, int *version, char **cause);
+/* The blob of model NAME at VERSION (0: the latest) in a new buffer the
+ * caller frees; *version_out gets the version found. AIWB_EINVAL with
+ * "no model 'x' in workspace 'y'" (or "... has no version 3") when absent. */
+int store_model_get(struct store *s, const char *name, int version, unsigned char **blob,
+                    size_t *len, int *version_out, char **cause);
+/* One row per model version to T (empty): name, version, algorithm, dataset,
+ * target, run, created, bytes, crc32. */
+int store_model_list(struct store *s, struct aiwb_table *t, char **cause);
+
+/* Names for completion: a new NULL-terminated array of new strings, which
+ * the caller frees (each, then the array). */
+char **store_model_names(struct store *s);
+char **store_dataset_names(struct store *s);
+
+/* Run the integrity check; 0 if sqlite answers "ok". */
+int store_check(struct store *s, char **cause);
+
+#endif

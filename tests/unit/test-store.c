@@ -1,0 +1,1447 @@
+/*
+ * test-store.c - the workspace: creation, refusal of foreign files, runs and
+ * their curves, interrupted runs, crash safety under kill -9, model versions.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the store wrote is checked through a second, plain sqlite3
+ * connection, as a user with the sqlite3 shell would see it. Child
+ * processes are forked only while this process holds no connection (sqlite
+ * connections must not cross a fork) and report through their exit status.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "core/codec.h"
+#include "core/table.h"
+#include "core/xalloc.h"
+#include "store/store.h"
+#include "testutil.h"
+
+/* The application id store.c gives every workspace: "AIWB". */
+#define AIWB_APPLICATION_ID 0x41495742
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* A new workspace path in a fresh folder for test NAME; the caller frees it. */
+static char *
+ws_path(const char *name)
+{
+    char *dir = tu_tmpdir(name);
+    char *path = xasprintf("%s/ws.db", dir);
+
+    free(dir);
+    return path;
+}
+
+static struct store *
+open_ok(const char *path)
+{
+    char *cause = NULL;
+    struct store *s = store_open(path, &cause);
+
+    if (s == NULL)
+        fail_msg("store_open('%s'): %s", path, cause);
+    return s;
+}
+
+/* Assert that RC is the error WANT and that *CAUSE contains SUB; free it. */
+static void
+expect_error(int rc, int want, char **cause, const char *sub)
+{
+    if (rc != want || *cause == NULL || strstr(*cause, sub) == NULL)
+        fail_msg("got status %d with cause \"%s\", wanted status %d with a cause containing "
+                 "\"%s\"", rc, *cause != NULL ? *cause : "(none)", want, sub);
+    free(*cause);
+    *cause = NULL;
+}
+
+static void
+ok(int rc, char **cause)
+{
+    if (rc != 0)
+        fail_msg("status %d: %s", rc, *cause != NULL ? *cause : "(no cause)");
+}
+
+/* A plain connection to PATH, as another program would have. */
+static sqlite3 *
+raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        fail_msg("sqlite3_open_v2('%s'): %s", path, sqlite3_errmsg(db));
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static void
+raw_exec_db(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+}
+
+static void
+raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path);
+
+    raw_exec_db(db, sql);
+    sqlite3_close(db);
+}
+
+/* The first column of the first row SQL returns from PATH, as text in a new
+ * string, or NULL for no row or a NULL. */
+static char *
+raw_text(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path);
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = xstrdup((const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+    char *v = raw_text(path, sql);
+    int64_t n;
+
+    if (v == NULL)
+        fail_msg("%s: no value", sql);
+    n = strtoll(v, NULL, 10);
+    free(v);
+    return n;
+}
+
+/* The real SQL answers, read as a double (no text in between). */
+static double
+raw_real(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path);
+    sqlite3_stmt *st = NULL;
+    double v;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_FLOAT)
+        fail_msg("%s: no real", sql);
+    v = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void
+assert_raw_text(const char *path, const char *sql, const char *want)
+{
+    char *v = raw_text(path, sql);
+
+    if (want == NULL)
+        assert_null(v);
+    else
+        assert_string_equal(v != NULL ? v : "(null)", want);
+    free(v);
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = xmalloc((size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static int
+exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0;
+}
+
+/* Column NAME of T, which must exist with kind KIND. */
+static size_t
+col(const struct aiwb_table *t, const char *name, enum aiwb_table_kind kind)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        if (strcmp(t->cols[c].name, name) == 0) {
+            assert_int_equal(t->cols[c].kind, kind);
+            return c;
+        }
+    fail_msg("no column '%s'", name);
+    return 0;
+}
+
+static const char *
+text_at(const struct aiwb_table *t, size_t row, const char *name)
+{
+    const struct table_cell *c = table_cell(t, row, col(t, name, AIWB_TABLE_TEXT));
+
+    if (c->null)
+        fail_msg("row %zu column '%s' is null", row, name);
+    return c->v.s;
+}
+
+static int64_t
+int_at(const struct aiwb_table *t, size_t row, const char *name)
+{
+    const struct table_cell *c = table_cell(t, row, col(t, name, AIWB_TABLE_INT));
+
+    if (c->null)
+        fail_msg("row %zu column '%s' is null", row, name);
+    return c->v.i;
+}
+
+static double
+real_at(const struct aiwb_table *t, size_t row, const char *name)
+{
+    const struct table_cell *c = table_cell(t, row, col(t, name, AIWB_TABLE_REAL));
+
+    if (c->null)
+        fail_msg("row %zu column '%s' is null", row, name);
+    return c->v.r;
+}
+
+static int
+null_at(const struct aiwb_table *t, size_t row, const char *name, enum aiwb_table_kind kind)
+{
+    return table_cell(t, row, col(t, name, kind))->null;
+}
+
+/* Whether S reads as "2026-11-27T06:12:03.123Z". */
+static int
+is_iso_time(const char *s)
+{
+    int y, mo, d, h, mi, sec, ms, n = 0;
+
+    return strlen(s) == 24 &&
+           sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &y, &mo, &d, &h, &mi, &sec, &ms, &n) == 7 &&
+           n == 24 && y >= 2020 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 &&
+           mi < 60 && sec <= 60;
+}
+
+static const struct store_run iris_run = {
+    .kind = "train",
+    .algorithm = "logistic",
+    .transforms = "impute(strategy=median),standardize",
+    .options = "C=1 max_iter=100",
+    .dataset = "iris",
+    .target = "species",
+    .seed = 42,
+    .command = "train logistic iris species",
+};
+
+static int64_t
+begin_ok(struct store *s)
+{
+    char *cause = NULL;
+    int64_t id = 0;
+
+    ok(store_run_begin(s, &iris_run, &id, &cause), &cause);
+    return id;
+}
+
+static int
+put_model(struct store *s, const char *name, int64_t run, const char *bytes)
+{
+    struct store_model m = {
+        .name = name, .run = run, .algorithm = "logistic", .dataset = "iris",
+        .target = "species", .blob = (const unsigned char *)bytes, .len = strlen(bytes),
+    };
+    char *cause = NULL;
+    int version = 0;
+
+    ok(store_model_put(s, &m, &version, &cause), &cause);
+    return version;
+}
+
+static void
+expect_blob(struct store *s, const char *name, int version, int want_version, const char *want)
+{
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    char *cause = NULL;
+    int got = 0;
+
+    ok(store_model_get(s, name, version, &blob, &len, &got, &cause), &cause);
+    assert_int_equal(got, want_version);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(blob, want, len);
+    free(blob);
+}
+
+static void
+free_names(char **v)
+{
+    for (size_t i = 0; v[i] != NULL; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Wait for child PID; its exit status (-1 if it was killed). */
+static int
+wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        assert_int_equal(errno, EINTR);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* End a forked child with CODE, freeing first its copy of PATH, which
+ * valgrind would otherwise count as lost. */
+static void __attribute__((noreturn))
+child_exit(char *path, int code)
+{
+    free(path);
+    _exit(code);
+}
+
+/* ---- creation, reopening, refusal ---------------------------------------- */
+
+static void
+test_create_and_reopen(void **state)
+{
+    char *path = ws_path("store-reopen"), *cause = NULL;
+    const char *names[] = {"accuracy", "macro_f1"};
+    const double values[] = {0.96, 0.95};
+    struct store_dataset d = {
+        .name = "iris", .source = "datasets/iris.csv", .options = "", .lineage =
+        "load iris datasets/iris.csv", .schema = "sepal_length numeric, species categorical(3)",
+        .n_rows = 150, .n_cols = 5,
+    };
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t id;
+
+    (void)state;
+    assert_false(exists(path));
+    s = open_ok(path);
+    assert_string_equal(store_path(s), path);
+    assert_true(exists(path));
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    id = begin_ok(s);
+    assert_int_equal(id, 1);
+    for (int i = 0; i < 10; i++)
+        ok(store_run_curve(s, id, i, "loss", 1.0 / (i + 1), &cause), &cause);
+    ok(store_run_end(s, id, "finished", 10, NULL, &cause), &cause);
+    assert_int_equal(put_model(s, "iris-lr", id, "model bytes"), 1);
+    ok(store_eval_put(s, "iris-lr", 1, "iris", 2, names, values, &cause), &cause);
+    store_close(s);
+
+    s = open_ok(path);
+    t = table_new(NULL);
+    ok(store_dataset_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1);
+    assert_string_equal(text_at(t, 0, "name"), "iris");
+    assert_int_equal(int_at(t, 0, "rows"), 150);
+    assert_int_equal(int_at(t, 0, "cols"), 5);
+    assert_string_equal(text_at(t, 0, "source"), "datasets/iris.csv");
+    assert_string_equal(text_at(t, 0, "lineage"), "load iris datasets/iris.csv");
+    assert_true(is_iso_time(text_at(t, 0, "updated")));
+    table_free(t);
+
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1);
+    assert_string_equal(text_at(t, 0, "status"), "finished");
+    assert_string_equal(text_at(t, 0, "model"), "iris-lr v1");
+    tu_assert_rel(real_at(t, 0, "loss"), 0.1, 1e-15);
+    table_free(t);
+
+    t = table_new(NULL);
+    ok(store_curve_list(s, id, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 10);
+    table_free(t);
+
+    expect_blob(s, "iris-lr", 0, 1, "model bytes");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM evaluations"), 2);
+    ok(store_check(s, &cause), &cause);
+    store_close(s);
+    store_close(NULL);
+    free(path);
+}
+
+static void
+test_header(void **state)
+{
+    char *path = ws_path("store-header");
+
+    (void)state;
+    store_close(open_ok(path));
+    assert_int_equal(raw_int(path, "PRAGMA application_id"), AIWB_APPLICATION_ID);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_raw_text(path, "PRAGMA journal_mode", "wal");
+    assert_raw_text(path,
+                    "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
+                    "curves datasets evaluations models runs");
+    /* The status column refuses what the code would never write. */
+    {
+        sqlite3 *db = raw_open(path);
+
+        assert_int_equal(sqlite3_exec(db, "INSERT INTO runs (kind, algorithm, seed, status, "
+                                          "started) VALUES ('train', 'x', 1, 'bogus', 'now')",
+                                      NULL, NULL, NULL),
+                         SQLITE_CONSTRAINT);
+        sqlite3_close(db);
+    }
+    /* Reopening a current workspace changes nothing in its header. */
+    store_close(open_ok(path));
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(raw_int(path, "PRAGMA application_id"), AIWB_APPLICATION_ID);
+    free(path);
+}
+
+static void
+test_refuse_not_sqlite(void **state)
+{
+    char *dir = tu_tmpdir("store-notsqlite"), *cause = NULL, *path, *wal, *after, *want;
+    char text[300];
+    size_t len;
+
+    (void)state;
+    memset(text, 0, sizeof text);
+    for (size_t i = 0; i + 1 < sizeof text; i++)
+        text[i] = "sepal_length,species\n5.1,setosa\n"[i % 33];
+    path = tu_write_file(dir, "iris.csv", text, strlen(text));
+    assert_null(store_open(path, &cause));
+    want = xasprintf("'%s' is not an aiwb workspace (not a sqlite database)", path);
+    assert_string_equal(cause, want);
+    free(cause);
+    free(want);
+    /* The file was not touched. */
+    after = read_all(path, &len);
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(after, text, len);
+    free(after);
+    wal = xasprintf("%s-wal", path);
+    assert_false(exists(wal));
+    free(wal);
+    free(path);
+    free(dir);
+}
+
+static void
+test_refuse_foreign(void **state)
+{
+    char *path = ws_path("store-foreign"), *cause = NULL, *want;
+
+    (void)state;
+    raw_exec(path, "CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('ada')");
+    assert_null(store_open(path, &cause));
+    want = xasprintf("'%s' is not an aiwb workspace (a sqlite database of another program)", path);
+    assert_string_equal(cause, want);
+    free(cause);
+    /* Left as it was: no aiwb table, the same journal mode, the same rows. */
+    assert_raw_text(path, "PRAGMA journal_mode", "delete");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"), 1);
+    assert_raw_text(path, "SELECT name FROM people", "ada");
+    assert_int_equal(raw_int(path, "PRAGMA application_id"), 0);
+
+    /* Another program's empty file, known by its application id. */
+    raw_exec(path, "DROP TABLE people; PRAGMA application_id = 1234");
+    cause = NULL;
+    assert_null(store_open(path, &cause));
+    assert_string_equal(cause, want);
+    free(cause);
+    free(want);
+    free(path);
+}
+
+static void
+test_refuse_newer(void **state)
+{
+    char *path = ws_path("store-newer"), *cause = NULL, *want;
+
+    (void)state;
+    store_close(open_ok(path));
+    raw_exec(path, "PRAGMA user_version = 7");
+    assert_null(store_open(path, &cause));
+    want = xasprintf("workspace '%s' has schema version 7; this aiwb reads versions up to %d",
+                     path, STORE_SCHEMA_VERSION);
+    assert_string_equal(cause, want);
+    free(cause);
+    free(want);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 7);
+    free(path);
+}
+
+static void
+test_open_errors(void **state)
+{
+    char *dir = tu_tmpdir("store-openerr"), *cause = NULL, *path, *want;
+    struct store *s;
+
+    (void)state;
+    /* A folder. */
+    assert_null(store_open(dir, &cause));
+    want = xasprintf("cannot open workspace '%s': Is a directory", dir);
+    assert_string_equal(cause, want);
+    free(cause);
+    free(want);
+    /* A folder that does not exist. */
+    path = xasprintf("%s/no/such/ws.db", dir);
+    cause = NULL;
+    assert_null(store_open(path, &cause));
+    want = xasprintf("cannot open workspace '%s': ", path);
+    assert_non_null(strstr(cause, want));
+    assert_non_null(strstr(cause, "No such file or directory"));
+    free(cause);
+    free(want);
+    free(path);
+    /* An empty file (touch ws.db) becomes a workspace. */
+    path = tu_write_file(dir, "empty.db", "", 0);
+    s = open_ok(path);
+    store_close(s);
+    assert_int_equal(raw_int(path, "PRAGMA application_id"), AIWB_APPLICATION_ID);
+    free(path);
+    free(dir);
+}
+
+/* ---- runs and curves ------------------------------------------------------ */
+
+static void
+test_runs_lifecycle(void **state)
+{
+    char *path = ws_path("store-runs"), *cause = NULL, *status, sql[128];
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t a, b, c;
+
+    (void)state;
+    s = open_ok(path);
+    a = begin_ok(s);
+    assert_int_equal(a, 1);
+    status = store_run_status(s, a);
+    assert_string_equal(status, "running");
+    free(status);
+    /* Owned by this process, with its start time so a recycled pid is told apart. */
+    assert_int_equal(raw_int(path, "SELECT owner_pid FROM runs WHERE id = 1"), (int64_t)getpid());
+    assert_true(raw_int(path, "SELECT owner_start FROM runs WHERE id = 1") > 0);
+    assert_int_equal(raw_int(path, "SELECT seed FROM runs WHERE id = 1"), 42);
+    assert_raw_text(path, "SELECT options FROM runs WHERE id = 1", "C=1 max_iter=100");
+    assert_raw_text(path, "SELECT command FROM runs WHERE id = 1", "train logistic iris species");
+    for (int i = 0; i < 20; i++) {
+        ok(store_run_curve(s, a, i, "loss", 2.0 / (i + 1), &cause), &cause);
+        ok(store_run_curve(s, a, i, "val_loss", 3.0 / (i + 1), &cause), &cause);
+    }
+    ok(store_run_end(s, a, "finished", 20, NULL, &cause), &cause);
+    status = store_run_status(s, a);
+    assert_string_equal(status, "finished");
+    free(status);
+    assert_int_equal(put_model(s, "iris-lr", a, "v1"), 1);
+
+    b = begin_ok(s);
+    assert_int_equal(b, 2);
+    ok(store_run_end(s, b, "failed", 3, "singular matrix", &cause), &cause);
+    c = begin_ok(s);
+    assert_int_equal(c, 3);
+
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 3);
+    assert_int_equal(t->ncols, 12);
+    assert_int_equal(int_at(t, 0, "id"), 1);
+    assert_int_equal(int_at(t, 1, "id"), 2);
+    assert_int_equal(int_at(t, 2, "id"), 3);
+    assert_string_equal(text_at(t, 0, "status"), "finished");
+    assert_string_equal(text_at(t, 1, "status"), "failed");
+    assert_string_equal(text_at(t, 2, "status"), "running");
+    assert_string_equal(text_at(t, 0, "algorithm"), "logistic");
+    assert_string_equal(text_at(t, 0, "transforms"), "impute(strategy=median),standardize");
+    assert_string_equal(text_at(t, 0, "dataset"), "iris");
+    assert_string_equal(text_at(t, 0, "target"), "species");
+    assert_string_equal(text_at(t, 0, "model"), "iris-lr v1");
+    assert_true(null_at(t, 1, "model", AIWB_TABLE_TEXT));
+    assert_true(is_iso_time(text_at(t, 0, "started")));
+    assert_true(real_at(t, 0, "seconds") >= 0.0);
+    assert_true(real_at(t, 2, "seconds") >= 0.0); /* running: so far */
+    assert_int_equal(int_at(t, 0, "iterations"), 20);
+    assert_int_equal(int_at(t, 1, "iterations"), 3);
+    assert_true(null_at(t, 2, "iterations", AIWB_TABLE_INT));
+    tu_assert_rel(real_at(t, 0, "loss"), 2.0 / 20, 1e-15); /* the last step's */
+    assert_true(null_at(t, 1, "loss", AIWB_TABLE_REAL));
+    assert_true(null_at(t, 0, "message", AIWB_TABLE_TEXT));
+    assert_string_equal(text_at(t, 1, "message"), "singular matrix");
+    table_free(t);
+    snprintf(sql, sizeof sql, "SELECT finished >= started FROM runs WHERE id = %" PRId64, a);
+    assert_int_equal(raw_int(path, sql), 1);
+    {
+        char *finished = raw_text(path, "SELECT finished FROM runs WHERE id = 1");
+
+        assert_true(is_iso_time(finished));
+        free(finished);
+    }
+
+    /* Errors, each with what failed and where. */
+    expect_error(store_run_end(s, c, "running", 0, NULL, &cause), AIWB_EINVAL, &cause,
+                 "invalid status 'running' (finished, failed or interrupted)");
+    expect_error(store_run_end(s, a, "finished", 20, NULL, &cause), AIWB_EINVAL, &cause,
+                 "run 1 in workspace '");
+    expect_error(store_run_end(s, a, "failed", 20, NULL, &cause), AIWB_EINVAL, &cause,
+                 "' has already ended (finished)");
+    expect_error(store_run_end(s, 77, "finished", 1, NULL, &cause), AIWB_EINVAL, &cause,
+                 "no run 77 in workspace '");
+    expect_error(store_run_curve(s, 77, 0, "loss", 1.0, &cause), AIWB_EINVAL, &cause,
+                 "no run 77 in workspace '");
+    expect_error(store_run_curve(s, c, 0, "", 1.0, &cause), AIWB_EINVAL, &cause,
+                 "without a name");
+    assert_null(store_run_status(s, 77));
+    {
+        struct store_run r = iris_run;
+        int64_t id = 0;
+
+        r.algorithm = NULL;
+        expect_error(store_run_begin(s, &r, &id, &cause), AIWB_EINVAL, &cause,
+                     "cannot record a run without a kind and an algorithm in '");
+    }
+    t = table_new(NULL);
+    table_column(t, "x", AIWB_TABLE_TEXT);
+    expect_error(store_run_list(s, t, &cause), AIWB_EINVAL, &cause, "the table is not empty");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_curves_buffered(void **state)
+{
+    char *path = ws_path("store-curves"), *cause = NULL, sql[128];
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t id, committed;
+
+    (void)state;
+    s = open_ok(path);
+    id = begin_ok(s);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM curves WHERE run = %" PRId64, id);
+    for (int i = 0; i < 250; i++)
+        ok(store_run_curve(s, id, i, "loss", 0.5 * i, &cause), &cause);
+    /* At most one batch is waiting; the rest is in the file already. */
+    committed = raw_int(path, sql);
+    assert_true(committed >= 250 - 99 && committed <= 250);
+    ok(store_flush(s, &cause), &cause);
+    assert_int_equal(raw_int(path, sql), 250);
+    ok(store_flush(s, &cause), &cause); /* nothing to do */
+
+    /* A last point with nothing after it still reaches the file on its own
+     * (after 200 ms; waited for here up to 30 s, for slow machines). */
+    ok(store_run_curve(s, id, 250, "loss", 125.0, &cause), &cause);
+    for (int wait = 0; raw_int(path, sql) < 251; wait++) {
+        if (wait > 3000)
+            fail_msg("a buffered point was not committed in 30 s");
+        sleep_ms(10);
+    }
+    raw_exec(path, "DELETE FROM curves WHERE step = 250");
+
+    /* A NaN (diverged) and an infinity come back as such; a step recorded
+     * again replaces the earlier value. */
+    ok(store_run_curve(s, id, 250, "loss", NAN, &cause), &cause);
+    ok(store_run_curve(s, id, 251, "loss", INFINITY, &cause), &cause);
+    ok(store_run_curve(s, id, 3, "loss", 99.0, &cause), &cause);
+    ok(store_run_curve(s, id, 3, "acc", 0.25, &cause), &cause);
+    /* store_close commits what is buffered. */
+    store_close(s);
+    assert_int_equal(raw_int(path, sql), 253);
+
+    s = open_ok(path);
+    t = table_new(NULL);
+    ok(store_curve_list(s, id, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 253);
+    assert_int_equal(t->ncols, 3);
+    assert_int_equal(int_at(t, 0, "step"), 0);
+    assert_string_equal(text_at(t, 0, "name"), "loss");
+    assert_true(real_at(t, 0, "value") == 0.0);
+    /* Step 3: acc then loss, by name. */
+    assert_int_equal(int_at(t, 3, "step"), 3);
+    assert_string_equal(text_at(t, 3, "name"), "acc");
+    tu_assert_rel(real_at(t, 3, "value"), 0.25, 1e-15);
+    assert_string_equal(text_at(t, 4, "name"), "loss");
+    tu_assert_rel(real_at(t, 4, "value"), 99.0, 1e-15);
+    tu_assert_rel(real_at(t, 100, "value"), 0.5 * 99, 1e-15);
+    assert_int_equal(int_at(t, 251, "step"), 250);
+    assert_true(isnan(real_at(t, 251, "value")));
+    assert_true(isinf(real_at(t, 252, "value")));
+    table_free(t);
+
+    /* The run's loss is its last step's: an infinity here. */
+    ok(store_run_end(s, id, "finished", 252, NULL, &cause), &cause);
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause);
+    assert_true(isinf(real_at(t, 0, "loss")));
+    table_free(t);
+
+    /* A diverged run's loss is a NaN, not an absent value. */
+    id = begin_ok(s);
+    ok(store_run_curve(s, id, 0, "loss", 1.0, &cause), &cause);
+    ok(store_run_curve(s, id, 1, "loss", NAN, &cause), &cause);
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause); /* commits the buffered points first */
+    assert_true(isnan(real_at(t, 1, "loss")));
+    table_free(t);
+
+    t = table_new(NULL);
+    expect_error(store_curve_list(s, 99, t, &cause), AIWB_EINVAL, &cause,
+                 "no run 99 in workspace '");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_locked(void **state)
+{
+    char *path = ws_path("store-locked"), *cause = NULL, *want, *status, sql[128];
+    struct aiwb_table *t;
+    struct store *s, *s2;
+    sqlite3 *other;
+    int64_t id, rid = 0;
+    int rc;
+
+    (void)state;
+    s = open_ok(path);
+    id = begin_ok(s);
+    /* Another process holds the write lock beyond the busy timeout. */
+    other = raw_open(path);
+    raw_exec_db(other, "BEGIN IMMEDIATE");
+    want = xasprintf("cannot record curve points in '%s': database is locked", path);
+    for (int i = 0; i < 3; i++) {
+        /* The point is kept even when its commit, if one is due, fails. */
+        rc = store_run_curve(s, id, i, "loss", 1.0 + i, &cause);
+        if (rc != 0)
+            expect_error(rc, AIWB_EIO, &cause, want);
+    }
+    expect_error(store_flush(s, &cause), AIWB_EIO, &cause, want);
+    free(want);
+    want = xasprintf("cannot record run in '%s': database is locked", path);
+    expect_error(store_run_begin(s, &iris_run, &rid, &cause), AIWB_EIO, &cause, want);
+    free(want);
+    /* Another aiwb can still open the file and read it. */
+    s2 = open_ok(path);
+    t = table_new(NULL);
+    ok(store_run_list(s2, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1);
+    table_free(t);
+    store_close(s2);
+    raw_exec_db(other, "ROLLBACK");
+    /* Once the lock is gone nothing is missing. */
+    ok(store_flush(s, &cause), &cause);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM curves WHERE run = %" PRId64, id);
+    assert_int_equal(raw_int(path, sql), 3);
+
+    /* With a run to mark interrupted, opening needs the write lock. */
+    raw_exec_db(other, "INSERT INTO runs (kind, algorithm, seed, status, owner_pid, started) "
+                       "VALUES ('train', 'ols', 1, 'running', 0, '2026-01-01T00:00:00.000Z')");
+    raw_exec_db(other, "BEGIN IMMEDIATE");
+    want = xasprintf("cannot open workspace '%s': database is locked", path);
+    assert_null(store_open(path, &cause));
+    assert_string_equal(cause, want);
+    free(cause);
+    cause = NULL;
+    free(want);
+    raw_exec_db(other, "ROLLBACK");
+    sqlite3_close(other);
+    s2 = open_ok(path);
+    status = store_run_status(s2, id + 1);
+    assert_string_equal(status, "interrupted");
+    free(status);
+    store_close(s2);
+    store_close(s);
+    free(path);
+}
+
+struct writer {
+    struct store *s;
+    int64_t run;
+    int failures;
+};
+
+static void *
+write_points(void *arg)
+{
+    struct writer *w = arg;
+
+    for (int i = 0; i < 3000; i++)
+        if (store_run_curve(w->s, w->run, i, "loss", 1.0 / (i + 1), NULL) != 0)
+            w->failures++;
+    return NULL;
+}
+
+/* The job's worker thread records curves while the prompt lists runs and
+ * saves models on the same store. */
+static void
+test_two_threads(void **state)
+{
+    char *path = ws_path("store-threads"), *cause = NULL, sql[128];
+    struct writer w = {0};
+    struct aiwb_table *t;
+    pthread_t thread;
+
+    (void)state;
+    w.s = open_ok(path);
+    w.run = begin_ok(w.s);
+    assert_int_equal(pthread_create(&thread, NULL, write_points, &w), 0);
+    for (int i = 0; i < 30; i++) {
+        t = table_new(NULL);
+        ok(store_run_list(w.s, t, &cause), &cause);
+        assert_int_equal(table_rows(t), 1);
+        table_free(t);
+        assert_int_equal(put_model(w.s, "m", 0, "blob"), i + 1);
+    }
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(w.failures, 0);
+    ok(store_run_end(w.s, w.run, "finished", 3000, NULL, &cause), &cause);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM curves WHERE run = %" PRId64, w.run);
+    assert_int_equal(raw_int(path, sql), 3000);
+    store_close(w.s);
+    free(path);
+}
+
+/* ---- interrupted runs --------------------------------------------------- */
+
+static void
+test_interrupted(void **state)
+{
+    char *path = ws_path("store-interrupted"), *cause = NULL, *status;
+    struct aiwb_table *t;
+    struct store *s;
+    pid_t pid;
+
+    (void)state;
+    store_close(open_ok(path));
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store *cs = store_open(path, NULL);
+        int64_t id = 0;
+
+        if (cs == NULL || store_run_begin(cs, &iris_run, &id, NULL) != 0 || id != 1)
+            _exit(1);
+        store_run_curve(cs, id, 0, "loss", 1.0, NULL);
+        /* Ends without ending the run. It closes the store only so that a
+         * run under valgrind has no leak to report; test_kill9 covers the
+         * crash that leaves the file open. */
+        store_close(cs);
+        child_exit(path, 0);
+    }
+    assert_int_equal(wait_child(pid), 0);
+    assert_raw_text(path, "SELECT status FROM runs WHERE id = 1", "running");
+
+    s = open_ok(path);
+    status = store_run_status(s, 1);
+    assert_string_equal(status, "interrupted");
+    free(status);
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause);
+    assert_string_equal(text_at(t, 0, "status"), "interrupted");
+    assert_string_equal(text_at(t, 0, "message"),
+                        "the process running it ended without finishing it");
+    assert_true(null_at(t, 0, "seconds", AIWB_TABLE_REAL)); /* when it ended is unknown */
+    table_free(t);
+    /* An interrupted run cannot be ended again by a late writer. */
+    expect_error(store_run_end(s, 1, "finished", 1, NULL, &cause), AIWB_EINVAL, &cause,
+                 "has already ended (interrupted)");
+    store_close(s);
+    free(path);
+}
+
+static void
+test_live_owner(void **state)
+{
+    char *path = ws_path("store-live"), *status;
+    int to_parent[2], to_child[2];
+    struct store *s;
+    int64_t id = 0;
+    char go = 'g';
+    pid_t pid;
+
+    (void)state;
+    store_close(open_ok(path));
+    assert_int_equal(pipe(to_parent), 0);
+    assert_int_equal(pipe(to_child), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store *cs;
+        int64_t cid = 0;
+        char c;
+
+        /* Without the write end, a parent that fails lets read() see the end. */
+        close(to_child[1]);
+        close(to_parent[0]);
+        cs = store_open(path, NULL);
+        if (cs == NULL || store_run_begin(cs, &iris_run, &cid, NULL) != 0)
+            _exit(1);
+        if (write(to_parent[1], &cid, sizeof cid) != sizeof cid)
+            _exit(2);
+        if (read(to_child[0], &c, 1) != 1)
+            _exit(3);
+        if (store_run_end(cs, cid, "finished", 5, NULL, NULL) != 0)
+            _exit(4);
+        store_close(cs);
+        child_exit(path, 0);
+    }
+    close(to_child[0]);
+    close(to_parent[1]);
+    assert_int_equal(read(to_parent[0], &id, sizeof id), sizeof id);
+    /* The other process is alive: its run is left running. */
+    s = open_ok(path);
+    status = store_run_status(s, id);
+    assert_string_equal(status, "running");
+    free(status);
+    store_close(s);
+    assert_int_equal(write(to_child[1], &go, 1), 1);
+    assert_int_equal(wait_child(pid), 0);
+    s = open_ok(path);
+    status = store_run_status(s, id);
+    assert_string_equal(status, "finished");
+    free(status);
+    store_close(s);
+    close(to_parent[0]);
+    close(to_child[1]);
+    free(path);
+}
+
+static void
+test_recycled_pid(void **state)
+{
+    char *path = ws_path("store-recycled"), *status;
+    struct store *s, *again;
+    int64_t id;
+
+    (void)state;
+    s = open_ok(path);
+    id = begin_ok(s);
+    /* This very process opening the file again: its run goes on. */
+    again = open_ok(path);
+    status = store_run_status(again, id);
+    assert_string_equal(status, "running");
+    free(status);
+    store_close(again);
+    store_close(s);
+    /* The same pid with another start time is another process: the pid was
+     * recycled, the owner is gone. */
+    raw_exec(path, "UPDATE runs SET owner_start = owner_start + 1");
+    s = open_ok(path);
+    status = store_run_status(s, id);
+    assert_string_equal(status, "interrupted");
+    free(status);
+    store_close(s);
+    free(path);
+}
+
+/* ---- crash safety --------------------------------------------------------- */
+
+/* The writer test_kill9 is about to kill, for the teardown should the test
+ * fail first. */
+static pid_t writer_pid;
+
+static int
+kill_writer(void **state)
+{
+    (void)state;
+    if (writer_pid > 0) {
+        kill(writer_pid, SIGKILL);
+        waitpid(writer_pid, NULL, 0);
+        writer_pid = 0;
+    }
+    return 0;
+}
+
+/* In a child: begin a run, report its id on FD, then write curve points
+ * until killed (or orphaned). */
+static void __attribute__((noreturn))
+write_curves_forever(const char *path, int fd)
+{
+    pid_t parent = getppid();
+    struct store *cs = store_open(path, NULL);
+    int64_t id = 0;
+
+    if (cs == NULL || store_run_begin(cs, &iris_run, &id, NULL) != 0)
+        _exit(1);
+    if (write(fd, &id, sizeof id) != sizeof id)
+        _exit(2);
+    for (int64_t step = 0;; step++) {
+        if (getppid() != parent)
+            _exit(5);
+        if (store_run_curve(cs, id, step, "loss", 1.0 / (double)(step + 1), NULL) != 0 ||
+            store_run_curve(cs, id, step, "acc", 1.0 - 1.0 / (double)(step + 2), NULL) != 0)
+            _exit(3);
+        if (step % 1000 == 999) {
+            /* Models saved in the middle of the curves, too. */
+            struct store_model m = {
+                .name = "mid", .run = id, .blob = (const unsigned char *)"mid", .len = 3,
+            };
+            int v;
+
+            if (store_model_put(cs, &m, &v, NULL) != 0)
+                _exit(4);
+        }
+    }
+}
+
+static void
+test_kill9(void **state)
+{
+    static const int64_t targets[] = {0, 1, 150, 2000, 9000, 20000};
+    const size_t rounds = sizeof targets / sizeof targets[0];
+    char *path = ws_path("store-kill9"), *cause = NULL, *status, sql[256];
+    int64_t base, ids[sizeof targets / sizeof targets[0]];
+    struct aiwb_table *t;
+    struct store *s;
+    int fds[2];
+
+    (void)state;
+    /* What was there before must survive every crash. */
+    s = open_ok(path);
+    base = begin_ok(s);
+    for (int i = 0; i < 300; i++)
+        ok(store_run_curve(s, base, i, "loss", 1.0 / (i + 1), &cause), &cause);
+    ok(store_run_end(s, base, "finished", 300, NULL, &cause), &cause);
+    assert_int_equal(put_model(s, "base", base, "the base model"), 1);
+    store_close(s);
+    assert_int_equal(pipe(fds), 0);
+
+    for (size_t r = 0; r < rounds; r++) {
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0)
+            write_curves_forever(path, fds[1]);
+        writer_pid = pid;
+        assert_int_equal(read(fds[0], &ids[r], sizeof ids[r]), sizeof ids[r]);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM curves WHERE run = %" PRId64, ids[r]);
+        for (int wait = 0; raw_int(path, sql) < targets[r]; wait++) {
+            if (wait > 6000)
+                fail_msg("round %zu: the child wrote fewer than %" PRId64 " points in 60 s",
+                         r, targets[r]);
+            sleep_ms(10);
+        }
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        assert_int_equal(wait_child(pid), -1);
+        writer_pid = 0;
+
+        /* The file is whole, with the points committed before the kill: a
+         * prefix of the steps (the last one may lack its 'acc'), none torn. */
+        assert_raw_text(path, "PRAGMA integrity_check", "ok");
+        assert_true(raw_int(path, sql) >= targets[r]);
+        snprintf(sql, sizeof sql,
+                 "SELECT sum(name = 'loss') = max(step) + 1 AND sum(name = 'acc') >= max(step) "
+                 "AND sum(name = 'loss' AND abs(value - 1.0 / (step + 1)) > 1e-15) = 0 "
+                 "FROM curves WHERE run = %" PRId64, ids[r]);
+        if (targets[r] > 0)
+            assert_int_equal(raw_int(path, sql), 1);
+
+        s = open_ok(path);
+        ok(store_check(s, &cause), &cause);
+        status = store_run_status(s, ids[r]);
+        assert_string_equal(status, "interrupted");
+        free(status);
+        status = store_run_status(s, base);
+        assert_string_equal(status, "finished");
+        free(status);
+        expect_blob(s, "base", 1, 1, "the base model");
+        store_close(s);
+    }
+    close(fds[0]);
+    close(fds[1]);
+
+    s = open_ok(path);
+    t = table_new(NULL);
+    ok(store_run_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1 + rounds);
+    assert_string_equal(text_at(t, 0, "status"), "finished");
+    tu_assert_rel(real_at(t, 0, "loss"), 1.0 / 300, 1e-15);
+    for (size_t r = 0; r < rounds; r++) {
+        assert_string_equal(text_at(t, r + 1, "status"), "interrupted");
+        assert_string_equal(text_at(t, r + 1, "message"),
+                            "the process running it ended without finishing it");
+    }
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_curve_list(s, base, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 300);
+    table_free(t);
+    /* Models saved mid-run by the children: versions without gaps. */
+    assert_int_equal(raw_int(path, "SELECT count(*) = coalesce(max(version), 0) FROM models "
+                                   "WHERE name = 'mid'"),
+                     1);
+    store_close(s);
+    free(path);
+}
+
+/* ---- models --------------------------------------------------------------- */
+
+static void
+test_model_versions(void **state)
+{
+    char *path = ws_path("store-models"), *cause = NULL, *want, crc[16];
+    const char *blobs[] = {"first", "second, longer", "third"};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t run;
+
+    (void)state;
+    s = open_ok(path);
+    run = begin_ok(s);
+    ok(store_run_end(s, run, "finished", 1, NULL, &cause), &cause);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put_model(s, "iris-lr", i == 1 ? run : 0, blobs[i]), i + 1);
+    assert_int_equal(put_model(s, "abalone", 0, "a"), 1);
+    expect_blob(s, "iris-lr", 0, 3, "third");
+    expect_blob(s, "iris-lr", 2, 2, "second, longer");
+    expect_blob(s, "iris-lr", 1, 1, "first");
+
+    {
+        unsigned char *blob = NULL;
+        size_t len = 0;
+        int v = 0;
+
+        want = xasprintf("no model 'nope' in workspace '%s'", path);
+        expect_error(store_model_get(s, "nope", 0, &blob, &len, &v, &cause), AIWB_EINVAL,
+                     &cause, want);
+        expect_error(store_model_get(s, "nope", 2, &blob, &len, &v, &cause), AIWB_EINVAL,
+                     &cause, want);
+        free(want);
+        want = xasprintf("model 'iris-lr' in workspace '%s' has no version 9", path);
+        expect_error(store_model_get(s, "iris-lr", 9, &blob, &len, &v, &cause), AIWB_EINVAL,
+                     &cause, want);
+        free(want);
+        assert_null(blob);
+    }
+
+    t = table_new(NULL);
+    ok(store_model_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 4);
+    assert_int_equal(t->ncols, 9);
+    assert_string_equal(text_at(t, 0, "name"), "abalone");
+    for (int i = 0; i < 3; i++) {
+        size_t row = 1 + (size_t)i;
+
+        assert_string_equal(text_at(t, row, "name"), "iris-lr");
+        assert_int_equal(int_at(t, row, "version"), i + 1);
+        assert_string_equal(text_at(t, row, "algorithm"), "logistic");
+        assert_string_equal(text_at(t, row, "dataset"), "iris");
+        assert_string_equal(text_at(t, row, "target"), "species");
+        assert_true(is_iso_time(text_at(t, row, "created")));
+        assert_int_equal(int_at(t, row, "bytes"), strlen(blobs[i]));
+        snprintf(crc, sizeof crc, "%08" PRIx32, codec_crc32(0, blobs[i], strlen(blobs[i])));
+        assert_string_equal(text_at(t, row, "crc32"), crc);
+    }
+    assert_true(null_at(t, 1, "run", AIWB_TABLE_INT));
+    assert_int_equal(int_at(t, 2, "run"), run);
+    table_free(t);
+    /* A known checksum: zlib's crc32("123456789") is cbf43926. */
+    assert_int_equal(put_model(s, "check", 0, "123456789"), 1);
+    assert_raw_text(path, "SELECT crc32 FROM models WHERE name = 'check'", "cbf43926");
+
+    /* Errors. */
+    {
+        struct store_model m = {.name = "bad", .run = 999, .blob = (const unsigned char *)"x",
+                                .len = 1};
+        int v = 0;
+
+        want = xasprintf("cannot save model 'bad' in '%s': FOREIGN KEY constraint failed", path);
+        expect_error(store_model_put(s, &m, &v, &cause), AIWB_EINVAL, &cause, want);
+        free(want);
+        m.name = "";
+        expect_error(store_model_put(s, &m, &v, &cause), AIWB_EINVAL, &cause,
+                     "cannot save a model without a name in '");
+    }
+    store_close(s);
+
+    /* Versions go on after reopening. */
+    s = open_ok(path);
+    assert_int_equal(put_model(s, "iris-lr", 0, "fourth"), 4);
+    expect_blob(s, "iris-lr", 0, 4, "fourth");
+    store_close(s);
+    free(path);
+}
+
+static void
+test_model_versions_two_processes(void **state)
+{
+    enum { EACH = 25 };
+    char *path = ws_path("store-race");
+    pid_t pids[2];
+
+    (void)state;
+    store_close(open_ok(path));
+    for (int p = 0; p < 2; p++) {
+        pids[p] = fork();
+        assert_true(pids[p] >= 0);
+        if (pids[p] == 0) {
+            struct store *cs = store_open(path, NULL);
+            struct store_model m = {.name = "race", .blob = (const unsigned char *)"b",
+                                    .len = 1};
+            int v;
+
+            if (cs == NULL)
+                _exit(1);
+            for (int i = 0; i < EACH; i++)
+                if (store_model_put(cs, &m, &v, NULL) != 0)
+                    _exit(2);
+            store_close(cs);
+            child_exit(path, 0);
+        }
+    }
+    assert_int_equal(wait_child(pids[0]), 0);
+    assert_int_equal(wait_child(pids[1]), 0);
+    assert_int_equal(raw_int(path, "SELECT count(DISTINCT version) FROM models"), 2 * EACH);
+    assert_int_equal(raw_int(path, "SELECT max(version) FROM models"), 2 * EACH);
+    free(path);
+}
+
+static void
+test_model_damaged(void **state)
+{
+    char *path = ws_path("store-damaged"), *cause = NULL;
+    unsigned char *blob = NULL;
+    struct store *s;
+    size_t len = 0;
+    int v = 0;
+
+    (void)state;
+    s = open_ok(path);
+    assert_int_equal(put_model(s, "m", 0, "the true bytes"), 1);
+    raw_exec(path, "UPDATE models SET blob = CAST('the tRue bytes' AS BLOB)");
+    expect_error(store_model_get(s, "m", 0, &blob, &len, &v, &cause), AIWB_EDATA, &cause,
+                 "model 'm' version 1 in workspace '");
+    expect_error(store_model_get(s, "m", 1, &blob, &len, &v, &cause), AIWB_EDATA, &cause,
+                 "' is damaged: its checksum is ");
+    assert_null(blob);
+    store_close(s);
+    free(path);
+}
+
+/* ---- names, evaluations, datasets, check ---------------------------------- */
+
+static void
+test_names(void **state)
+{
+    char *path = ws_path("store-names"), *cause = NULL;
+    const char *ds[] = {"iris", "abalone", "digits"};
+    struct store *s;
+    char **v;
+
+    (void)state;
+    s = open_ok(path);
+    v = store_model_names(s);
+    assert_null(v[0]);
+    free_names(v);
+    v = store_dataset_names(s);
+    assert_null(v[0]);
+    free_names(v);
+    for (int i = 0; i < 3; i++) {
+        struct store_dataset d = {.name = ds[i], .n_rows = 10, .n_cols = 2};
+
+        ok(store_dataset_put(s, &d, &cause), &cause);
+    }
+    put_model(s, "m2", 0, "x");
+    put_model(s, "m1", 0, "x");
+    put_model(s, "m1", 0, "y");
+    v = store_model_names(s);
+    assert_string_equal(v[0], "m1");
+    assert_string_equal(v[1], "m2");
+    assert_null(v[2]);
+    free_names(v);
+    v = store_dataset_names(s);
+    assert_string_equal(v[0], "abalone");
+    assert_string_equal(v[1], "digits");
+    assert_string_equal(v[2], "iris");
+    assert_null(v[3]);
+    free_names(v);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_evaluations(void **state)
+{
+    char *path = ws_path("store-eval"), *cause = NULL;
+    const char *names[] = {"accuracy", "macro_f1", "log_loss"};
+    const char *bad[] = {"accuracy", NULL};
+    const double values[] = {0.9666666666666667, 0.9665831244778613, NAN};
+    struct store *s;
+
+    (void)state;
+    s = open_ok(path);
+    ok(store_eval_put(s, "iris-lr", 2, "iris.test", 3, names, values, &cause), &cause);
+    ok(store_eval_put(s, "unsaved", 0, "iris", 1, names, values, &cause), &cause);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM evaluations"), 4);
+    /* Stored to the last bit. */
+    assert_true(raw_real(path, "SELECT value FROM evaluations "
+                               "WHERE model = 'iris-lr' AND metric = 'accuracy'") == values[0]);
+    assert_true(raw_real(path, "SELECT value FROM evaluations "
+                               "WHERE model = 'iris-lr' AND metric = 'macro_f1'") == values[1]);
+    assert_raw_text(path, "SELECT value FROM evaluations WHERE metric = 'log_loss'", NULL);
+    assert_raw_text(path, "SELECT group_concat(version) FROM evaluations "
+                          "WHERE model = 'iris-lr'", "2,2,2");
+    assert_raw_text(path, "SELECT version FROM evaluations WHERE model = 'unsaved'", NULL);
+    assert_raw_text(path, "SELECT DISTINCT dataset FROM evaluations WHERE model = 'iris-lr'",
+                    "iris.test");
+    {
+        char *created = raw_text(path, "SELECT created FROM evaluations LIMIT 1");
+
+        assert_true(is_iso_time(created));
+        free(created);
+    }
+    expect_error(store_eval_put(s, "m", 1, "iris", 2, bad, values, &cause), AIWB_EINVAL, &cause,
+                 "cannot record evaluation of model 'm' in '");
+    expect_error(store_eval_put(s, "m", 1, "iris", 2, bad, values, &cause), AIWB_EINVAL, &cause,
+                 "': metric 2 has no name");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM evaluations"), 4);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_datasets(void **state)
+{
+    char *path = ws_path("store-datasets"), *cause = NULL, *created;
+    struct store_dataset d = {
+        .name = "iris", .source = "datasets/iris.csv", .options = "delimiter=,",
+        .lineage = "load iris datasets/iris.csv", .schema = "sepal_length numeric",
+        .n_rows = 150, .n_cols = 5,
+    };
+    struct aiwb_table *t;
+    struct store *s;
+
+    (void)state;
+    s = open_ok(path);
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    created = raw_text(path, "SELECT created FROM datasets WHERE name = 'iris'");
+    /* Recorded again (reloaded, filtered): replaced, not duplicated. */
+    d.n_rows = 120;
+    d.lineage = "filter iris species != 'setosa'";
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    assert_raw_text(path, "SELECT created FROM datasets WHERE name = 'iris'", created);
+    free(created);
+    assert_raw_text(path, "SELECT options FROM datasets", "delimiter=,");
+    assert_raw_text(path, "SELECT schema FROM datasets", "sepal_length numeric");
+    d.name = "abalone";
+    d.source = NULL;
+    d.options = NULL;
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    t = table_new(NULL);
+    ok(store_dataset_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 2);
+    assert_int_equal(t->ncols, 6);
+    assert_string_equal(text_at(t, 0, "name"), "abalone");
+    assert_string_equal(text_at(t, 0, "source"), "");
+    assert_string_equal(text_at(t, 1, "name"), "iris");
+    assert_int_equal(int_at(t, 1, "rows"), 120);
+    assert_string_equal(text_at(t, 1, "lineage"), "filter iris species != 'setosa'");
+    table_free(t);
+    d.name = "";
+    expect_error(store_dataset_put(s, &d, &cause), AIWB_EINVAL, &cause,
+                 "cannot record a dataset without a name in '");
+    store_close(s);
+    free(path);
+}
+
+static void
+test_check_damaged(void **state)
+{
+    char *path = ws_path("store-check"), *cause = NULL;
+    struct store *s;
+
+    (void)state;
+    s = open_ok(path);
+    ok(store_check(s, &cause), &cause);
+    store_close(s);
+    /* A curve point of a run that does not exist, written behind its back. */
+    raw_exec(path, "INSERT INTO curves (run, step, name, value) VALUES (5, 0, 'loss', 1)");
+    s = open_ok(path);
+    expect_error(store_check(s, &cause), AIWB_EDATA, &cause,
+                 "fails its foreign key check: a row of table curves refers to a missing row "
+                 "of runs");
+    store_close(s);
+    free(path);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_and_reopen),
+        cmocka_unit_test(test_header),
+        cmocka_unit_test(test_refuse_not_sqlite),
+        cmocka_unit_test(test_refuse_foreign),
+        cmocka_unit_test(test_refuse_newer),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_runs_lifecycle),
+        cmocka_unit_test(test_curves_buffered),
+        cmocka_unit_test(test_locked),
+        cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_interrupted),
+        cmocka_unit_test(test_live_owner),
+        cmocka_unit_test(test_recycled_pid),
+        cmocka_unit_test_teardown(test_kill9, kill_writer),
+        cmocka_unit_test(test_model_versions),
+        cmocka_unit_test(test_model_versions_two_processes),
+        cmocka_unit_test(test_model_damaged),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_evaluations),
+        cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_check_damaged),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
