@@ -1,0 +1,138 @@
+/*
+ * pipeline.h - the unit that is trained, saved, evaluated and (later)
+ * exported: the input schema, fitted transforms, and a fitted algorithm. It
+ * predicts from raw rows, so preprocessing is never repeated by hand.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Training is driven from outside, one iteration at a time (GSL's
+ * INITIALIZE / ITERATE / TEST), so the caller owns curves and cancellation:
+ *
+ *     p = pipeline_prepare(&spec, frame, &notes, &cause);   checks, fits transforms
+ *     while ((rc = pipeline_iterate(p, &step, &cause)) == AIWB_CONTINUE)
+ *         ... record step ...
+ *     pipeline_finish(p, &cause);
+ */
+#ifndef AIWB_PIPELINE_H
+#define AIWB_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <aiwb/plugin.h>
+
+struct component;
+struct aiwb_table;
+
+/* One transform of a pipeline as the user asked for it. */
+struct tf_spec {
+    const struct component *comp;
+    struct aiwb_options *opts;
+};
+
+/* What to train. The pipeline takes ownership of the option sets. */
+struct pipeline_spec {
+    const struct component *algorithm;
+    struct aiwb_options *algo_opts;
+    size_t n_tf;
+    struct tf_spec *tf;
+    const char *target;
+    uint64_t seed;
+};
+
+/* The numbers one iteration reported (struct aiwb_step of the plugin API). */
+#define STEP_MAX_VALUES 16
+struct aiwb_step {
+    int64_t iteration;
+    size_t n;
+    char names[STEP_MAX_VALUES][32];
+    double values[STEP_MAX_VALUES];
+};
+
+struct pipeline;
+
+/*
+ * Check that SPEC can work on DATA before any fitting, then fit the
+ * transforms and initialise the algorithm. The checks: the target exists
+ * and suits the algorithm's tasks; categorical features are one-hot encoded
+ * unless the algorithm or a transform takes care of them (a note says so);
+ * missing values the algorithm cannot take are refused with a message naming
+ * the columns and the transform to add. Rows whose target is missing are
+ * left out (a note says how many). NOTES, if not NULL, gets a new string of
+ * such remarks (one per line) or NULL. Returns NULL with *cause set on
+ * failure. SPEC's option sets belong to the pipeline from this call on,
+ * whether it succeeds or not.
+ */
+struct pipeline *pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data,
+                                  char **notes, char **cause);
+/* One iteration: AIWB_CONTINUE, AIWB_OK when converged, or negative with
+ * *cause set. STEP gets the iteration's numbers. */
+int pipeline_iterate(struct pipeline *p, struct aiwb_step *step, char **cause);
+/* End training (converged, stopped or out of iterations) and free the
+ * training data. The pipeline can predict from then on. */
+int pipeline_finish(struct pipeline *p, char **cause);
+void pipeline_free(struct pipeline *p);
+
+/* Predictions for the rows of a frame. */
+struct prediction {
+    size_t n;              /* rows */
+    size_t k;              /* outputs per row: 1, or the number of classes */
+    unsigned task;         /* AIWB_TASK_REGRESSION or AIWB_TASK_CLASSIFICATION */
+    double *values;        /* n*k: the prediction, or class probabilities */
+    int32_t *classes;      /* n: the most probable class (classification), else NULL */
+};
+void prediction_release(struct prediction *pr);
+
+/*
+ * Predict every row of DATA, which must have the columns the pipeline was
+ * trained on (by name; others are ignored; levels are matched by their
+ * text, unseen levels count as missing). Returns 0, or negative with *cause
+ * set: a missing column, a column of the wrong type, a missing value the
+ * model cannot take (naming row and column).
+ */
+int pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
+                     struct prediction *out, char **notes, char **cause);
+
+/* What an evaluation found. */
+struct evaluation {
+    struct aiwb_table *summary;   /* metric, value: rows, rmse, ... or accuracy, ... */
+    struct aiwb_table *per_class; /* classification: class, precision, recall, f1, support */
+    struct aiwb_table *confusion; /* classification: true class by predicted class */
+    size_t n;                     /* the headline metrics, for the workspace */
+    const char **names;           /* static strings */
+    double *values;
+};
+void evaluation_release(struct evaluation *ev);
+
+/*
+ * Evaluate on DATA, which must hold the target column: predict its rows and
+ * score them with the task's metrics (src/core/metrics.h) into EV. Rows
+ * whose target is missing, or a class the model never saw, are left out
+ * (NOTES says how many). Returns 0, or negative with *cause set.
+ */
+int pipeline_evaluate(const struct pipeline *p, const struct aiwb_frame *data,
+                      struct evaluation *ev, char **notes, char **cause);
+
+/* Serialise into a new sealed codec blob (the caller frees it). */
+unsigned char *pipeline_save(const struct pipeline *p, size_t *len, char **cause);
+/* Rebuild a fitted pipeline from a blob; the components it names must be
+ * loaded. NULL with *cause set on failure. */
+struct pipeline *pipeline_load(const unsigned char *blob, size_t len, char **cause);
+
+/* The algorithm's own summary (coefficients ...) into T; AIWB_ENOTSUP if it has none. */
+int pipeline_summary(const struct pipeline *p, struct aiwb_table *t);
+
+unsigned pipeline_task(const struct pipeline *p);
+const char *pipeline_target(const struct pipeline *p);
+const char *pipeline_algorithm(const struct pipeline *p);
+/* "impute(strategy=median),standardize" ("" if none), borrowed. */
+const char *pipeline_transforms(const struct pipeline *p);
+/* The algorithm's options, all of them, as "C=1 max_iter=100", borrowed. */
+const char *pipeline_options(const struct pipeline *p);
+size_t pipeline_n_classes(const struct pipeline *p);
+const char *pipeline_class_name(const struct pipeline *p, size_t k);
+/* The columns the pipeline reads (the target excluded). */
+size_t pipeline_n_inputs(const struct pipeline *p);
+const char *pipeline_input_name(const struct pipeline *p, size_t i);
+
+#endif
