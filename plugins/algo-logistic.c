@@ -1,0 +1,1263 @@
+/*
+ * algo-logistic.c - L2-penalised logistic regression, binary (sigmoid) and
+ * multinomial (softmax), fitted with GSL's BFGS minimiser.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The objective is scikit-learn's (solver lbfgs) times C:
+ *
+ *     f(W, b) = C * sum_i w_i * logloss_i + 0.5 * ||W||^2     (penalty=l2)
+ *
+ * with sample weights w_i (1 without), the intercepts b never penalised and
+ * no penalty at all for penalty=none. Two classes use one weight vector and
+ * the sigmoid; K > 2 classes use K vectors and the softmax, as scikit-learn's
+ * multinomial model.
+ *
+ * The minimiser (gsl_multimin_fdfminimizer_vector_bfgs2, a BFGS that keeps
+ * only the last step) works in whitened coordinates: with M the matrix of
+ * second moments of the rows x~ = (x, 1) (or x without intercept) and
+ * M = L L' its Cholesky factor, each class's coefficients theta_k = (W_k,
+ * b_k) are L'^-1 u_k. The objective is the same function at the same
+ * optimum, still computed on the user's X by BLAS without copying it, but
+ * its Hessian is near a multiple of the identity, so far fewer iterations
+ * are needed than on raw features (most of all without intercept, or with
+ * correlated features). When M is singular or nearly so (collinear or
+ * constant columns), only its diagonal part is used: centring and scaling.
+ *
+ * Stopping rule: converged when the largest absolute component of the
+ * gradient of f with respect to the standardised coefficients, s_j * W_kj
+ * and b_k + sum_j m_j W_kj (m_j, s_j: the mean and standard deviation of
+ * feature j; b_k alone without intercept), is at most tol * max(1, |f|).
+ * Measured against f, the rule does not depend on C or on the number of
+ * rows; in standardised coordinates it does not depend on the units of the
+ * features either (with the raw gradient, a feature in dollars would need a
+ * tol a thousand times smaller than the same feature in thousands of
+ * dollars), nor on the minimiser's coordinates.
+ * An iteration where GSL makes no progress (GSL_ENOPROG: the line search
+ * cannot decrease f any more at machine precision) counts as converged when
+ * that gradient is already at most LOGISTIC_NOPROG_TOL * max(1, |f|), and
+ * as an error otherwise. After max_iter iterations iterate() returns
+ * AIWB_OK without convergence: a warning is logged, the "converged" step
+ * value is 0 and report() says so.
+ *
+ * As R's glm(), the fit warns when fitted probabilities are numerically 0
+ * or 1: without a penalty that means the classes are separable and the
+ * coefficients grow without bound.
+ */
+#include <config.h>
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_vector.h>
+
+#include <aiwb/plugin.h>
+
+/* The name scikit-learn and LIBLINEAR give the inverse penalty strength. */
+#define OPT_C "C"
+
+/* GSL_ENOPROG with a gradient this small (relative to max(1, |f|)) is convergence. */
+#define LOGISTIC_NOPROG_TOL 1e-4
+/* R's glm.fit test: a probability within 10 * DBL_EPSILON of 0 or 1, which is a
+ * score beyond log(1 / (10 * DBL_EPSILON)), or a log-loss below 10 * DBL_EPSILON. */
+#define EXTREME_SCORE 36.04365338911715
+#define EXTREME_LOSS (10 * 2.220446049250313e-16)
+/* Line-search accuracy for bfgs2 (sigma of its Wolfe test; GSL suggests 0.1):
+ * 0.2 took the fewest evaluations over the unit tests' problems and the
+ * 160,000-row benchmark at several C, with and without intercept. */
+#define LOGISTIC_LINESEARCH_TOL 0.2
+
+static const struct aiwb_host_api *api;
+
+/* What exists only while training. */
+struct train {
+    const struct aiwb_problem *prob;
+    gsl_multimin_fdfminimizer *min;
+    gsl_multimin_function_fdf fdf;
+    int32_t *yc;     /* n class codes */
+    double *mean;    /* p: means of the features, for the stopping rule */
+    double *scale;   /* p: their standard deviations (1 for a constant) */
+    gsl_matrix *L;   /* d x d: the whitening factor (see the top of the file) */
+    double *Z;       /* n x m: the scores X W' at the cached point (no intercept) */
+    double *R;       /* n x m: the residuals C * w_i * (prob - onehot) there */
+    double *za;      /* n x m: the scores at the anchor ua (see eval_scores) */
+    double *zd;      /* n x m: the scores of the line's direction ud */
+    double *theta;   /* m x d: the user's coefficients at the cached point */
+    double *grad;    /* m x d: the gradient with respect to theta there */
+    double *ucache;  /* m x d: the minimiser's point the cache belongs to */
+    double *ua;      /* m x d: the anchor: the last point whose gradient was taken */
+    double *ud;      /* m x d: the direction of the current line */
+    int have_f;      /* f, llsum, Z and R hold for ucache */
+    int have_g;      /* grad holds for ucache */
+    int have_anchor; /* ua and za hold */
+    int have_line;   /* ud and zd hold */
+    double f;        /* objective */
+    double llsum;    /* sum of w_i * logloss_i */
+    double sw;       /* sum of the weights */
+    int extreme;     /* some fitted probability is numerically 0 or 1 */
+    int failed;      /* a BLAS call failed inside a callback */
+};
+
+struct logistic {
+    /* Options. */
+    double C;
+    int penalise; /* penalty=l2 */
+    int intercept;
+    int64_t max_iter;
+    double tol;
+    /* Shape. */
+    size_t p;         /* features */
+    size_t n_classes; /* K >= 2 */
+    size_t m;         /* weight vectors: 1 for two classes, else K */
+    size_t d;         /* numbers per vector: p weights, then the intercept if any */
+    char **features;  /* p names */
+    char **classes;   /* K names */
+    double *coef;     /* m x d, row-major */
+    /* Fit. */
+    struct train *tr;
+    int fitted;
+    int converged;
+    int64_t iterations;
+    double loss; /* mean training log-loss (weighted), unpenalised */
+    double objective;
+    double gradient; /* max-norm of the standardised gradient at the end */
+    int extreme;     /* fitted probabilities numerically 0 or 1 at the end */
+};
+
+static void
+free_strs(char **v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        api->free(v[i]);
+    api->free(v);
+}
+
+static void
+train_free(struct train *tr)
+{
+    if (tr == NULL)
+        return;
+    gsl_multimin_fdfminimizer_free(tr->min);
+    gsl_matrix_free(tr->L);
+    api->free(tr->yc);
+    api->free(tr->mean);
+    api->free(tr->Z);
+    api->free(tr->R);
+    api->free(tr->za);
+    api->free(tr->zd);
+    api->free(tr->theta);
+    api->free(tr);
+}
+
+/* Free what the state owns and zero everything but the options. */
+static void
+logistic_clear(struct logistic *s)
+{
+    struct logistic keep = *s;
+
+    train_free(s->tr);
+    free_strs(s->features, s->p);
+    free_strs(s->classes, s->n_classes);
+    api->free(s->coef);
+    memset(s, 0, sizeof(*s));
+    s->C = keep.C;
+    s->penalise = keep.penalise;
+    s->intercept = keep.intercept;
+    s->max_iter = keep.max_iter;
+    s->tol = keep.tol;
+}
+
+static const char *
+target_name(const struct aiwb_problem *prob)
+{
+    return prob->target_name != NULL ? prob->target_name : "target";
+}
+
+/* ---------------------------------------------------------------------------
+ * The objective and its gradient.
+ */
+
+/* Map the minimiser's point U to the user's coefficients THETA = L'^-1 U. */
+static void
+to_theta(const struct logistic *s, struct train *tr, const gsl_vector *u, double *theta)
+{
+    for (size_t k = 0; k < s->m; k++) {
+        gsl_vector_const_view uk = gsl_vector_const_subvector(u, k * s->d, s->d);
+        gsl_vector_view tk = gsl_vector_view_array(theta + k * s->d, s->d);
+        int rc = gsl_vector_memcpy(&tk.vector, &uk.vector);
+
+        if (rc == GSL_SUCCESS)
+            rc = gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, tr->L, &tk.vector);
+        if (rc != GSL_SUCCESS)
+            tr->failed = rc;
+    }
+}
+
+/* The gradient with respect to U, L^-1 GRAD, from GRAD, the one for theta. */
+static void
+to_ugrad(const struct logistic *s, struct train *tr, const double *grad, gsl_vector *g)
+{
+    for (size_t k = 0; k < s->m; k++) {
+        gsl_vector_const_view gk = gsl_vector_const_view_array(grad + k * s->d, s->d);
+        gsl_vector_view uk = gsl_vector_subvector(g, k * s->d, s->d);
+        int rc = gsl_vector_memcpy(&uk.vector, &gk.vector);
+
+        if (rc == GSL_SUCCESS)
+            rc = gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, tr->L, &uk.vector);
+        if (rc != GSL_SUCCESS)
+            tr->failed = rc;
+    }
+}
+
+/*
+ * Sums of log(1 + e) for 0 <= e <= 1, as log of products: one log() per
+ * LOGSUM_BLOCK terms instead of one log1p() per row, which was a third of
+ * the whole fit. Terms below 1e-4 go to a series instead, so that tiny
+ * log-losses (well separated rows) are not lost in 1 + e; above it, the
+ * rounding of 1 + e costs at most 1.2e-16 absolute per term, as much as the
+ * sum's own rounding.
+ */
+#define LOGSUM_BLOCK 32
+
+struct logsum {
+    double prod;  /* product of the pending 1 + e */
+    double small; /* sum of the series for the small terms */
+    double sum;   /* logs of the finished blocks */
+    int pending;
+};
+
+static inline void
+logsum_add(struct logsum *ls, double e)
+{
+    if (e > 1e-4) {
+        ls->prod *= 1.0 + e;
+        if (++ls->pending == LOGSUM_BLOCK) {
+            ls->sum += log(ls->prod);
+            ls->prod = 1.0;
+            ls->pending = 0;
+        }
+    } else {
+        ls->small += e * (1.0 - e * (0.5 - e * (1.0 / 3.0 - e * 0.25)));
+    }
+}
+
+static inline double
+logsum_total(const struct logsum *ls)
+{
+    return ls->sum + log(ls->prod) + ls->small;
+}
+
+/* Two classes: log-losses from the scores z = X w, residuals into R. */
+static double
+binary_pass(const struct logistic *s, struct train *tr)
+{
+    const size_t n = tr->prob->n;
+    const double *w = tr->prob->w, *Z = tr->Z, C = s->C;
+    const double b = s->intercept ? tr->theta[s->p] : 0;
+    const int32_t *yc = tr->yc;
+    struct logsum ls = {1.0, 0, 0, 0};
+    double *R = tr->R, ll = 0, zmax = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        double wi = w != NULL ? w[i] : 1.0, z = Z[i] + b;
+        /* t is the score of the other class: logloss = log(1 + exp(t)). */
+        double t = yc[i] ? -z : z;
+        double e = exp(-fabs(t));
+        double sig = (t >= 0 ? 1.0 : e) / (1.0 + e); /* sigmoid(t) = |prob - y| */
+
+        if (w == NULL)
+            logsum_add(&ls, e);
+        else
+            ll += wi * log1p(e);
+        ll += wi * (t > 0 ? t : 0);
+        R[i] = C * wi * (yc[i] ? -sig : sig);
+        if (wi > 0 && fabs(z) > zmax)
+            zmax = fabs(z);
+    }
+    tr->extreme = zmax > EXTREME_SCORE;
+    return ll + logsum_total(&ls);
+}
+
+/* K classes: log-sum-exp log-losses from Z = X W', softmax residuals into R. */
+static double
+softmax_pass(const struct logistic *s, struct train *tr)
+{
+    const size_t n = tr->prob->n, m = s->m, p = s->p, d = s->d;
+    const double *w = tr->prob->w, C = s->C, *theta = tr->theta;
+    const int32_t *yc = tr->yc;
+    double ll = 0, lmin = HUGE_VAL;
+
+    for (size_t i = 0; i < n; i++) {
+        const double *z = tr->Z + i * m;
+        double *r = tr->R + i * m, mx = -HUGE_VAL, sum = 0, zy, wi, cw, li;
+
+        for (size_t k = 0; k < m; k++) {
+            r[k] = z[k] + (s->intercept ? theta[k * d + p] : 0);
+            if (r[k] > mx)
+                mx = r[k];
+        }
+        zy = r[yc[i]] - mx;
+        for (size_t k = 0; k < m; k++) {
+            r[k] = exp(r[k] - mx);
+            sum += r[k];
+        }
+        wi = w != NULL ? w[i] : 1.0;
+        cw = C * wi;
+        li = log(sum) - zy;
+        ll += wi * li;
+        if (wi > 0 && li < lmin)
+            lmin = li;
+        for (size_t k = 0; k < m; k++)
+            r[k] *= cw / sum;
+        r[yc[i]] -= cw;
+    }
+    /* A row whose class has probability numerically 1. */
+    tr->extreme = lmin < EXTREME_LOSS;
+    return ll;
+}
+
+/*
+ * Whether U lies on the line through the anchor with direction ud (to
+ * rounding), and where: U = ua + *BETA * ud. The line search of one
+ * iteration only visits such points.
+ */
+static int
+on_line(const struct train *tr, size_t nu, const double *u, double *beta)
+{
+    double dot = 0, dd = 0;
+
+    for (size_t i = 0; i < nu; i++) {
+        dot += (u[i] - tr->ua[i]) * tr->ud[i];
+        dd += tr->ud[i] * tr->ud[i];
+    }
+    if (!(dd > 0))
+        return 0;
+    *beta = dot / dd;
+    for (size_t i = 0; i < nu; i++) {
+        double off = u[i] - tr->ua[i] - *beta * tr->ud[i];
+        if (fabs(off) > 8 * DBL_EPSILON * (fabs(u[i]) + fabs(tr->ua[i])) + DBL_MIN)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The scores X theta' at the point ucache into Z. The scores are linear in
+ * the point, so along a line (a line search) two products with X give all
+ * the others as za + beta * zd; a point off the line costs one product and
+ * defines the line from the anchor to it.
+ */
+static void
+eval_scores(struct logistic *s, struct train *tr)
+{
+    const struct aiwb_problem *prob = tr->prob;
+    const size_t n = prob->n, p = s->p, m = s->m, nu = m * s->d;
+    double beta;
+    int rc = GSL_SUCCESS;
+
+    if (p == 0) {
+        memset(tr->Z, 0, n * m * sizeof(double));
+        return;
+    }
+    if (tr->have_line && on_line(tr, nu, tr->ucache, &beta)) {
+        for (size_t i = 0; i < n * m; i++)
+            tr->Z[i] = tr->za[i] + beta * tr->zd[i];
+        return;
+    }
+    gsl_matrix_const_view X = gsl_matrix_const_view_array_with_tda(prob->X, n, p, prob->ldx);
+    if (m == 1) {
+        gsl_vector_const_view wv = gsl_vector_const_view_array(tr->theta, p);
+        gsl_vector_view z = gsl_vector_view_array(tr->Z, n);
+        rc = gsl_blas_dgemv(CblasNoTrans, 1.0, &X.matrix, &wv.vector, 0.0, &z.vector);
+    } else {
+        gsl_matrix_const_view W = gsl_matrix_const_view_array_with_tda(tr->theta, m, p, s->d);
+        gsl_matrix_view Z = gsl_matrix_view_array(tr->Z, n, m);
+        rc = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &X.matrix, &W.matrix, 0.0, &Z.matrix);
+    }
+    if (rc != GSL_SUCCESS)
+        tr->failed = rc;
+    if (tr->have_anchor) {
+        for (size_t i = 0; i < nu; i++)
+            tr->ud[i] = tr->ucache[i] - tr->ua[i];
+        for (size_t i = 0; i < n * m; i++)
+            tr->zd[i] = tr->Z[i] - tr->za[i];
+        tr->have_line = 1;
+    }
+}
+
+/* f at theta, leaving the residuals in R. */
+static void
+eval_f(struct logistic *s, struct train *tr)
+{
+    double pen = 0;
+
+    eval_scores(s, tr);
+    tr->llsum = s->m == 1 ? binary_pass(s, tr) : softmax_pass(s, tr);
+    if (s->penalise) {
+        for (size_t k = 0; k < s->m; k++)
+            for (size_t j = 0; j < s->p; j++)
+                pen += tr->theta[k * s->d + j] * tr->theta[k * s->d + j];
+    }
+    tr->f = s->C * tr->llsum + 0.5 * pen;
+    tr->have_f = 1;
+    tr->have_g = 0;
+}
+
+/* The gradient at theta from the residuals eval_f left in R. */
+static void
+eval_grad(struct logistic *s, struct train *tr)
+{
+    const struct aiwb_problem *prob = tr->prob;
+    const size_t n = prob->n, p = s->p, m = s->m, d = s->d;
+    int rc = GSL_SUCCESS;
+
+    if (p > 0 && m == 1) {
+        gsl_matrix_const_view X = gsl_matrix_const_view_array_with_tda(prob->X, n, p, prob->ldx);
+        gsl_vector_const_view r = gsl_vector_const_view_array(tr->R, n);
+        gsl_vector_view g = gsl_vector_view_array(tr->grad, p);
+        rc = gsl_blas_dgemv(CblasTrans, 1.0, &X.matrix, &r.vector, 0.0, &g.vector);
+    } else if (p > 0) {
+        gsl_matrix_const_view X = gsl_matrix_const_view_array_with_tda(prob->X, n, p, prob->ldx);
+        gsl_matrix_const_view R = gsl_matrix_const_view_array(tr->R, n, m);
+        gsl_matrix_view G = gsl_matrix_view_array_with_tda(tr->grad, m, p, d);
+        rc = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &R.matrix, &X.matrix, 0.0, &G.matrix);
+    }
+    if (rc != GSL_SUCCESS)
+        tr->failed = rc;
+    if (s->intercept) {
+        for (size_t k = 0; k < m; k++)
+            tr->grad[k * d + p] = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < m; k++)
+                tr->grad[k * d + p] += tr->R[i * m + k];
+    }
+    if (s->penalise) {
+        for (size_t k = 0; k < m; k++)
+            for (size_t j = 0; j < p; j++)
+                tr->grad[k * d + j] += tr->theta[k * d + j];
+    }
+    tr->have_g = 1;
+}
+
+/*
+ * Make the cache hold f (and the gradient if WANT_G) at the point U. A
+ * point whose gradient is taken may be where the next line search starts:
+ * it becomes the anchor. It lies on the current line if there is one (every
+ * point evaluated since the last anchor does), so the line stays valid.
+ */
+static void
+eval_at(struct logistic *s, const gsl_vector *u, int want_g)
+{
+    struct train *tr = s->tr;
+    const size_t nu = s->m * s->d;
+    int same =
+        tr->have_f && u->stride == 1 && memcmp(u->data, tr->ucache, nu * sizeof(double)) == 0;
+
+    if (!same) {
+        for (size_t i = 0; i < nu; i++)
+            tr->ucache[i] = u->data[i * u->stride];
+        to_theta(s, tr, u, tr->theta);
+        eval_f(s, tr);
+    }
+    if (want_g && !tr->have_g) {
+        eval_grad(s, tr);
+        double *swap = tr->za;
+        tr->za = tr->Z;
+        tr->Z = swap;
+        memcpy(tr->ua, tr->ucache, nu * sizeof(double));
+        tr->have_anchor = 1;
+    }
+}
+
+static double
+fdf_f(const gsl_vector *u, void *params)
+{
+    struct logistic *s = params;
+
+    eval_at(s, u, 0);
+    return s->tr->f;
+}
+
+static void
+fdf_df(const gsl_vector *u, void *params, gsl_vector *g)
+{
+    struct logistic *s = params;
+
+    eval_at(s, u, 1);
+    to_ugrad(s, s->tr, s->tr->grad, g);
+}
+
+static void
+fdf_fdf(const gsl_vector *u, void *params, double *f, gsl_vector *g)
+{
+    struct logistic *s = params;
+
+    eval_at(s, u, 1);
+    *f = s->tr->f;
+    to_ugrad(s, s->tr, s->tr->grad, g);
+}
+
+/* The largest absolute component of the cached gradient in standardised coordinates. */
+static double
+grad_maxnorm(const struct logistic *s)
+{
+    const struct train *tr = s->tr;
+    double g = 0;
+
+    for (size_t k = 0; k < s->m; k++) {
+        const double *gk = tr->grad + k * s->d;
+        double gb = s->intercept ? gk[s->p] : 0;
+
+        for (size_t j = 0; j < s->p; j++)
+            g = fmax(g, fabs((gk[j] - tr->mean[j] * gb) / tr->scale[j]));
+        g = fmax(g, fabs(gb));
+    }
+    return g;
+}
+
+/* ---------------------------------------------------------------------------
+ * Setting up.
+ */
+
+/* Read and check the options. */
+static int
+read_options(struct logistic *s, const struct aiwb_options *opts, char **cause)
+{
+    const char *penalty = api->opt_str(opts, "penalty");
+
+    s->C = api->opt_real(opts, OPT_C);
+    s->penalise = penalty == NULL || strcmp(penalty, "none") != 0;
+    s->intercept = api->opt_bool(opts, "intercept") != 0;
+    s->max_iter = api->opt_int(opts, "max_iter");
+    s->tol = api->opt_real(opts, "tol");
+    if (!(s->C > 0) || !isfinite(s->C)) {
+        *cause = api->format("logistic: " OPT_C " must be a number > 0, not %g", s->C);
+        return AIWB_EINVAL;
+    }
+    if (s->max_iter < 1) {
+        *cause = api->format("logistic: max_iter must be at least 1, not %" PRId64, s->max_iter);
+        return AIWB_EINVAL;
+    }
+    if (!(s->tol >= 0)) {
+        *cause = api->format("logistic: tol must be a number >= 0, not %g", s->tol);
+        return AIWB_EINVAL;
+    }
+    return AIWB_OK;
+}
+
+/* Copy the feature and class names (made up when the problem has none). */
+static void
+copy_names(struct logistic *s, const struct aiwb_problem *prob)
+{
+    s->features = api->calloc(s->p > 0 ? s->p : 1, sizeof(char *));
+    for (size_t j = 0; j < s->p; j++) {
+        if (prob->feature_names != NULL && prob->feature_names[j] != NULL)
+            s->features[j] = api->strdup(prob->feature_names[j]);
+        else
+            s->features[j] = api->format("x%zu", j + 1);
+    }
+    s->classes = api->calloc(s->n_classes, sizeof(char *));
+    for (size_t k = 0; k < s->n_classes; k++) {
+        if (prob->class_names != NULL && prob->class_names[k] != NULL)
+            s->classes[k] = api->strdup(prob->class_names[k]);
+        else
+            s->classes[k] = api->format("%zu", k);
+    }
+}
+
+/* Check the data row by row, keep the class codes, count the classes present. */
+static int
+check_rows(struct logistic *s, struct train *tr, const struct aiwb_problem *prob, char **cause)
+{
+    size_t *count = api->calloc(s->n_classes, sizeof(size_t)), present = 0, last = 0;
+    int rc = AIWB_EDATA;
+
+    tr->sw = 0;
+    for (size_t i = 0; i < prob->n; i++) {
+        const double *xi = prob->X + i * prob->ldx, yi = prob->y[i];
+        double wi = prob->w != NULL ? prob->w[i] : 1.0;
+
+        if (!(yi >= 0 && yi < (double)s->n_classes && yi == floor(yi))) {
+            *cause = api->format("logistic: row %zu: the target '%s' is %g, not a class code "
+                                 "0..%zu",
+                                 i + 1, target_name(prob), yi, s->n_classes - 1);
+            goto out;
+        }
+        if (!isfinite(wi) || wi < 0) {
+            *cause = api->format("logistic: row %zu: the weight %g is not a finite number >= 0",
+                                 i + 1, wi);
+            goto out;
+        }
+        for (size_t j = 0; j < s->p; j++) {
+            if (!isfinite(xi[j])) {
+                *cause = api->format("logistic: row %zu column '%s': %g is not a finite number",
+                                     i + 1, s->features[j], xi[j]);
+                goto out;
+            }
+            tr->mean[j] += xi[j]; /* summed here to save a pass over X */
+        }
+        tr->yc[i] = (int32_t)yi;
+        tr->sw += wi;
+        if (wi > 0 && count[tr->yc[i]]++ == 0) {
+            present++;
+            last = (size_t)tr->yc[i];
+        }
+    }
+    if (present == 0) {
+        *cause = api->format("logistic: no rows with a non-zero weight: there is nothing to fit");
+        goto out;
+    }
+    if (present == 1) {
+        *cause = api->format("logistic: the target '%s' has a single class ('%s') in the training "
+                             "data: there is nothing to separate",
+                             target_name(prob), s->classes[last]);
+        goto out;
+    }
+    for (size_t k = 0; k < s->n_classes; k++)
+        if (count[k] == 0)
+            api->log(AIWB_LOG_WARN, "logistic: class '%s' has no rows in the training data",
+                     s->classes[k]);
+    rc = AIWB_OK;
+out:
+    api->free(count);
+    return rc;
+}
+
+/* Means and standard deviations of the features (check_rows summed them). */
+static void
+feature_scales(const struct logistic *s, struct train *tr, const struct aiwb_problem *prob)
+{
+    const size_t n = prob->n, p = s->p;
+
+    for (size_t j = 0; j < p; j++)
+        tr->mean[j] /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = prob->X + i * prob->ldx;
+        for (size_t j = 0; j < p; j++)
+            tr->scale[j] += (xi[j] - tr->mean[j]) * (xi[j] - tr->mean[j]);
+    }
+    for (size_t j = 0; j < p; j++) {
+        tr->scale[j] = sqrt(tr->scale[j] / (double)n);
+        if (!(tr->scale[j] > 0) || !isfinite(tr->scale[j]))
+            tr->scale[j] = 1.0;
+    }
+}
+
+/*
+ * Cholesky factor of the second moments M in tr->L, computed on M scaled to
+ * unit diagonal so that the test of its conditioning does not depend on the
+ * units. Returns GSL_SUCCESS, or GSL_EDOM when M is singular or so near it
+ * (a pivot at or below MIN_PIVOT) that whitening would lose precision.
+ */
+#define WHITEN_MIN_PIVOT 1e-10
+
+static int
+cholesky_scaled(struct train *tr, size_t d, double min_pivot)
+{
+    double *dg = api->alloc(d * sizeof(double));
+    int rc = GSL_EDOM;
+
+    for (size_t j = 0; j < d; j++) {
+        dg[j] = sqrt(gsl_matrix_get(tr->L, j, j));
+        if (!(dg[j] > 0) || !isfinite(dg[j]))
+            goto out;
+    }
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j <= i; j++)
+            gsl_matrix_set(tr->L, i, j, gsl_matrix_get(tr->L, i, j) / (dg[i] * dg[j]));
+    rc = gsl_linalg_cholesky_decomp1(tr->L);
+    if (rc != GSL_SUCCESS)
+        goto out;
+    rc = GSL_EDOM;
+    for (size_t j = 0; j < d; j++)
+        if (!(gsl_matrix_get(tr->L, j, j) > sqrt(min_pivot)))
+            goto out;
+    /* L = diag(dg) L_scaled; the upper triangle is left zero for clarity. */
+    for (size_t i = 0; i < d; i++) {
+        for (size_t j = 0; j <= i; j++)
+            gsl_matrix_set(tr->L, i, j, gsl_matrix_get(tr->L, i, j) * dg[i]);
+        for (size_t j = i + 1; j < d; j++)
+            gsl_matrix_set(tr->L, i, j, 0);
+    }
+    rc = GSL_SUCCESS;
+out:
+    api->free(dg);
+    return rc;
+}
+
+/*
+ * The whitening factor L (see the top of the file): the Cholesky factor of
+ * the rows' second moments, or of what they would be for uncorrelated
+ * features (centring and scaling) when the full moments are (nearly)
+ * singular, or at worst the identity. Fails only when out of memory.
+ */
+static int
+whitening(const struct logistic *s, struct train *tr, const struct aiwb_problem *prob)
+{
+    const size_t n = prob->n, p = s->p, d = s->d;
+    int rc = GSL_SUCCESS;
+
+    feature_scales(s, tr, prob);
+    tr->L = gsl_matrix_calloc(d, d);
+    if (tr->L == NULL)
+        return GSL_ENOMEM;
+    if (p > 0) {
+        gsl_matrix_const_view X = gsl_matrix_const_view_array_with_tda(prob->X, n, p, prob->ldx);
+        gsl_matrix_view M = gsl_matrix_submatrix(tr->L, 0, 0, p, p);
+        rc = gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, &X.matrix, 0.0, &M.matrix);
+        if (rc != GSL_SUCCESS)
+            return rc;
+    }
+    if (s->intercept) {
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(tr->L, p, j, tr->mean[j]);
+        gsl_matrix_set(tr->L, p, p, 1.0);
+    }
+    if (cholesky_scaled(tr, d, WHITEN_MIN_PIVOT) == GSL_SUCCESS)
+        return GSL_SUCCESS;
+
+    /* M as if the features were uncorrelated: diag(s^2) + m m' and the
+     * means beside the intercept; without intercept, diag(s^2 + m^2). */
+    gsl_matrix_set_zero(tr->L);
+    for (size_t j = 0; j < p; j++) {
+        const double mj = tr->mean[j];
+
+        gsl_matrix_set(tr->L, j, j, tr->scale[j] * tr->scale[j] + mj * mj);
+        if (!s->intercept)
+            continue;
+        for (size_t l = 0; l < j; l++)
+            gsl_matrix_set(tr->L, j, l, mj * tr->mean[l]);
+        gsl_matrix_set(tr->L, p, j, mj);
+    }
+    if (s->intercept)
+        gsl_matrix_set(tr->L, p, p, 1.0);
+    if (cholesky_scaled(tr, d, 0.0) == GSL_SUCCESS) /* positive definite in theory */
+        return GSL_SUCCESS;
+    /* Means beyond 1e8 standard deviations can defeat even that: no whitening. */
+    gsl_matrix_set_identity(tr->L);
+    return GSL_SUCCESS;
+}
+
+/* Allocate the training workspace and start the minimiser at zero. */
+static int
+start_minimiser(struct logistic *s, const struct aiwb_problem *prob, char **cause)
+{
+    struct train *tr = s->tr;
+    const size_t nu = s->m * s->d;
+    gsl_vector *u0;
+    int grc;
+
+    grc = whitening(s, tr, prob);
+    if (grc != GSL_SUCCESS) {
+        *cause = api->format("logistic: scaling the features failed: %s", gsl_strerror(grc));
+        return grc == GSL_ENOMEM ? AIWB_ENOMEM : AIWB_ENUMERIC;
+    }
+    tr->min = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, nu);
+    u0 = gsl_vector_calloc(nu);
+    if (tr->min == NULL || u0 == NULL) {
+        gsl_vector_free(u0);
+        *cause = api->format("logistic: out of memory for the minimiser (%zu parameters)", nu);
+        return AIWB_ENOMEM;
+    }
+    tr->fdf.n = nu;
+    tr->fdf.f = fdf_f;
+    tr->fdf.df = fdf_df;
+    tr->fdf.fdf = fdf_fdf;
+    tr->fdf.params = s;
+    /* The first step: about a Newton step at zero, where the Hessian in the
+     * whitened coordinates is near C * sum(w) / 4 times the identity. */
+    eval_at(s, u0, 1);
+    fdf_df(u0, s, u0);
+    double step = gsl_blas_dnrm2(u0) / (0.25 * s->C * tr->sw + (s->penalise ? 1 : 0));
+    if (!(step > 0) || !isfinite(step))
+        step = 1.0;
+    gsl_vector_set_zero(u0);
+    grc = gsl_multimin_fdfminimizer_set(tr->min, &tr->fdf, u0, step, LOGISTIC_LINESEARCH_TOL);
+    gsl_vector_free(u0);
+    if (grc != GSL_SUCCESS || tr->failed) {
+        *cause = api->format("logistic: starting the minimiser failed: %s",
+                             gsl_strerror(grc != GSL_SUCCESS ? grc : tr->failed));
+        return AIWB_ENUMERIC;
+    }
+    return AIWB_OK;
+}
+
+/* Read the options, check the problem and set up the minimiser at zero. */
+static int
+logistic_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+              char **cause)
+{
+    struct logistic *s = state;
+    struct train *tr;
+    int rc;
+
+    logistic_clear(s);
+    rc = read_options(s, opts, cause);
+    if (rc != AIWB_OK)
+        return rc;
+    s->p = prob->p;
+    s->n_classes = prob->n_classes;
+    s->m = s->n_classes > 2 ? s->n_classes : 1;
+    s->d = s->p + (size_t)s->intercept;
+    if (s->n_classes < 2) {
+        *cause =
+            api->format("logistic: the target '%s' has %s: there is nothing to separate",
+                        target_name(prob), s->n_classes == 1 ? "a single class" : "no classes");
+        return AIWB_EDATA;
+    }
+    if (prob->n == 0 || s->d == 0) {
+        *cause = api->format("logistic: %s: there is nothing to fit",
+                             prob->n == 0 ? "no rows" : "no features and no intercept");
+        return AIWB_EDATA;
+    }
+    copy_names(s, prob);
+    s->coef = api->calloc(s->m * s->d, sizeof(double));
+
+    tr = s->tr = api->calloc(1, sizeof(struct train));
+    tr->prob = prob;
+    tr->yc = api->alloc(prob->n * sizeof(int32_t));
+    tr->mean = api->calloc(2 * s->p + 1, sizeof(double));
+    tr->scale = tr->mean + s->p;
+    tr->Z = api->alloc(prob->n * s->m * sizeof(double));
+    tr->R = api->alloc(prob->n * s->m * sizeof(double));
+    tr->za = api->alloc(prob->n * s->m * sizeof(double));
+    tr->zd = api->alloc(prob->n * s->m * sizeof(double));
+    tr->theta = api->calloc(5 * s->m * s->d, sizeof(double));
+    tr->grad = tr->theta + s->m * s->d;
+    tr->ucache = tr->grad + s->m * s->d;
+    tr->ua = tr->ucache + s->m * s->d;
+    tr->ud = tr->ua + s->m * s->d;
+    rc = check_rows(s, tr, prob, cause);
+    if (rc == AIWB_OK)
+        rc = start_minimiser(s, prob, cause);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * Iterating.
+ */
+
+static void
+report_step(const struct logistic *s, struct aiwb_step *step, double gnorm)
+{
+    const struct train *tr = s->tr;
+
+    api->step_value(step, "loss", tr->llsum / tr->sw);
+    api->step_value(step, "objective", tr->f);
+    api->step_value(step, "gradient", gnorm);
+}
+
+/* One BFGS iteration, then the gradient test. */
+static int
+logistic_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
+{
+    struct logistic *s = state;
+    struct train *tr = s->tr;
+    double gnorm, scale;
+    int grc;
+
+    if (tr == NULL || s->converged)
+        return AIWB_OK;
+    tr->prob = prob;
+    grc = gsl_multimin_fdfminimizer_iterate(tr->min);
+    s->iterations++;
+    eval_at(s, tr->min->x, 1); /* usually cached: the line search ended there */
+    if (tr->failed) {
+        *cause = api->format("logistic: a BLAS operation failed: %s", gsl_strerror(tr->failed));
+        return AIWB_ENUMERIC;
+    }
+    gnorm = grad_maxnorm(s);
+    scale = fabs(tr->f) > 1 ? fabs(tr->f) : 1;
+    report_step(s, step, gnorm);
+    if (!isfinite(tr->f) || !isfinite(gnorm)) {
+        *cause = api->format("logistic: the objective became %g at iteration %" PRId64
+                             ": the data may hold extreme values",
+                             tr->f, s->iterations);
+        return AIWB_ENUMERIC;
+    }
+    if (gnorm <= s->tol * scale) {
+        s->converged = 1;
+    } else if (grc == GSL_ENOPROG && gnorm <= LOGISTIC_NOPROG_TOL * scale) {
+        api->log(AIWB_LOG_INFO,
+                 "logistic: no further progress possible at iteration %" PRId64
+                 " (gradient max-norm %.3g, tol asks for %.3g): taken as converged",
+                 s->iterations, gnorm, s->tol * scale);
+        s->converged = 1;
+    } else if (grc != GSL_SUCCESS) {
+        *cause = api->format("logistic: the minimiser %s at iteration %" PRId64
+                             " (gradient max-norm %.3g, objective %.10g); standardising the "
+                             "features may help",
+                             grc == GSL_ENOPROG ? "made no progress" : gsl_strerror(grc),
+                             s->iterations, gnorm, tr->f);
+        return AIWB_ENUMERIC;
+    }
+    api->step_value(step, "converged", s->converged);
+    if (s->converged)
+        return AIWB_OK;
+    if (s->iterations >= s->max_iter) {
+        api->log(AIWB_LOG_WARN,
+                 "logistic: stopped after max_iter=%" PRId64 " iterations "
+                 "without converging (gradient max-norm %.3g > %.3g)",
+                 s->iterations, gnorm, s->tol * scale);
+        return AIWB_OK;
+    }
+    return AIWB_CONTINUE;
+}
+
+/* What numerically 0 or 1 probabilities mean for this fit (a static string). */
+static const char *
+extreme_note(const struct logistic *s)
+{
+    if (!s->penalise)
+        return "fitted probabilities numerically 0 or 1 occurred: the classes are separable "
+               "(or nearly), and without a penalty the coefficients grow without bound; use "
+               "penalty=l2";
+    return "fitted probabilities numerically 0 or 1 occurred: a smaller " OPT_C
+           " would keep the coefficients smaller";
+}
+
+/* Keep the last point of the minimiser (its best) and free the workspace. */
+static int
+logistic_finish(void *state, const struct aiwb_problem *prob, char **cause)
+{
+    struct logistic *s = state;
+    struct train *tr = s->tr;
+
+    if (tr == NULL) {
+        *cause = api->format("logistic: finish without a successful init");
+        return AIWB_EINVAL;
+    }
+    tr->prob = prob;
+    eval_at(s, tr->min->x, 1);
+    memcpy(s->coef, tr->theta, s->m * s->d * sizeof(double));
+    s->loss = tr->llsum / tr->sw;
+    s->objective = tr->f;
+    s->gradient = grad_maxnorm(s);
+    s->extreme = tr->extreme;
+    if (s->extreme)
+        api->log(AIWB_LOG_WARN, "logistic: %s", extreme_note(s));
+    train_free(tr);
+    s->tr = NULL;
+    s->fitted = 1;
+    return AIWB_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * Using the model.
+ */
+
+static size_t
+logistic_n_outputs(const void *state)
+{
+    const struct logistic *s = state;
+
+    return s->n_classes;
+}
+
+/* Class probabilities, n x K, rows summing to one. */
+static int
+logistic_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
+{
+    const struct logistic *s = state;
+    const size_t p = s->p, m = s->m, K = s->n_classes, d = s->d;
+    int rc = GSL_SUCCESS;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    if (n == 0)
+        return AIWB_OK;
+    /* Scores: binary into column 1 of out, multinomial into all of it. */
+    if (p == 0) {
+        for (size_t i = 0; i < n * K; i++)
+            out[i] = 0;
+    } else if (m == 1) {
+        gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, p, ldx);
+        gsl_vector_const_view w = gsl_vector_const_view_array(s->coef, p);
+        gsl_vector_view z = gsl_vector_view_array_with_stride(out + 1, 2, n);
+        rc = gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &w.vector, 0.0, &z.vector);
+    } else {
+        gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, p, ldx);
+        gsl_matrix_const_view W = gsl_matrix_const_view_array_with_tda(s->coef, m, p, d);
+        gsl_matrix_view Z = gsl_matrix_view_array(out, n, K);
+        rc = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &Xv.matrix, &W.matrix, 0.0, &Z.matrix);
+    }
+    if (rc != GSL_SUCCESS)
+        return AIWB_ENUMERIC;
+    if (m == 1) {
+        const double b = s->intercept ? s->coef[p] : 0;
+        for (size_t i = 0; i < n; i++) {
+            double z = out[2 * i + 1] + b, e = exp(-fabs(z));
+            double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
+            out[2 * i] = z >= 0 ? small : big;
+            out[2 * i + 1] = z >= 0 ? big : small;
+        }
+        return AIWB_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double *z = out + i * K, mx = -HUGE_VAL, sum = 0;
+        for (size_t k = 0; k < K; k++) {
+            if (s->intercept)
+                z[k] += s->coef[k * d + p];
+            if (z[k] > mx)
+                mx = z[k];
+        }
+        for (size_t k = 0; k < K; k++) {
+            z[k] = exp(z[k] - mx);
+            sum += z[k];
+        }
+        for (size_t k = 0; k < K; k++)
+            z[k] /= sum;
+    }
+    return AIWB_OK;
+}
+
+/* One note line from a format; the table copies it. */
+static void
+note(struct aiwb_table *t, char *text)
+{
+    api->table_note(t, text);
+    api->free(text);
+}
+
+/* The coefficients (intercept first), one column per class for K > 2. */
+static int
+logistic_report(const void *state, struct aiwb_table *t)
+{
+    const struct logistic *s = state;
+    const size_t p = s->p, d = s->d;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    api->table_title(t, "logistic: coefficients");
+    api->table_column(t, "term", AIWB_TABLE_TEXT);
+    for (size_t k = 0; k < s->m; k++)
+        api->table_column(t, s->m == 1 ? "estimate" : s->classes[k], AIWB_TABLE_REAL);
+    if (s->intercept) {
+        api->table_text(t, "(Intercept)");
+        for (size_t k = 0; k < s->m; k++)
+            api->table_real(t, s->coef[k * d + p]);
+    }
+    for (size_t j = 0; j < p; j++) {
+        api->table_text(t, s->features[j]);
+        for (size_t k = 0; k < s->m; k++)
+            api->table_real(t, s->coef[k * d + j]);
+    }
+    if (s->m == 1)
+        note(t, api->format("Estimates are log-odds of class '%s' against '%s'", s->classes[1],
+                            s->classes[0]));
+    if (s->converged)
+        note(t, api->format("Converged after %" PRId64 " iterations (gradient max-norm %.3g)",
+                            s->iterations, s->gradient));
+    else
+        note(t, api->format("Did not converge within %" PRId64 " iterations (gradient max-norm "
+                            "%.3g): the coefficients may be far from the optimum",
+                            s->iterations, s->gradient));
+    if (s->extreme)
+        note(t, api->format("Warning: %s", extreme_note(s)));
+    note(t, api->format("Training log-loss: %.6g; objective %s: %.10g", s->loss,
+                        s->penalise ? OPT_C " * sum(logloss) + ||w||^2 / 2" : "sum(logloss)",
+                        s->objective));
+    return AIWB_OK;
+}
+
+/* The options, the names, the coefficients and the fit's numbers. */
+static int
+logistic_save(const void *state, struct aiwb_writer *w)
+{
+    const struct logistic *s = state;
+    int rc;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    rc = api->put_real(w, "c", s->C);
+    if (rc == AIWB_OK)
+        rc = api->put_str(w, "penalty", s->penalise ? "l2" : "none");
+    if (rc == AIWB_OK)
+        rc = api->put_int(w, "intercept", s->intercept);
+    if (rc == AIWB_OK)
+        rc = api->put_int(w, "max_iter", s->max_iter);
+    if (rc == AIWB_OK)
+        rc = api->put_real(w, "tol", s->tol);
+    if (rc == AIWB_OK)
+        rc = api->put_strs(w, "features", s->p, (const char *const *)s->features);
+    if (rc == AIWB_OK)
+        rc = api->put_strs(w, "classes", s->n_classes, (const char *const *)s->classes);
+    if (rc == AIWB_OK)
+        rc = api->put_reals(w, "coef", s->m * s->d, s->coef);
+    if (rc == AIWB_OK)
+        rc = api->put_int(w, "iterations", s->iterations);
+    if (rc == AIWB_OK)
+        rc = api->put_int(w, "converged", s->converged);
+    if (rc == AIWB_OK)
+        rc = api->put_real(w, "loss", s->loss);
+    if (rc == AIWB_OK)
+        rc = api->put_real(w, "objective", s->objective);
+    if (rc == AIWB_OK)
+        rc = api->put_real(w, "gradient", s->gradient);
+    if (rc == AIWB_OK)
+        rc = api->put_int(w, "extreme", s->extreme);
+    return rc;
+}
+
+static int
+corrupt(char **cause, const char *what)
+{
+    *cause = api->format("logistic: the saved model is corrupt or incomplete (reading '%s')", what);
+    return AIWB_EDATA;
+}
+
+/* Read back what logistic_save wrote. */
+static int
+load_state(struct logistic *s, struct aiwb_reader *r, char **cause)
+{
+    char *penalty = NULL;
+    int64_t intercept, converged, extreme;
+    size_t ncoef = 0;
+    int bad;
+
+    if (api->get_real(r, "c", &s->C) != AIWB_OK)
+        return corrupt(cause, "c");
+    if (api->get_str(r, "penalty", &penalty) != AIWB_OK)
+        return corrupt(cause, "penalty");
+    s->penalise = strcmp(penalty, "none") != 0;
+    bad = strcmp(penalty, "none") != 0 && strcmp(penalty, "l2") != 0;
+    api->free(penalty);
+    if (bad)
+        return corrupt(cause, "penalty");
+    if (api->get_int(r, "intercept", &intercept) != AIWB_OK || intercept < 0 || intercept > 1)
+        return corrupt(cause, "intercept");
+    s->intercept = (int)intercept;
+    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
+        return corrupt(cause, "max_iter");
+    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
+        return corrupt(cause, "tol");
+    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK)
+        return corrupt(cause, "features");
+    if (api->get_strs(r, "classes", &s->n_classes, &s->classes) != AIWB_OK || s->n_classes < 2)
+        return corrupt(cause, "classes");
+    s->m = s->n_classes > 2 ? s->n_classes : 1;
+    s->d = s->p + (size_t)s->intercept;
+    if (api->get_reals(r, "coef", &ncoef, &s->coef) != AIWB_OK)
+        return corrupt(cause, "coef");
+    if (ncoef != s->m * s->d || s->d == 0) {
+        *cause = api->format("logistic: the saved model is corrupt: %zu coefficients for %zu "
+                             "classes and %zu features%s",
+                             ncoef, s->n_classes, s->p, s->intercept ? " with intercept" : "");
+        return AIWB_EDATA;
+    }
+    if (api->get_int(r, "iterations", &s->iterations) != AIWB_OK)
+        return corrupt(cause, "iterations");
+    if (api->get_int(r, "converged", &converged) != AIWB_OK)
+        return corrupt(cause, "converged");
+    s->converged = converged != 0;
+    if (api->get_real(r, "loss", &s->loss) != AIWB_OK)
+        return corrupt(cause, "loss");
+    if (api->get_real(r, "objective", &s->objective) != AIWB_OK)
+        return corrupt(cause, "objective");
+    if (api->get_real(r, "gradient", &s->gradient) != AIWB_OK)
+        return corrupt(cause, "gradient");
+    if (api->get_int(r, "extreme", &extreme) != AIWB_OK)
+        return corrupt(cause, "extreme");
+    s->extreme = extreme != 0;
+    return AIWB_OK;
+}
+
+/* Load a saved model; on failure the state is left empty. */
+static int
+logistic_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    struct logistic *s = state;
+    int rc;
+
+    if (version != 1) {
+        *cause = api->format("logistic: cannot read a model saved with state version %u (this "
+                             "plugin reads version 1)",
+                             version);
+        return AIWB_ENOTSUP;
+    }
+    logistic_clear(s);
+    rc = load_state(s, r, cause);
+    if (rc != AIWB_OK) {
+        logistic_clear(s);
+        return rc;
+    }
+    s->fitted = 1;
+    return AIWB_OK;
+}
+
+static void
+logistic_fini(void *state)
+{
+    logistic_clear(state);
+}
+
+static const struct aiwb_option_spec logistic_options[] = {
+    {.name = OPT_C,
+     .type = AIWB_OPT_REAL,
+     .def = "1.0",
+     .min = 0,
+     .max = INFINITY,
+     .help = "inverse regularisation strength (> 0), as C in scikit-learn and LIBLINEAR: "
+             "the smaller, the stronger the penalty"},
+    {.name = "penalty",
+     .type = AIWB_OPT_CHOICE,
+     .def = "l2",
+     .choices = "l2|none",
+     .help = "l2: add ||w||^2 / 2 to C times the log-loss; none: plain maximum likelihood"},
+    {.name = "intercept",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "fit an intercept per class (never penalised)"},
+    {.name = "max_iter",
+     .type = AIWB_OPT_INT,
+     .def = "100",
+     .min = 1,
+     .max = INFINITY,
+     .help = "stop after this many BFGS iterations even if not converged"},
+    {.name = "tol",
+     .type = AIWB_OPT_REAL,
+     .def = "1e-6",
+     .min = 0,
+     .max = INFINITY,
+     .help = "converged when the largest component of the gradient (for standardised "
+             "features) is at most tol * max(1, |objective|)"},
+    {.name = NULL},
+};
+
+static const struct aiwb_algorithm_type logistic_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_algorithm_type),
+    .name = "logistic",
+    .summary = "logistic regression, binary or multinomial, L2 penalty (BFGS)",
+    .options = logistic_options,
+    .flags = AIWB_TASK_CLASSIFICATION | AIWB_CAP_WEIGHTS,
+    .state_version = 1,
+    .state_size = sizeof(struct logistic),
+    .init = logistic_init,
+    .iterate = logistic_iterate,
+    .finish = logistic_finish,
+    .n_outputs = logistic_n_outputs,
+    .predict = logistic_predict,
+    .report = logistic_report,
+    .save = logistic_save,
+    .load = logistic_load,
+    .fini = logistic_fini,
+};
+
+/* The module's entry point: registers the "logistic" algorithm. */
+int
+aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
+{
+    AIWB_PLUGIN_BEGIN(p, host, api, "logistic", "1.0.0");
+    return api->register_algorithm(p, &logistic_type);
+}
