@@ -1,0 +1,331 @@
+/*
+ * output.c - tables as aligned text, CSV or JSON lines; messages.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+
+#include "repl/output.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "core/numfmt.h"
+#include "core/strbuf.h"
+#include "core/table.h"
+#include "core/xalloc.h"
+
+#define DEFAULT_DIGITS 6
+
+void
+output_init(struct output *out, enum output_format format)
+{
+    out->data = stdout;
+    out->msg = format == OUTPUT_TABLE ? stdout : stderr;
+    out->err = stderr;
+    out->format = format;
+    out->width = 0;
+    out->ascii = 0;
+}
+
+int
+output_parse_format(const char *s)
+{
+    if (strcmp(s, "table") == 0 || strcmp(s, "text") == 0)
+        return OUTPUT_TABLE;
+    if (strcmp(s, "csv") == 0)
+        return OUTPUT_CSV;
+    if (strcmp(s, "json") == 0 || strcmp(s, "jsonl") == 0)
+        return OUTPUT_JSON;
+    return -1;
+}
+
+/* The text of a cell for humans (BUF holds numbers). */
+static const char *
+cell_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ])
+{
+    const struct table_cell *cell = table_cell(t, r, c);
+
+    if (cell == NULL || cell->null)
+        return t->na_text ? "NA" : "";
+    switch (t->cols[c].kind) {
+    case AIWB_TABLE_TEXT:
+        return cell->v.s;
+    case AIWB_TABLE_INT:
+        snprintf(buf, NUMFMT_BUFSZ, "%lld", (long long)cell->v.i);
+        return buf;
+    case AIWB_TABLE_REAL:
+        return numfmt_sig(buf, cell->v.r, t->cols[c].digits ? t->cols[c].digits : DEFAULT_DIGITS);
+    }
+    return "";
+}
+
+/* Display width of UTF-8 text S (terminal cells). */
+static size_t
+text_width(const char *s)
+{
+    mbstate_t st;
+    size_t w = 0;
+
+    memset(&st, 0, sizeof st);
+    while (*s) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+        int cw;
+
+        if (n == (size_t)-1 || n == (size_t)-2) { /* not UTF-8 here: count bytes */
+            memset(&st, 0, sizeof st);
+            n = 1;
+            cw = 1;
+        } else {
+            cw = wcwidth(wc);
+            if (cw < 0)
+                cw = 1;
+        }
+        w += (size_t)cw;
+        s += n;
+    }
+    return w;
+}
+
+static void
+pad(FILE *fp, size_t n)
+{
+    while (n-- > 0)
+        fputc(' ', fp);
+}
+
+/* Print columns FROM..TO-1 (plus column 0 when FROM > 0) of T. */
+static void
+text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, size_t to)
+{
+    size_t rows = table_rows(t);
+    char buf[NUMFMT_BUFSZ];
+
+    for (size_t r = 0; r <= rows; r++) {
+        int first = 1;
+
+        for (size_t c = 0; c < to; c++) {
+            const char *s;
+            size_t sw;
+            int right;
+
+            if (c != 0 && c < from)
+                continue;
+            s = r == 0 ? t->cols[c].name : cell_text(t, r - 1, c, buf);
+            sw = text_width(s);
+            right = t->cols[c].kind != AIWB_TABLE_TEXT;
+            if (!first)
+                fputs("  ", fp);
+            first = 0;
+            if (right)
+                pad(fp, w[c] - sw);
+            fputs(s, fp);
+            if (!right && c + 1 < to)
+                pad(fp, w[c] - sw);
+        }
+        fputc('\n', fp);
+    }
+}
+
+static void
+output_text(struct output *out, const struct aiwb_table *t)
+{
+    FILE *fp = out->data;
+    size_t nc = t->ncols, rows = table_rows(t);
+    size_t *w = xcalloc(nc ? nc : 1, sizeof *w);
+    char buf[NUMFMT_BUFSZ];
+
+    if (t->title != NULL && *t->title)
+        fprintf(fp, "%s\n", t->title);
+    for (size_t c = 0; c < nc; c++) {
+        w[c] = text_width(t->cols[c].name);
+        for (size_t r = 0; r < rows; r++) {
+            size_t cw = text_width(cell_text(t, r, c, buf));
+
+            if (cw > w[c])
+                w[c] = cw;
+        }
+    }
+    if (nc > 0) {
+        size_t from = 0;
+
+        /* Blocks of columns that fit the width, each led by column 0. */
+        while (from < nc) {
+            size_t used = from == 0 ? 0 : w[0] + 2, to = from;
+
+            while (to < nc && (out->width <= 0 || to == from ||
+                               used + w[to] + (to > 0 ? 2 : 0) <= (size_t)out->width)) {
+                used += w[to] + (to > 0 ? 2 : 0);
+                to++;
+            }
+            if (from > 0)
+                fputc('\n', fp);
+            text_block(fp, t, w, from == 0 ? 0 : from, to);
+            from = to;
+        }
+    }
+    for (size_t i = 0; i < t->nnotes; i++)
+        fprintf(fp, "%s\n", t->notes[i]);
+    free(w);
+}
+
+static void
+csv_field(FILE *fp, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL && *s != ' ' && (*s == '\0' || s[strlen(s) - 1] != ' ')) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+/* A cell's value for machines: exact numbers. */
+static const char *
+exact_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ], int *null)
+{
+    const struct table_cell *cell = table_cell(t, r, c);
+
+    *null = cell == NULL || cell->null;
+    if (*null)
+        return "";
+    if (t->cols[c].kind == AIWB_TABLE_REAL) {
+        *null = isnan(cell->v.r);
+        return numfmt_exact(buf, cell->v.r);
+    }
+    return cell_text(t, r, c, buf);
+}
+
+void
+output_csv(FILE *fp, const struct aiwb_table *t)
+{
+    char buf[NUMFMT_BUFSZ];
+    int null;
+
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c)
+            fputc(',', fp);
+        csv_field(fp, t->cols[c].name);
+    }
+    fputc('\n', fp);
+    for (size_t r = 0; r < table_rows(t); r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = exact_text(t, r, c, buf, &null);
+
+            if (c)
+                fputc(',', fp);
+            if (!null)
+                csv_field(fp, s);
+            else if (t->cols[c].kind == AIWB_TABLE_REAL)
+                fputs("NA", fp);
+        }
+        fputc('\n', fp);
+    }
+}
+
+static void
+json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch == '"' || ch == '\\')
+            fprintf(fp, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", fp);
+        else if (ch == '\t')
+            fputs("\\t", fp);
+        else if (ch < 0x20)
+            fprintf(fp, "\\u%04x", ch);
+        else
+            fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+static void
+output_json(FILE *fp, const struct aiwb_table *t)
+{
+    char buf[NUMFMT_BUFSZ];
+    int null;
+
+    for (size_t r = 0; r < table_rows(t); r++) {
+        fputc('{', fp);
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = exact_text(t, r, c, buf, &null);
+            const struct table_cell *cell = table_cell(t, r, c);
+
+            if (c)
+                fputc(',', fp);
+            json_string(fp, t->cols[c].name);
+            fputc(':', fp);
+            if (null)
+                fputs("null", fp);
+            else if (t->cols[c].kind == AIWB_TABLE_TEXT)
+                json_string(fp, s);
+            else if (t->cols[c].kind == AIWB_TABLE_REAL && isinf(cell->v.r))
+                json_string(fp, s); /* JSON has no infinity */
+            else
+                fputs(s, fp);
+        }
+        fputs("}\n", fp);
+    }
+}
+
+void
+output_table(struct output *out, const struct aiwb_table *t)
+{
+    switch (out->format) {
+    case OUTPUT_TABLE:
+        output_text(out, t);
+        break;
+    case OUTPUT_CSV:
+        output_csv(out->data, t);
+        for (size_t i = 0; i < t->nnotes; i++)
+            fprintf(out->msg, "%s\n", t->notes[i]);
+        break;
+    case OUTPUT_JSON:
+        output_json(out->data, t);
+        for (size_t i = 0; i < t->nnotes; i++)
+            fprintf(out->msg, "%s\n", t->notes[i]);
+        break;
+    }
+    fflush(out->data);
+}
+
+void
+output_say(struct output *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(out->msg, fmt, ap);
+    va_end(ap);
+    fputc('\n', out->msg);
+    fflush(out->msg);
+}
+
+void
+output_notes(struct output *out, const char *text)
+{
+    const char *p = text;
+
+    while (p != NULL && *p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+        fprintf(out->err, "note: %.*s\n", len, p);
+        p = nl ? nl + 1 : NULL;
+    }
+    fflush(out->err);
+}

@@ -1,0 +1,42 @@
+/*
+ * output.h - how tables and messages reach the user: aligned text, CSV or
+ * JSON lines for tables; messages on stdout with text tables, on stderr
+ * with CSV and JSON, so that stdout holds only data other programs read.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef AIWB_OUTPUT_H
+#define AIWB_OUTPUT_H
+
+#include <stdio.h>
+
+struct aiwb_table;
+
+enum output_format { OUTPUT_TABLE = 0, OUTPUT_CSV, OUTPUT_JSON };
+
+struct output {
+    FILE *data;                /* tables (stdout) */
+    FILE *msg;                 /* messages: stdout for text tables, else stderr */
+    FILE *err;                 /* errors and notes (stderr) */
+    enum output_format format;
+    int width;                 /* columns to fit text tables in; 0: no limit */
+    int ascii;                 /* no Unicode in text output */
+};
+
+/* Set up OUT for FORMAT on stdout and stderr. */
+void output_init(struct output *out, enum output_format format);
+/* Parse "table", "csv" or "json"; -1 if none. */
+int output_parse_format(const char *s);
+
+/* Show table T in the output's format. Text tables longer than the width
+ * are split into blocks of columns, the first column repeated (as R does). */
+void output_table(struct output *out, const struct aiwb_table *t);
+/* Write T as CSV (RFC 4180, exact numbers) to FP, with no title or notes. */
+void output_csv(FILE *fp, const struct aiwb_table *t);
+
+/* A message line (a newline is added). */
+void output_say(struct output *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "note: ..." on the error stream, one per line of TEXT. */
+void output_notes(struct output *out, const char *text);
+
+#endif

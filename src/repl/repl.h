@@ -1,0 +1,37 @@
+/*
+ * repl.h - the one loop that runs commands, from a person at a terminal
+ * (GNU readline, history, completion), a script, a pipe or -c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef AIWB_REPL_H
+#define AIWB_REPL_H
+
+#include <stdio.h>
+
+struct session;
+
+/* Exit statuses, as documented in `aiwb --help`. */
+#define REPL_EXIT_OK 0
+#define REPL_EXIT_FAILED 1      /* a command failed (scripts stop there) */
+#define REPL_EXIT_USAGE 2       /* aiwb itself was called wrongly */
+#define REPL_EXIT_INTERRUPTED 130
+
+/*
+ * Run the commands in the lines of IN, named NAME in messages ("x.aiwb",
+ * "<stdin>"). A line ending in a backslash continues on the next. Stops at
+ * the first failing command, reporting "aiwb: NAME:LINE: message". Returns
+ * an exit status.
+ */
+int repl_run_stream(struct session *s, FILE *in, const char *name);
+/* Run the ';'-separated commands of TEXT (-c); errors name "-c:N" (N the
+ * command's number). Returns an exit status. */
+int repl_run_string(struct session *s, const char *text);
+/* Read commands with GNU readline until quit or end of input; errors do not
+ * stop it. History is kept in HISTFILE (if not NULL). Returns an exit status. */
+int repl_run_interactive(struct session *s, const char *histfile);
+
+/* Catch Ctrl-C: it sets session_interrupted instead of killing aiwb. */
+void repl_catch_interrupt(void);
+
+#endif
