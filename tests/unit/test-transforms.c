@@ -377,7 +377,7 @@ test_registered(void **unused)
         for (const struct aiwb_option_spec *o = t->options; o->name != NULL; o++)
             assert_true(o->help != NULL && strlen(o->help) > 20);
     }
-    assert_non_null(strstr(find_component("standardize")->summary, "ddof 0"));
+    assert_non_null(strstr(find_component("standardize")->help, "ddof 0"));
     assert_non_null(strstr(options_spec_find(find_component("standardize")->options,
                                              "scale")->help,
                            "population"));
