@@ -1207,7 +1207,8 @@ static const struct aiwb_option_spec logistic_options[] = {
      .def = "1.0",
      .min = 0,
      .max = INFINITY,
-     .help = "inverse regularisation strength (> 0), as C in scikit-learn and LIBLINEAR: "
+     .flags = AIWB_OPT_MIN_EXCLUSIVE,
+     .help = "inverse regularisation strength, as C in scikit-learn and LIBLINEAR: "
              "the smaller, the stronger the penalty"},
     {.name = "penalty",
      .type = AIWB_OPT_CHOICE,

@@ -1504,15 +1504,24 @@ csv_close(void *state)
 }
 
 static const struct aiwb_option_spec csv_options[] = {
-    {"header", AIWB_OPT_BOOL, "true", 0, 0, NULL,
-     "the first line names the columns (else they are V1, V2, ...)"},
-    {"delimiter", AIWB_OPT_STRING, ",", 0, 0, NULL,
-     "the field separator: one character, or tab (the default for .tsv files)"},
-    {"na", AIWB_OPT_STRING, "NA,?", 0, 0, NULL,
-     "comma-separated markers of missing values; an empty field is always missing"},
-    {"threads", AIWB_OPT_INT, "0", 0, CSV_MAX_THREADS, NULL,
-     "threads to parse with; 0 uses one per core (at most 4) for files over 1 MiB"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "header",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "the first line names the columns (else they are V1, V2, ...)"},
+    {.name = "delimiter",
+     .type = AIWB_OPT_STRING,
+     .def = ",",
+     .help = "the field separator: one character, or tab (the default for .tsv files)"},
+    {.name = "na",
+     .type = AIWB_OPT_STRING,
+     .def = "NA,?",
+     .help = "comma-separated markers of missing values; an empty field is always missing"},
+    {.name = "threads",
+     .type = AIWB_OPT_INT,
+     .def = "0",
+     .max = CSV_MAX_THREADS,
+     .help = "threads to parse with; 0 uses one per core (at most 4) for files over 1 MiB"},
+    {.name = NULL},
 };
 
 static const struct aiwb_source_type csv_type = {

@@ -606,18 +606,24 @@ out:
 }
 
 static const struct aiwb_option_spec impute_options[] = {
-    {"strategy", AIWB_OPT_CHOICE, "mean", 0, 0, "mean|median|most_frequent|constant",
-     "how numeric columns are filled: their mean, their median (the mean of the middle two "
+    {.name = "strategy",
+     .type = AIWB_OPT_CHOICE,
+     .def = "mean",
+     .choices = "mean|median|most_frequent|constant",
+     .help = "how numeric columns are filled: their mean, their median (the mean of the middle two "
      "for an even count), their most frequent value (the smallest on ties), or fill_value; "
      "categorical columns always get their most frequent level (the smallest text on ties) "
      "unless strategy=constant"},
-    {"fill_value", AIWB_OPT_STRING, NULL, 0, 0, NULL,
-     "the value strategy=constant fills in (and only then allowed): a number for numeric "
+    {.name = "fill_value",
+     .type = AIWB_OPT_STRING,
+     .help = "the value strategy=constant fills in (and only then allowed): a number for numeric "
      "columns, a level's text for categorical ones"},
-    {"indicators", AIWB_OPT_BOOL, "false", 0, 0, NULL,
-     "add a 0/1 column '<name>_missing' after each column that had missing values at fit "
+    {.name = "indicators",
+     .type = AIWB_OPT_BOOL,
+     .def = "false",
+     .help = "add a 0/1 column '<name>_missing' after each column that had missing values at fit "
      "time"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type impute_type = {

@@ -386,10 +386,12 @@ out:
 }
 
 static const struct aiwb_option_spec onehot_options[] = {
-    {"drop_first", AIWB_OPT_BOOL, "false", 0, 0, NULL,
-     "leave out the column of each categorical column's first level, as R's treatment "
+    {.name = "drop_first",
+     .type = AIWB_OPT_BOOL,
+     .def = "false",
+     .help = "leave out the column of each categorical column's first level, as R's treatment "
      "contrasts (a column with one level then gives no columns at all)"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type onehot_type = {

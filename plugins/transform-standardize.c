@@ -323,13 +323,17 @@ out:
 }
 
 static const struct aiwb_option_spec standardize_options[] = {
-    {"center", AIWB_OPT_BOOL, "true", 0, 0, NULL,
-     "subtract each numeric column's mean (learned at fit time, missing values ignored)"},
-    {"scale", AIWB_OPT_BOOL, "true", 0, 0, NULL,
-     "divide each numeric column by its population standard deviation (ddof 0, as "
+    {.name = "center",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "subtract each numeric column's mean (learned at fit time, missing values ignored)"},
+    {.name = "scale",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "divide each numeric column by its population standard deviation (ddof 0, as "
      "scikit-learn's StandardScaler; R's sd() and scale() use ddof 1); a constant column "
      "gets scale 1"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type standardize_type = {

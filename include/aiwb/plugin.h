@@ -73,6 +73,13 @@
  *   with api->free. Strings passed into a call are borrowed for that call.
  * - The host owns every frame, option set, writer, reader, table and step it
  *   passes in; a plugin frees only what it allocated itself, in fini.
+ * - A component's state starts zeroed, and the host calls fini (a source's
+ *   close) exactly once for every state it allocated, whatever happened
+ *   before: after a failed init (open) too. So init may fail half-way, and
+ *   fini frees what is not NULL.
+ * - A plugin may start threads of its own; from them it may call only the
+ *   memory functions, format and log. Everything else in the table is called
+ *   from the thread that called the plugin.
  */
 #ifndef AIWB_PLUGIN_H
 #define AIWB_PLUGIN_H
@@ -152,11 +159,19 @@ enum aiwb_opt_type {
     AIWB_OPT_CHOICE = 5  /* one of the words in `choices` */
 };
 
+/* Flags of a declared option. */
+#define AIWB_OPT_MIN_EXCLUSIVE 0x1u /* values must be > min, not >= min */
+#define AIWB_OPT_MAX_EXCLUSIVE 0x2u /* values must be < max */
+
 /*
  * One declared option. Components list them in an array ended by an entry
  * whose name is NULL. `def` is the default as the user would type it (NULL:
  * no default, the option is unset unless given). `min` and `max` bound INT
- * and REAL values when min < max. `choices` is "a|b|c" for CHOICE options.
+ * and REAL values when min < max (use -INFINITY or INFINITY for one side);
+ * the bounds are inclusive unless `flags` says otherwise. `choices` is
+ * "a|b|c" for CHOICE options. Names are identifiers ([A-Za-z][A-Za-z0-9_]*).
+ * Unlike the descriptors, this struct cannot grow within an ABI version:
+ * it is the element of an array.
  */
 struct aiwb_option_spec {
     const char *name;
@@ -165,6 +180,7 @@ struct aiwb_option_spec {
     double min, max;
     const char *choices;
     const char *help;
+    unsigned flags;
 };
 
 /*
@@ -262,9 +278,10 @@ struct aiwb_transform_type {
  *                                       then be usable as it stands)
  *     predict(state, n, X, ldx, out)    any number of times, also after load
  *
- * iterate() returns AIWB_CONTINUE to be called again, AIWB_OK when converged,
- * or a negative status with *cause set; it reports its numbers (loss, ...)
- * with api->step_value. n_outputs() is 1 for regression and the number of
+ * iterate() returns AIWB_CONTINUE to be called again, AIWB_OK when it is done
+ * (converged, or out of its own iteration budget: it then reports the step
+ * value "converged" as 0 and logs a warning), or a negative status with
+ * *cause set; it reports its numbers ("loss" first) with api->step_value. n_outputs() is 1 for regression and the number of
  * classes for classification; predict() writes n rows of n_outputs values
  * (class probabilities summing to one for a classifier). report() may fill
  * a table the user sees after training (coefficients, ...); NULL if none. A one-shot
@@ -386,7 +403,8 @@ struct aiwb_host_api {
      * returns them in the order they were written; a get whose key or type
      * does not match the next value fails with AIWB_EDATA and the host
      * reports which value was expected and which was found. Arrays returned
-     * by get_* are allocated with alloc; the caller frees them. */
+     * by get_* are allocated with alloc; the caller frees them (for get_strs,
+     * each string and then the array). */
     int (*put_int)(struct aiwb_writer *w, const char *key, int64_t v);
     int (*put_real)(struct aiwb_writer *w, const char *key, double v);
     int (*put_str)(struct aiwb_writer *w, const char *key, const char *s);

@@ -61,6 +61,17 @@ bounded(const struct aiwb_option_spec *sp)
     return sp->min < sp->max;
 }
 
+/* Whether V is within SP's bounds. */
+static int
+in_bounds(const struct aiwb_option_spec *sp, double v)
+{
+    if (!bounded(sp))
+        return 1;
+    if (sp->flags & AIWB_OPT_MIN_EXCLUSIVE ? v <= sp->min : v < sp->min)
+        return 0;
+    return sp->flags & AIWB_OPT_MAX_EXCLUSIVE ? v < sp->max : v <= sp->max;
+}
+
 char *
 options_spec_describe(const struct aiwb_option_spec *sp)
 {
@@ -75,9 +86,15 @@ options_spec_describe(const struct aiwb_option_spec *sp)
         numfmt_exact(lo, sp->min);
         numfmt_exact(hi, sp->max);
         if (isinf(sp->max))
-            return xasprintf("%s >= %s", kind, lo);
+            return xasprintf("%s %s %s", kind, sp->flags & AIWB_OPT_MIN_EXCLUSIVE ? ">" : ">=",
+                             lo);
         if (isinf(sp->min))
-            return xasprintf("%s <= %s", kind, hi);
+            return xasprintf("%s %s %s", kind, sp->flags & AIWB_OPT_MAX_EXCLUSIVE ? "<" : "<=",
+                             hi);
+        if (sp->flags & (AIWB_OPT_MIN_EXCLUSIVE | AIWB_OPT_MAX_EXCLUSIVE))
+            return xasprintf("%s %s %s and %s %s", kind,
+                             sp->flags & AIWB_OPT_MIN_EXCLUSIVE ? ">" : ">=", lo,
+                             sp->flags & AIWB_OPT_MAX_EXCLUSIVE ? "<" : "<=", hi);
         return xasprintf("%s from %s to %s", kind, lo, hi);
     case AIWB_OPT_BOOL:
         return xstrdup("true or false");
@@ -133,12 +150,11 @@ parse_value(const char *what, const struct aiwb_option_spec *sp, const char *v,
         errno = 0;
         ov->i = strtoll(v, &end, 10);
         ok = *v != '\0' && !isspace((unsigned char)*v) && *end == '\0' && errno == 0 &&
-             (!bounded(sp) || ((double)ov->i >= sp->min && (double)ov->i <= sp->max));
+             in_bounds(sp, (double)ov->i);
         ov->r = (double)ov->i;
         break;
     case AIWB_OPT_REAL:
-        ok = numfmt_parse(v, strlen(v), &ov->r) == 0 && isfinite(ov->r) &&
-             (!bounded(sp) || (ov->r >= sp->min && ov->r <= sp->max));
+        ok = numfmt_parse(v, strlen(v), &ov->r) == 0 && isfinite(ov->r) && in_bounds(sp, ov->r);
         break;
     case AIWB_OPT_BOOL:
         ok = parse_bool(v, &ov->b) == 0;

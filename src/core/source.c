@@ -33,7 +33,7 @@ source_read(const struct component *src, const char *uri, size_t n, char *const 
     if (t->open(state, uri, opts, cause) < 0) {
         if (*cause == NULL)
             *cause = xasprintf("%s: cannot open '%s'", src->name, uri);
-        goto out_unopened;
+        goto out; /* close() frees what a failed open() left (plugin.h) */
     }
     for (;;) {
         struct aiwb_frame *batch = NULL;
@@ -62,7 +62,6 @@ source_read(const struct component *src, const char *uri, size_t n, char *const 
 out:
     if (t->close != NULL)
         t->close(state);
-out_unopened:
     for (size_t i = 0; i < nparts; i++)
         frame_free(parts[i]);
     free(parts);

@@ -12,8 +12,11 @@
 static const struct aiwb_host_api *api;
 
 static const struct aiwb_option_spec scale_options[] = {
-    {"factor", AIWB_OPT_REAL, "2", 0, 0, NULL, "multiply numeric columns by this"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "factor",
+     .type = AIWB_OPT_REAL,
+     .def = "2",
+     .help = "multiply numeric columns by this"},
+    {.name = NULL},
 };
 
 struct scale {

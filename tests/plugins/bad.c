@@ -142,8 +142,13 @@ static const struct aiwb_transform_type clash_type = {
 };
 
 static const struct aiwb_option_spec bad_default_options[] = {
-    {"rows", AIWB_OPT_INT, "many", 1, 10, NULL, "how many rows"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "rows",
+     .type = AIWB_OPT_INT,
+     .def = "many",
+     .min = 1,
+     .max = 10,
+     .help = "how many rows"},
+    {.name = NULL},
 };
 
 static const struct aiwb_source_type bad_default_type = {
@@ -158,8 +163,13 @@ static const struct aiwb_source_type bad_default_type = {
 };
 
 static const struct aiwb_option_spec out_of_range_options[] = {
-    {"rows", AIWB_OPT_INT, "11", 1, 10, NULL, "how many rows"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "rows",
+     .type = AIWB_OPT_INT,
+     .def = "11",
+     .min = 1,
+     .max = 10,
+     .help = "how many rows"},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type out_of_range_type = {
@@ -172,8 +182,12 @@ static const struct aiwb_transform_type out_of_range_type = {
 };
 
 static const struct aiwb_option_spec bad_choice_default_options[] = {
-    {"how", AIWB_OPT_CHOICE, "sideways", 0, 0, "up|down", "which way"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "how",
+     .type = AIWB_OPT_CHOICE,
+     .def = "sideways",
+     .choices = "up|down",
+     .help = "which way"},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type bad_choice_default_type = {
@@ -186,8 +200,10 @@ static const struct aiwb_transform_type bad_choice_default_type = {
 };
 
 static const struct aiwb_option_spec no_choices_options[] = {
-    {"how", AIWB_OPT_CHOICE, NULL, 0, 0, NULL, "which way"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "how",
+     .type = AIWB_OPT_CHOICE,
+     .help = "which way"},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type no_choices_type = {
@@ -200,9 +216,15 @@ static const struct aiwb_transform_type no_choices_type = {
 };
 
 static const struct aiwb_option_spec twice_options[] = {
-    {"alpha", AIWB_OPT_REAL, "1", 0, 0, NULL, "first"},
-    {"alpha", AIWB_OPT_REAL, "2", 0, 0, NULL, "second"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "alpha",
+     .type = AIWB_OPT_REAL,
+     .def = "1",
+     .help = "first"},
+    {.name = "alpha",
+     .type = AIWB_OPT_REAL,
+     .def = "2",
+     .help = "second"},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type option_twice_type = {
@@ -216,7 +238,7 @@ static const struct aiwb_transform_type option_twice_type = {
 
 static const struct aiwb_option_spec unknown_type_options[] = {
     {"alpha", (enum aiwb_opt_type)42, "1", 0, 0, NULL, "of no known type"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type option_type_type = {

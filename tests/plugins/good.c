@@ -33,12 +33,30 @@ struct source {
 };
 
 static const struct aiwb_option_spec source_options[] = {
-    {"rows", AIWB_OPT_INT, "3", 1, 1000, NULL, "how many rows to yield"},
-    {"scale", AIWB_OPT_REAL, "1", 0, INFINITY, NULL, "multiply x by this"},
-    {"labels", AIWB_OPT_BOOL, "true", 0, 0, NULL, "add the categorical column 'label'"},
-    {"prefix", AIWB_OPT_STRING, NULL, 0, 0, NULL, "put this before every label"},
-    {"shape", AIWB_OPT_CHOICE, "ramp", 0, 0, "ramp|flat", "x rises, or stays at 1"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "rows",
+     .type = AIWB_OPT_INT,
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .help = "how many rows to yield"},
+    {.name = "scale",
+     .type = AIWB_OPT_REAL,
+     .def = "1",
+     .max = INFINITY,
+     .help = "multiply x by this"},
+    {.name = "labels",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "add the categorical column 'label'"},
+    {.name = "prefix",
+     .type = AIWB_OPT_STRING,
+     .help = "put this before every label"},
+    {.name = "shape",
+     .type = AIWB_OPT_CHOICE,
+     .def = "ramp",
+     .choices = "ramp|flat",
+     .help = "x rises, or stays at 1"},
+    {.name = NULL},
 };
 
 static int
@@ -172,8 +190,13 @@ struct mean {
 };
 
 static const struct aiwb_option_spec mean_options[] = {
-    {"shift", AIWB_OPT_REAL, "0", -1e6, 1e6, NULL, "add this to every prediction"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "shift",
+     .type = AIWB_OPT_REAL,
+     .def = "0",
+     .min = -1e6,
+     .max = 1e6,
+     .help = "add this to every prediction"},
+    {.name = NULL},
 };
 
 static int

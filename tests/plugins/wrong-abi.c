@@ -29,8 +29,11 @@ future_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame *
 }
 
 static const struct aiwb_option_spec future_options[] = {
-    {"keep", AIWB_OPT_BOOL, "true", 0, 0, NULL, "keep every column"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "keep",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "keep every column"},
+    {.name = NULL},
 };
 
 static const struct aiwb_transform_type future_type = {

@@ -1227,13 +1227,13 @@ test_bad_values(void **unused)
     run_release(&r);
     d.p = 2;
 
-    /* C = 0 passes the declared bound (>= 0) but not init. */
-    const char *c0[] = {OPT_C "=0", NULL};
-    free(d.w);
-    d.w = NULL;
-    assert_int_equal(run_init(&r, &d, c0), AIWB_EINVAL);
-    assert_string_equal(r.cause, "logistic: " OPT_C " must be a number > 0, not 0");
-    run_release(&r);
+    /* C = 0 is refused by the declared bound (> 0), before init. */
+    char *cause = NULL;
+    char *c0[] = {OPT_C "=0", NULL};
+    struct aiwb_options *o = options_parse("logistic", logistic_type()->options, 1, c0, &cause);
+    assert_null(o);
+    assert_string_equal(cause, "logistic: " OPT_C " must be a number > 0, not '0'");
+    free(cause);
     data_free(&d);
 }
 
@@ -1244,8 +1244,8 @@ test_bad_options(void **unused)
     static const struct {
         const char *word, *message;
     } cases[] = {
-        {OPT_C "=abc", "logistic: " OPT_C " must be a number >= 0, not 'abc'"},
-        {OPT_C "=-1", "logistic: " OPT_C " must be a number >= 0, not '-1'"},
+        {OPT_C "=abc", "logistic: " OPT_C " must be a number > 0, not 'abc'"},
+        {OPT_C "=-1", "logistic: " OPT_C " must be a number > 0, not '-1'"},
         {"penalty=l1", "logistic: penalty must be one of l2|none, not 'l1'"},
         {"max_iter=0", "logistic: max_iter must be an integer >= 1, not '0'"},
         {"max_iter=2.5", "logistic: max_iter must be an integer >= 1, not '2.5'"},

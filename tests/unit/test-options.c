@@ -25,16 +25,47 @@
 
 /* Options of an imaginary logistic regression, one of each kind. */
 static const struct aiwb_option_spec logistic[] = {
-    {"C", AIWB_OPT_REAL, "1", 0, INFINITY, NULL, "inverse of the regularisation strength"},
-    {"max_iter", AIWB_OPT_INT, "100", 1, INFINITY, NULL, "iterations at most"},
-    {"tol", AIWB_OPT_REAL, "1e-4", 0, INFINITY, NULL, "stop when the loss moves less"},
-    {"penalty", AIWB_OPT_CHOICE, "l2", 0, 0, "l1|l2|elasticnet", "the penalty"},
-    {"verbose", AIWB_OPT_BOOL, "false", 0, 0, NULL, "log every iteration"},
-    {"label", AIWB_OPT_STRING, NULL, 0, 0, NULL, "a name to show"},
-    {"frac", AIWB_OPT_REAL, NULL, 0, 1, NULL, "a share"},
-    {"shift", AIWB_OPT_INT, "0", -INFINITY, 0, NULL, "at most zero"},
-    {"seed", AIWB_OPT_INT, NULL, 0, 0, NULL, "any integer"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {.name = "C",
+     .type = AIWB_OPT_REAL,
+     .def = "1",
+     .max = INFINITY,
+     .help = "inverse of the regularisation strength"},
+    {.name = "max_iter",
+     .type = AIWB_OPT_INT,
+     .def = "100",
+     .min = 1,
+     .max = INFINITY,
+     .help = "iterations at most"},
+    {.name = "tol",
+     .type = AIWB_OPT_REAL,
+     .def = "1e-4",
+     .max = INFINITY,
+     .help = "stop when the loss moves less"},
+    {.name = "penalty",
+     .type = AIWB_OPT_CHOICE,
+     .def = "l2",
+     .choices = "l1|l2|elasticnet",
+     .help = "the penalty"},
+    {.name = "verbose",
+     .type = AIWB_OPT_BOOL,
+     .def = "false",
+     .help = "log every iteration"},
+    {.name = "label",
+     .type = AIWB_OPT_STRING,
+     .help = "a name to show"},
+    {.name = "frac",
+     .type = AIWB_OPT_REAL,
+     .max = 1,
+     .help = "a share"},
+    {.name = "shift",
+     .type = AIWB_OPT_INT,
+     .def = "0",
+     .min = -INFINITY,
+     .help = "at most zero"},
+    {.name = "seed",
+     .type = AIWB_OPT_INT,
+     .help = "any integer"},
+    {.name = NULL},
 };
 
 /* Parse the NULL-terminated WORDS; the set, or NULL with *CAUSE. */
@@ -362,8 +393,13 @@ static void
 bad_default(void **state)
 {
     static const struct aiwb_option_spec spec[] = {
-        {"k", AIWB_OPT_INT, "0", 1, 10, NULL, "neighbours"},
-        {NULL, 0, NULL, 0, 0, NULL, NULL},
+        {.name = "k",
+         .type = AIWB_OPT_INT,
+         .def = "0",
+         .min = 1,
+         .max = 10,
+         .help = "neighbours"},
+        {.name = NULL},
     };
     char *cause = NULL;
 
@@ -543,10 +579,14 @@ assert_describe_holds(const struct aiwb_option_spec *sp, const char *const *part
 static void
 describe_content(void **state)
 {
-    static const struct aiwb_option_spec between = {"k", AIWB_OPT_INT, NULL, 1, 10,
-                                                    NULL, NULL};
-    static const struct aiwb_option_spec real = {"alpha", AIWB_OPT_REAL, NULL, 0.25, 0.75,
-                                                 NULL, NULL};
+    static const struct aiwb_option_spec between = {.name = "k",
+        .type = AIWB_OPT_INT,
+        .min = 1,
+        .max = 10};
+    static const struct aiwb_option_spec real = {.name = "alpha",
+        .type = AIWB_OPT_REAL,
+        .min = 0.25,
+        .max = 0.75};
 
     (void)state;
     assert_describe_holds(&logistic[0], (const char *const[]){"number", ">= 0", NULL});
@@ -563,8 +603,10 @@ describe_content(void **state)
 static void
 describe_header_examples(void **state)
 {
-    static const struct aiwb_option_spec strategy = {
-        "strategy", AIWB_OPT_CHOICE, "mean", 0, 0, "mean|median|most_frequent", NULL};
+    static const struct aiwb_option_spec strategy = {.name = "strategy",
+        .type = AIWB_OPT_CHOICE,
+        .def = "mean",
+        .choices = "mean|median|most_frequent"};
 
     int same = 1;
 
