@@ -156,7 +156,7 @@ column_list(const struct aiwb_frame *f, const int *pick, const size_t *counts)
             strbuf_adds(&sb, k + 1 == total ? " and " : ", ");
         strbuf_addf(&sb, "'%s'", frame_col_name(f, c));
         if (counts != NULL)
-            strbuf_addf(&sb, " (%zu missing)", counts[c]);
+            strbuf_addf(&sb, " (%zu row%s)", counts[c], counts[c] == 1 ? "" : "s");
         k++;
     }
     return strbuf_detach(&sb, NULL);
@@ -221,6 +221,16 @@ settle_task(struct pipeline *p, const struct aiwb_frame *data, size_t tc, char *
 
         if (isnan(y[i]))
             continue;
+        if (y[i] != floor(y[i])) {
+            char buf[NUMFMT_BUFSZ];
+
+            *cause = xasprintf("%s is a classifier, but the numeric target '%s' holds values "
+                               "that are not whole numbers (such as %s): choose a regression "
+                               "algorithm such as ols, or a categorical target", name, p->target,
+                               numfmt_exact(buf, y[i]));
+            free(vals);
+            return AIWB_EDATA;
+        }
         while (j < distinct && vals[j] < y[i])
             j++;
         if (j < distinct && vals[j] == y[i])
@@ -321,8 +331,8 @@ check_capabilities(struct pipeline *p, const struct aiwb_frame *x, struct strbuf
         }
         if ((miss_num || miss_cat) && !(fl & AIWB_CAP_MISSING)) {
             list = column_list(x, miss, counts);
-            *cause = xasprintf("transform '%s' does not accept missing values (%s): put impute "
-                               "before it", tn, list);
+            *cause = xasprintf("transform '%s' cannot take missing values, found in %s: put "
+                               "impute before it", tn, list);
             goto fail;
         }
         if (fl & AIWB_TF_NO_MISSING)
@@ -362,7 +372,7 @@ check_capabilities(struct pipeline *p, const struct aiwb_frame *x, struct strbuf
         for (size_t c = 0; c < nc; c++)
             miss[c] = miss[c] && (miss_num || cat[c]) && (miss_cat || !cat[c]);
         list = column_list(x, miss, counts);
-        *cause = xasprintf("%s does not accept missing values, and %s: add `with impute` (or "
+        *cause = xasprintf("%s cannot take missing values, found in %s: add `with impute` (or "
                            "impute(strategy=median), ...) to the training command",
                            p->algo->name, list);
         goto fail;
@@ -941,8 +951,8 @@ evaluate_classification(const struct pipeline *p, const int *y, const struct pre
     table_real(ev->per_class, m.macro_f1);
     table_int(ev->per_class, (int64_t)m.n);
 
-    ev->confusion = table_new("confusion (rows: true class, columns: predicted)");
-    table_column(ev->confusion, "true", AIWB_TABLE_TEXT);
+    ev->confusion = table_new("confusion");
+    table_column(ev->confusion, "true class", AIWB_TABLE_TEXT);
     for (size_t c = 0; c < k; c++)
         table_column(ev->confusion, p->classes[c], AIWB_TABLE_INT);
     for (size_t r = 0; r < k; r++) {
@@ -950,6 +960,7 @@ evaluate_classification(const struct pipeline *p, const int *y, const struct pre
         for (size_t c = 0; c < k; c++)
             table_int(ev->confusion, (int64_t)m.confusion[r * k + c]);
     }
+    table_note(ev->confusion, "(a row per true class, a column per predicted class)");
     class_metrics_release(&m);
     return AIWB_OK;
 }
@@ -1299,6 +1310,12 @@ pipeline_summary(const struct pipeline *p, struct aiwb_table *t)
     if (algt(p)->report == NULL)
         return AIWB_ENOTSUP;
     return algt(p)->report(p->algo_state, t);
+}
+
+size_t
+pipeline_train_rows(const struct pipeline *p)
+{
+    return p->prob.n;
 }
 
 unsigned

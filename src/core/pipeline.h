@@ -122,6 +122,8 @@ struct pipeline *pipeline_load(const unsigned char *blob, size_t len, char **cau
 /* The algorithm's own summary (coefficients ...) into T; AIWB_ENOTSUP if it has none. */
 int pipeline_summary(const struct pipeline *p, struct aiwb_table *t);
 
+/* The rows training uses (those with a target); 0 once training is finished. */
+size_t pipeline_train_rows(const struct pipeline *p);
 unsigned pipeline_task(const struct pipeline *p);
 const char *pipeline_target(const struct pipeline *p);
 const char *pipeline_algorithm(const struct pipeline *p);

@@ -82,8 +82,14 @@ help_component(struct session *s, const struct component *c)
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (c->flags & flags[i].flag)
             strbuf_addf(&caps, "%s%s", caps.len ? ", " : "", flags[i].text);
-    if (c->kind == COMPONENT_SOURCE && c->type.source->extensions != NULL)
-        strbuf_addf(&caps, "%sreads .%s", caps.len ? ", " : "", c->type.source->extensions);
+    if (c->kind == COMPONENT_SOURCE && c->type.source->extensions != NULL) {
+        const char *e = c->type.source->extensions;
+
+        strbuf_addf(&caps, "%sreads ", caps.len ? ", " : "");
+        for (const char *comma; (comma = strchr(e, ',')) != NULL; e = comma + 1)
+            strbuf_addf(&caps, ".%.*s, ", (int)(comma - e), e);
+        strbuf_addf(&caps, ".%s files", e);
+    }
     if (caps.len)
         output_say(&s->out, "%s", strbuf_str(&caps));
     output_say(&s->out, "from %s", c->module->path);

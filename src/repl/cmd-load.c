@@ -85,6 +85,9 @@ cmd_load_exec(struct session *s, int argc, char **argv)
             return CMD_ERROR;
         }
         nopts = argc - 1;
+    } else if (access(argv[1], F_OK) != 0 && strchr(argv[1], '/') == NULL &&
+               strchr(argv[1], '.') == NULL && (path = session_bundled(argv[1])) != NULL) {
+        ; /* `load aq airquality`: a bundled dataset under another name */
     } else {
         path = xstrdup(argv[1]);
     }

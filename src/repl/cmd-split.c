@@ -94,6 +94,13 @@ cmd_split_exec(struct session *s, int argc, char **argv)
         }
         if ((strata = strata_of(s, d->frame, (size_t)c, &nstrata)) == NULL)
             return CMD_ERROR;
+        if (frame_col_type(d->frame, (size_t)c) == AIWB_NUMERIC) {
+            char *note = xasprintf("stratified by the %zu distinct values of the numeric column "
+                                   "'%s'", nstrata, val[2]);
+
+            output_notes(&s->out, note);
+            free(note);
+        }
     }
     if (split_indices(frame_rows(d->frame), ratio, seed, strata, nstrata, &tr, &ntr, &te,
                       &nte) < 0) {

@@ -99,7 +99,10 @@ parse_words(struct session *s, int argc, char **argv, struct train_args *a)
     return 0;
 }
 
-/* Turn "impute(strategy=median),standardize" into transform specs. */
+static void free_tf(struct tf_spec *tf, size_t n);
+
+/* Turn "impute(strategy=median),standardize" into transform specs; on
+ * failure nothing is left allocated. */
 static int
 parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
 {
@@ -131,7 +134,7 @@ parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
             cmd_error(s, "train: cannot read the transform list at '%.*s' (write "
                          "with T1,T2(OPTION=VALUE,...))", (int)(p - start), start);
             free(name);
-            return -1;
+            goto fail;
         }
         if ((c = registry_find(COMPONENT_TRANSFORM, name)) == NULL) {
             char *all = names_of(COMPONENT_TRANSFORM);
@@ -139,14 +142,14 @@ parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
             cmd_error(s, "no transform '%s' (transforms: %s)", name, all);
             free(all);
             free(name);
-            return -1;
+            goto fail;
         }
         if (open != NULL &&
             tokenize_args(open + 1, (size_t)(close - open - 1), &words, &nwords, &cause) < 0) {
             cmd_error(s, "train: %s: %s", name, cause);
             free(cause);
             free(name);
-            return -1;
+            goto fail;
         }
         o = options_parse(name, c->options, nwords, words, &cause);
         tokenize_words_free(words);
@@ -154,7 +157,7 @@ parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
         if (o == NULL) {
             cmd_error(s, "%s", cause);
             free(cause);
-            return -1;
+            goto fail;
         }
         *out = xreallocarray(*out, *n + 1, sizeof **out);
         (*out)[*n].comp = c;
@@ -164,6 +167,11 @@ parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
             p++;
     }
     return 0;
+fail:
+    free_tf(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return -1;
 }
 
 static void
@@ -233,6 +241,16 @@ run_loop(struct session *s, struct pipeline *p, int64_t run, struct outcome *o)
         show_progress(s, &o->last, 1);
 }
 
+/* Whether the algorithm said its last step did not converge (plugin.h). */
+static int
+ran_out(const struct outcome *o)
+{
+    for (size_t i = 0; i < o->last.n; i++)
+        if (strcmp(o->last.names[i], "converged") == 0)
+            return o->last.values[i] == 0;
+    return 0;
+}
+
 static char *
 describe_outcome(const struct outcome *o)
 {
@@ -241,7 +259,7 @@ describe_outcome(const struct outcome *o)
     if (o->stopped)
         strbuf_addf(&sb, "stopped by the user after %lld iteration%s; the model as it stood "
                          "was kept", (long long)o->iterations, o->iterations == 1 ? "" : "s");
-    else if (o->rc == AIWB_OK)
+    else if (o->rc == AIWB_OK && !ran_out(o))
         strbuf_addf(&sb, "converged after %lld iteration%s", (long long)o->iterations,
                     o->iterations == 1 ? "" : "s");
     else
@@ -348,7 +366,7 @@ cmd_train_exec(struct session *s, int argc, char **argv)
     }
     model = a.model != NULL ? xstrdup(a.model) : xasprintf("m%lld", (long long)run_id);
     output_say(&s->out, "run %lld: %s on '%s' (%zu rows), target '%s'%s%s", (long long)run_id,
-               a.algorithm, a.dataset, frame_rows(d->frame), a.target,
+               a.algorithm, a.dataset, pipeline_train_rows(p), a.target,
                *pipeline_transforms(p) ? ", with " : "", pipeline_transforms(p));
 
     run_loop(s, p, run_id, &o);

@@ -94,7 +94,7 @@ cmd_write_exec(struct session *s, int argc, char **argv)
         return CMD_ERROR;
     }
     free(tmp);
-    output_say(&s->out, "wrote '%s': %zu rows to %s", d->name, frame_rows(d->frame), path);
+    output_say(&s->out, "wrote '%s': %zu rows to '%s'", d->name, frame_rows(d->frame), path);
     return CMD_OK;
 }
 

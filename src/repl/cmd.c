@@ -119,6 +119,7 @@ cmd_run(struct session *s, const struct cmdline *cl)
         return CMD_ERROR;
     }
     s->current = cl->text;
+    s->out.tables = 0;
     rc = e->exec(s, nargs, cl->argv + 1);
     s->current = NULL;
     if (rc == CMD_ERROR && last_error == NULL)

@@ -29,6 +29,7 @@ output_init(struct output *out, enum output_format format)
     out->format = format;
     out->width = 0;
     out->ascii = 0;
+    out->tables = 0;
 }
 
 int
@@ -92,10 +93,10 @@ text_width(const char *s)
 }
 
 static void
-pad(FILE *fp, size_t n)
+pad(struct strbuf *sb, size_t n)
 {
     while (n-- > 0)
-        fputc(' ', fp);
+        strbuf_addch(sb, ' ');
 }
 
 /* Print columns FROM..TO-1 (plus column 0 when FROM > 0) of T. */
@@ -104,10 +105,12 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
 {
     size_t rows = table_rows(t);
     char buf[NUMFMT_BUFSZ];
+    struct strbuf line = STRBUF_INIT;
 
     for (size_t r = 0; r <= rows; r++) {
         int first = 1;
 
+        strbuf_reset(&line);
         for (size_t c = 0; c < to; c++) {
             const char *s;
             size_t sw;
@@ -119,16 +122,19 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
             sw = text_width(s);
             right = t->cols[c].kind != AIWB_TABLE_TEXT;
             if (!first)
-                fputs("  ", fp);
+                strbuf_adds(&line, "  ");
             first = 0;
             if (right)
-                pad(fp, w[c] - sw);
-            fputs(s, fp);
-            if (!right && c + 1 < to)
-                pad(fp, w[c] - sw);
+                pad(&line, w[c] - sw);
+            strbuf_adds(&line, s);
+            if (!right)
+                pad(&line, w[c] - sw);
         }
-        fputc('\n', fp);
+        while (line.len > 0 && line.buf[line.len - 1] == ' ')
+            line.buf[--line.len] = '\0';
+        fprintf(fp, "%s\n", strbuf_str(&line));
     }
+    strbuf_release(&line);
 }
 
 static void
@@ -261,6 +267,14 @@ output_json(FILE *fp, const struct aiwb_table *t)
 
     for (size_t r = 0; r < table_rows(t); r++) {
         fputc('{', fp);
+        /* Rows of a titled table say which table they belong to. */
+        if (t->title != NULL && *t->title) {
+            json_string(fp, "table");
+            fputc(':', fp);
+            json_string(fp, t->title);
+            if (t->ncols > 0)
+                fputc(',', fp);
+        }
         for (size_t c = 0; c < t->ncols; c++) {
             const char *s = exact_text(t, r, c, buf, &null);
             const struct table_cell *cell = table_cell(t, r, c);
@@ -290,17 +304,22 @@ output_table(struct output *out, const struct aiwb_table *t)
         output_text(out, t);
         break;
     case OUTPUT_CSV:
+        /* Tables of one command follow each other, a blank line between. */
+        if (out->tables > 0)
+            fputc('\n', out->data);
         output_csv(out->data, t);
-        for (size_t i = 0; i < t->nnotes; i++)
-            fprintf(out->msg, "%s\n", t->notes[i]);
         break;
     case OUTPUT_JSON:
         output_json(out->data, t);
-        for (size_t i = 0; i < t->nnotes; i++)
-            fprintf(out->msg, "%s\n", t->notes[i]);
         break;
     }
+    out->tables++;
     fflush(out->data);
+    if (out->format != OUTPUT_TABLE) {
+        for (size_t i = 0; i < t->nnotes; i++)
+            fprintf(out->msg, "%s\n", t->notes[i]);
+        fflush(out->msg);
+    }
 }
 
 void
@@ -308,6 +327,7 @@ output_say(struct output *out, const char *fmt, ...)
 {
     va_list ap;
 
+    fflush(out->data); /* messages come after the data before them */
     va_start(ap, fmt);
     vfprintf(out->msg, fmt, ap);
     va_end(ap);
@@ -320,6 +340,7 @@ output_notes(struct output *out, const char *text)
 {
     const char *p = text;
 
+    fflush(out->data);
     while (p != NULL && *p) {
         const char *nl = strchr(p, '\n');
         int len = nl ? (int)(nl - p) : (int)strlen(p);

@@ -21,6 +21,7 @@ struct output {
     enum output_format format;
     int width;                 /* columns to fit text tables in; 0: no limit */
     int ascii;                 /* no Unicode in text output */
+    int tables;                /* tables shown by the current command */
 };
 
 /* Set up OUT for FORMAT on stdout and stderr. */
@@ -28,8 +29,10 @@ void output_init(struct output *out, enum output_format format);
 /* Parse "table", "csv" or "json"; -1 if none. */
 int output_parse_format(const char *s);
 
-/* Show table T in the output's format. Text tables longer than the width
- * are split into blocks of columns, the first column repeated (as R does). */
+/* Show table T in the output's format. Text tables wider than the width
+ * are split into blocks of columns, the first column repeated (as R does).
+ * In CSV, the tables of one command are separated by a blank line; in JSON
+ * lines, the rows of a titled table carry its title as "table". */
 void output_table(struct output *out, const struct aiwb_table *t);
 /* Write T as CSV (RFC 4180, exact numbers) to FP, with no title or notes. */
 void output_csv(FILE *fp, const struct aiwb_table *t);

@@ -468,8 +468,10 @@ mark_interrupted(struct store *s, char **cause)
     ret = orphan_runs(s, &ids, &n, cause);
     if (ret < 0 || n == 0)
         goto out;
-    /* When it ended is unknown, so finished stays NULL. */
-    rc = prepare(s, &st, "UPDATE runs SET status = 'interrupted', message = ?1 "
+    /* When it ended is unknown, so finished stays NULL; how far it got is
+     * the last step its curve recorded. */
+    rc = prepare(s, &st, "UPDATE runs SET status = 'interrupted', message = ?1, "
+                         "iterations = (SELECT MAX(step) FROM curves WHERE run = ?2) "
                          "WHERE id = ?2 AND status = 'running'");
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
         sqlite3_bind_text(st, 1, INTERRUPTED_MESSAGE, -1, SQLITE_STATIC);
