@@ -343,22 +343,22 @@ check_capabilities(struct pipeline *p, const struct aiwb_frame *x, struct strbuf
     if (has_cat && !(p->algo->flags & AIWB_CAP_CATEGORICAL)) {
         const struct component *onehot = registry_find(COMPONENT_TRANSFORM, "onehot");
         static char *const drop_first[] = {"drop_first=true"};
+        size_t nwords;
 
         list = column_list(x, cat, NULL);
         if (onehot == NULL) {
-            *cause = xasprintf("%s needs numeric features, and %s categorical, but no onehot "
+            *cause = xasprintf("%s needs numeric features, but %s categorical, and no onehot "
                                "transform is loaded to encode them", p->algo->name, list);
             goto fail;
         }
+        nwords = options_spec_find(onehot->options, "drop_first") != NULL;
         p->tf = xreallocarray(p->tf, p->n_tf + 1, sizeof *p->tf);
         memset(&p->tf[p->n_tf], 0, sizeof p->tf[p->n_tf]);
         p->tf[p->n_tf].comp = onehot;
         p->tf[p->n_tf].automatic = 1;
         /* Drop each first level, as R's treatment coding: with an intercept,
          * a full set of indicators would be collinear with it. */
-        p->tf[p->n_tf].opts =
-            options_parse("onehot", onehot->options, options_spec_find(onehot->options,
-                          "drop_first") != NULL, drop_first, cause);
+        p->tf[p->n_tf].opts = options_parse("onehot", onehot->options, nwords, drop_first, cause);
         if (p->tf[p->n_tf].opts == NULL)
             goto fail;
         p->n_tf++;
