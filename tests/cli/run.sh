@@ -121,8 +121,17 @@ normalise() {
     {
         line = literal($0, tmp2, "@TMP@")
         line = literal(line, tmp, "@TMP@")
-        line = literal(line, build, "@BUILDDIR@")
-        line = literal(line, src, "@SRCDIR@")
+        # The longer path first: one may hold the other (distcheck builds
+        # in src/_build/sub), and in an in-tree build they are the same.
+        if (length(build) > length(src)) {
+            line = literal(line, build, "@BUILDDIR@")
+            line = literal(line, src, "@SRCDIR@")
+        } else {
+            line = literal(line, src, "@SRCDIR@")
+            line = literal(line, build, "@BUILDDIR@")
+        }
+        # Plugins live in the build tree, which may be the source tree.
+        gsub(/@(BUILD|SRC)DIR@\/plugins\/\.libs/, "@PLUGINS@", line)
         gsub(/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9](\.[0-9]+)?Z/,
              "YYYY-MM-DDThh:mm:ss.sssZ", line)
         # JSON lines of runs and models.
