@@ -106,7 +106,9 @@ echo "1..$#"
 
 # normalise TMPDIR...: the output on stdin with what varies replaced.
 normalise() {
-    awk -v tmp="$1" -v tmp2="$2" -v build="$top_builddir" -v src="$top_srcdir" '
+    # aiwb records canonical paths; distcheck's top_srcdir holds "..".
+    awk -v tmp="$1" -v tmp2="$2" -v build="$(cd "$top_builddir" && pwd -P)" \
+        -v src="$(cd "$top_srcdir" && pwd -P)" '
     # Replace every occurrence of the text FROM in S by TO.
     function literal(s, from, to,    out, i) {
         if (from == "")
