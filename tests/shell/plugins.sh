@@ -208,7 +208,7 @@ fi
 # the installed program loads the installed plugins.
 aiwb=$top_builddir/src/aiwb
 lists_example() {
-    AIWB_PLUGIN_PATH=$work/example "$aiwb" -c plugins >"$work/out" 2>"$work/err" || {
+    AIWB_PLUGIN_PATH=$work/example "$aiwb" -w "$work/w.db" -c plugins >"$work/out" 2>"$work/err" || {
         echo "# $aiwb -c plugins failed:"
         show "$work/err"
         return 1
@@ -223,7 +223,7 @@ lists_example() {
 check "aiwb -c plugins lists the example's example_scale" lists_example
 
 installed_loads() {
-    AIWB_PLUGIN_PATH=$destdir$plugindir "$destdir$bindir/aiwb" -c plugins \
+    AIWB_PLUGIN_PATH=$destdir$plugindir "$destdir$bindir/aiwb" -w "$work/w.db" -c plugins \
         >"$work/out" 2>"$work/err" || {
         echo "# the installed aiwb -c plugins failed:"
         show "$work/err"
@@ -263,7 +263,7 @@ build_abi2() {
 check "a copy of the example builds for ABI 2" build_abi2
 
 refuses_abi2() {
-    AIWB_PLUGIN_PATH=$work/abi2-plugins "$aiwb" -c plugins >"$work/out" 2>"$work/err"
+    AIWB_PLUGIN_PATH=$work/abi2-plugins "$aiwb" -w "$work/w.db" -c plugins >"$work/out" 2>"$work/err"
     rc=$?
     [ $rc -eq 0 ] || echo "# aiwb -c plugins exited with $rc"
     grep "example-abi2.so" "$work/err" | grep -q "built for ABI 2, this aiwb speaks ABI 1" || {
