@@ -149,6 +149,7 @@ enum aiwb_coltype {
 #define AIWB_TF_NO_MISSING 0x1000u   /* output has no missing values */
 #define AIWB_TF_NUMERIC 0x2000u      /* output has only numeric columns */
 #define AIWB_TF_FIT 0x4000u          /* has fitted state (fit is called) */
+#define AIWB_TF_ROWS 0x8000u         /* apply may drop rows (filter, dedupe) */
 
 /* Declared options: the host parses, validates and documents them. */
 enum aiwb_opt_type {
@@ -162,6 +163,7 @@ enum aiwb_opt_type {
 /* Flags of a declared option. */
 #define AIWB_OPT_MIN_EXCLUSIVE 0x1u /* values must be > min, not >= min */
 #define AIWB_OPT_MAX_EXCLUSIVE 0x2u /* values must be < max */
+#define AIWB_OPT_SECRET 0x4u        /* a password or token: never kept in lineage or logs */
 
 /*
  * One declared option. Components list them in an array ended by an entry
@@ -215,8 +217,16 @@ struct aiwb_problem {
  * types. A source with AIWB_SOURCE_FOLLOW may return 0 and later more rows.
  * `schemes` lists URI schemes it answers ("sqlite,file"), `extensions` the
  * file name endings it reads ("csv,tsv,txt"); both comma-separated.
+ *
+ * A source that can follow a growing file sets AIWB_SOURCE_FOLLOW and declares
+ * a bool option `follow`. When the user sets it, the host keeps the source
+ * open after next() returned 0, and calls next() again whenever the dataset
+ * is used, appending the rows it yields then.
  */
 #define AIWB_SOURCE_FOLLOW 0x0001u
+/* The order of the levels a source gives is meaningful (ARFF's declared
+ * nominal values): the host keeps it instead of sorting the levels by text. */
+#define AIWB_SOURCE_KEEP_LEVELS 0x0002u
 
 struct aiwb_source_type {
     unsigned abi_version; /* AIWB_ABI_VERSION when the plugin was built */
@@ -244,6 +254,12 @@ struct aiwb_source_type {
  * the state was saved with, so a newer plugin can read older state or refuse
  * it. fini() frees what the transform allocated. Any member but apply may be
  * NULL when there is nothing to do.
+ *
+ * A transform with AIWB_TF_ROWS may return fewer rows than it was given
+ * (filter, dedupe, dropping outliers); every other transform returns as many
+ * rows as it got. In `train ... with`, row transforms shape the training data
+ * only: they run first, in their order, on the training frame with its
+ * target column, and are not applied when the model predicts.
  */
 struct aiwb_transform_type {
     unsigned abi_version;
@@ -428,6 +444,22 @@ struct aiwb_host_api {
 
     /* Report one named number of the current iteration ("loss", ...). */
     int (*step_value)(struct aiwb_step *s, const char *name, double v);
+
+    /* The code of level LEVEL in categorical column COL, or -1 (never adds). */
+    int32_t (*frame_level_find)(const struct aiwb_frame *f, size_t col, const char *level);
+    /* A new frame of rows IDX[0..N-1] of F in that order (levels shared). */
+    struct aiwb_frame *(*frame_take)(const struct aiwb_frame *f, const size_t *idx, size_t n);
+    /*
+     * Read URI as `load` would, with the source named SOURCE (NULL: the one its
+     * scheme or extension names) and the N option words OPTS ("header=false"):
+     * a new frame in *out, or a negative status with *cause set. So a source
+     * can hand what it fetched to another (http to csv).
+     */
+    int (*source_read)(const char *source, const char *uri, size_t n, char *const *opts,
+                       struct aiwb_frame **out, char **cause);
+    /* Whether the user asked to stop (Ctrl-C): a long read or fetch polls it
+     * and gives up with AIWB_ECANCELED. */
+    int (*interrupted)(void);
 
     /* new members only below this line, each with the minor version that added it */
 };

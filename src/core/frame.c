@@ -48,6 +48,10 @@ struct aiwb_frame {
     size_t nrows;
     size_t ncols, alloc;
     struct column *cols;
+    /* Column names to indices (slot holds index + 1; a power of two, at
+     * least twice ncols), so wide frames are built in linear time. */
+    uint32_t *name_slots;
+    size_t name_nslots;
 };
 
 static uint64_t
@@ -192,6 +196,7 @@ frame_free(struct aiwb_frame *f)
         coldata_unref(f->cols[c].d);
     }
     free(f->cols);
+    free(f->name_slots);
     free(f);
 }
 
@@ -222,10 +227,41 @@ frame_col_type(const struct aiwb_frame *f, size_t col)
 long
 frame_find(const struct aiwb_frame *f, const char *name)
 {
-    for (size_t c = 0; c < f->ncols; c++)
+    size_t j;
+
+    if (f->name_nslots == 0)
+        return -1;
+    j = hash_text(name, strlen(name)) & (f->name_nslots - 1);
+    while (f->name_slots[j] != 0) {
+        size_t c = f->name_slots[j] - 1;
+
         if (strcmp(f->cols[c].name, name) == 0)
             return (long)c;
+        j = (j + 1) & (f->name_nslots - 1);
+    }
     return -1;
+}
+
+/* Put column C's name in the index (growing it to stay at most half full). */
+static void
+index_name(struct aiwb_frame *f, size_t c)
+{
+    size_t j;
+
+    if (2 * f->ncols > f->name_nslots) {
+        size_t n = f->name_nslots ? 2 * f->name_nslots : 16;
+
+        free(f->name_slots);
+        f->name_slots = xcalloc(n, sizeof *f->name_slots);
+        f->name_nslots = n;
+        for (size_t k = 0; k < f->ncols; k++)
+            if (k != c)
+                index_name(f, k);
+    }
+    j = hash_text(f->cols[c].name, strlen(f->cols[c].name)) & (f->name_nslots - 1);
+    while (f->name_slots[j] != 0)
+        j = (j + 1) & (f->name_nslots - 1);
+    f->name_slots[j] = (uint32_t)(c + 1);
 }
 
 /* Append a column NAME of TYPE holding D (whose reference it takes). */
@@ -242,6 +278,7 @@ add_column(struct aiwb_frame *f, const char *name, enum aiwb_coltype type, struc
     col->name = xstrdup(name);
     col->type = type;
     col->d = d;
+    index_name(f, f->ncols - 1);
     return col;
 }
 

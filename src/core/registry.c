@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "core/log.h"
 #include "core/options.h"
 #include "core/pipeline.h"
+#include "core/source.h"
 #include "core/strbuf.h"
 #include "core/table.h"
 #include "core/xalloc.h"
@@ -305,6 +307,37 @@ host_step_value(struct aiwb_step *s, const char *name, double v)
     return AIWB_OK;
 }
 
+static int
+host_source_read(const char *source, const char *uri, size_t n, char *const *opts,
+                 struct aiwb_frame **out, char **cause)
+{
+    const struct component *c = source != NULL ? registry_find(COMPONENT_SOURCE, source)
+                                               : registry_source_for(uri);
+
+    *out = NULL;
+    if (c == NULL) {
+        *cause = source != NULL ? xasprintf("no source '%s' is loaded", source)
+                                : xasprintf("no source reads '%s'", uri);
+        return AIWB_EINVAL;
+    }
+    *out = source_read(c, uri, n, opts, cause);
+    return *out != NULL ? AIWB_OK : AIWB_EDATA;
+}
+
+static volatile sig_atomic_t *interrupt_flag;
+
+void
+registry_set_interrupt_flag(volatile sig_atomic_t *flag)
+{
+    interrupt_flag = flag;
+}
+
+static int
+host_interrupted(void)
+{
+    return interrupt_flag != NULL && *interrupt_flag != 0;
+}
+
 static void
 host_free(void *p)
 {
@@ -373,6 +406,10 @@ static const struct aiwb_host_api host_api = {
     .table_int = table_int,
     .table_note = table_note,
     .step_value = host_step_value,
+    .frame_level_find = frame_level_find,
+    .frame_take = frame_take,
+    .source_read = host_source_read,
+    .interrupted = host_interrupted,
 };
 
 const struct aiwb_host_api *
@@ -599,6 +636,9 @@ registry_source_for(const char *uri)
     const char *base, *colon = strchr(uri, ':');
     size_t best_len = 0;
 
+    /* "file:" names a file like any other: its extension chooses. */
+    if (strncmp(uri, "file:", 5) == 0)
+        colon = NULL;
     /* A scheme is letters before a colon, as in "sqlite:x.db" or "http://". */
     if (colon != NULL && colon - uri >= 2) {
         size_t len = (size_t)(colon - uri);

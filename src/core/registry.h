@@ -13,6 +13,7 @@
 #ifndef AIWB_REGISTRY_H
 #define AIWB_REGISTRY_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <aiwb/plugin.h>
@@ -83,6 +84,9 @@ const struct module *registry_module_at(size_t i);
 
 /* A name for KIND: "source", "transform", "algorithm". */
 const char *registry_kind_name(enum component_kind kind);
+
+/* The flag api->interrupted reads (set by Ctrl-C); NULL: never interrupted. */
+void registry_set_interrupt_flag(volatile sig_atomic_t *flag);
 
 /* Unload everything (dlclose, except in sanitizer builds). */
 void registry_shutdown(void);

@@ -120,6 +120,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  created TEXT NOT NULL,"
     "  UNIQUE (name, version));"
     "CREATE INDEX models_run ON models (run);",
+    /* 1 -> 2: a dataset's data, kept by `save`, and when it was saved. */
+    "ALTER TABLE datasets ADD COLUMN data BLOB;"
+    "ALTER TABLE datasets ADD COLUMN saved TEXT;",
 };
 
 struct curve_point {
@@ -823,7 +826,9 @@ dataset_put(struct store *s, const struct store_dataset *d, char **cause)
                  "ON CONFLICT (name) DO UPDATE SET source = excluded.source, "
                  "options = excluded.options, lineage = excluded.lineage, "
                  "schema = excluded.schema, rows = excluded.rows, cols = excluded.cols, "
-                 "updated = excluded.updated");
+                 "updated = excluded.updated, "
+                 /* A dataset made again is other data: its saved copy goes. */
+                 "data = NULL, saved = NULL");
     if (rc == SQLITE_OK) {
         bind_text(st, 1, d->name);
         bind_text(st, 2, d->source != NULL ? d->source : "");
@@ -847,13 +852,67 @@ static int
 dataset_list(struct store *s, struct aiwb_table *t, char **cause)
 {
     static const struct column cols[] = {
-        {"name", AIWB_TABLE_TEXT},   {"rows", AIWB_TABLE_INT},     {"cols", AIWB_TABLE_INT},
-        {"source", AIWB_TABLE_TEXT}, {"lineage", AIWB_TABLE_TEXT}, {"updated", AIWB_TABLE_TEXT},
+        {"name", AIWB_TABLE_TEXT},    {"rows", AIWB_TABLE_INT},     {"cols", AIWB_TABLE_INT},
+        {"source", AIWB_TABLE_TEXT},  {"lineage", AIWB_TABLE_TEXT}, {"updated", AIWB_TABLE_TEXT},
+        {"saved", AIWB_TABLE_TEXT},
     };
 
     return list(s, t,
-                "SELECT name, rows, cols, source, lineage, updated FROM datasets ORDER BY name",
+                "SELECT name, rows, cols, source, lineage, updated, saved FROM datasets "
+                "ORDER BY name",
                 0, cols, sizeof cols / sizeof cols[0], "datasets", cause);
+}
+
+static int
+dataset_save(struct store *s, const char *name, const unsigned char *blob, size_t len,
+             char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc, ret = AIWB_OK;
+
+    now_iso(now);
+    rc = prepare(s, &st, "UPDATE datasets SET data = ?1, saved = ?2 WHERE name = ?3");
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_blob64(st, 1, blob, len, SQLITE_STATIC);
+        bind_text(st, 2, now);
+        bind_text(st, 3, name);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        ret = fail(s, cause, "save dataset '%s'", name);
+    else if (sqlite3_changes(s->db) == 0)
+        ret = invalid(cause, "no dataset '%s' is recorded in '%s'", name, s->path);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int
+dataset_data(struct store *s, const char *name, unsigned char **blob, size_t *len,
+             char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret = AIWB_OK;
+
+    *blob = NULL;
+    *len = 0;
+    rc = prepare(s, &st, "SELECT data FROM datasets WHERE name = ?1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+        const void *data = sqlite3_column_blob(st, 0);
+
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *blob = xmalloc(*len ? *len : 1);
+        if (*len > 0)
+            memcpy(*blob, data, *len);
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ret = fail(s, cause, "read dataset '%s'", name);
+    }
+    sqlite3_finalize(st);
+    return ret;
 }
 
 /* Start run R as 'running', owned by this process; *ID gets its number.
@@ -1431,6 +1490,32 @@ store_dataset_list(struct store *s, struct aiwb_table *t, char **cause)
 
     pthread_mutex_lock(&s->lock);
     ret = dataset_list(s, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Keep the data BLOB of dataset NAME; see store.h. */
+int
+store_dataset_save(struct store *s, const char *name, const unsigned char *blob, size_t len,
+                   char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = dataset_save(s, name, blob, len, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The saved data of dataset NAME, if any; see store.h. */
+int
+store_dataset_data(struct store *s, const char *name, unsigned char **blob, size_t *len,
+                   char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = dataset_data(s, name, blob, len, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
 }

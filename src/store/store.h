@@ -23,7 +23,7 @@
 struct aiwb_table;
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Open (creating if needed) the workspace at PATH. NULL with *cause set on
  * failure: "cannot open workspace 'x.db': ...". Close with store_close(). */
@@ -43,9 +43,19 @@ struct store_dataset {
 };
 /* Record dataset D, replacing an earlier record of the same name. */
 int store_dataset_put(struct store *s, const struct store_dataset *d, char **cause);
-/* Append one row per dataset to T: name, rows, cols, source, lineage, updated.
- * T must be empty; the function declares the columns. */
+/* Append one row per dataset to T: name, rows, cols, source, lineage, updated,
+ * saved (when `save` kept its data, or empty). T must be empty; the function
+ * declares the columns. */
 int store_dataset_list(struct store *s, struct aiwb_table *t, char **cause);
+/* Keep BLOB (LEN bytes: an encoded frame) as the data of the recorded
+ * dataset NAME, so it reopens without its source; AIWB_EINVAL if NAME is not
+ * recorded. Recording NAME again (store_dataset_put) drops the data. */
+int store_dataset_save(struct store *s, const char *name, const unsigned char *blob, size_t len,
+                       char **cause);
+/* The saved data of NAME in a new buffer the caller frees, or *blob NULL
+ * when it has none (or no such dataset). */
+int store_dataset_data(struct store *s, const char *name, unsigned char **blob, size_t *len,
+                       char **cause);
 
 /* Runs: one training (or later cross-validation, tuning ...) attempt. */
 struct store_run {

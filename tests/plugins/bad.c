@@ -237,7 +237,7 @@ static const struct aiwb_transform_type option_twice_type = {
 };
 
 static const struct aiwb_option_spec unknown_type_options[] = {
-    {"alpha", (enum aiwb_opt_type)42, "1", 0, 0, NULL, "of no known type"},
+    {.name = "alpha", .type = (enum aiwb_opt_type)42, .def = "1", .help = "of no known type"},
     {.name = NULL},
 };
 

@@ -181,6 +181,33 @@ static const struct aiwb_transform_type good_double_type = {
     .apply = double_apply,
 };
 
+/* ---- good_halve: a row transform keeping rows 0, 2, 4, ... ------------- */
+
+static int
+halve_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out,
+            char **cause)
+{
+    size_t n = api->frame_rows(in), *idx = api->alloc((n / 2 + 1) * sizeof *idx), k = 0;
+
+    (void)state;
+    (void)cause;
+    for (size_t i = 0; i < n; i += 2)
+        idx[k++] = i;
+    *out = api->frame_take(in, idx, k);
+    api->free(idx);
+    return AIWB_OK;
+}
+
+static const struct aiwb_transform_type good_halve_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_transform_type),
+    .name = "good_halve",
+    .summary = "keep every other row (a row transform)",
+    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_ROWS,
+    .state_version = 1,
+    .apply = halve_apply,
+};
+
 /* ---- good_mean --------------------------------------------------------- */
 
 struct mean {
@@ -314,7 +341,7 @@ static const struct aiwb_algorithm_type good_mean_type = {
     .load = mean_load,
 };
 
-/* The module's entry point: declares "good" 1.2.3 and its three components. */
+/* The module's entry point: declares "good" 1.2.3 and its four components. */
 int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
@@ -324,6 +351,8 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     if ((rc = api->register_source(p, &good_source_type)) != AIWB_OK)
         return rc;
     if ((rc = api->register_transform(p, &good_double_type)) != AIWB_OK)
+        return rc;
+    if ((rc = api->register_transform(p, &good_halve_type)) != AIWB_OK)
         return rc;
     return api->register_algorithm(p, &good_mean_type);
 }

@@ -17,7 +17,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "core/codec.h"
 #include "core/frame.h"
+#include "core/frameio.h"
 #include "testutil.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -741,6 +743,106 @@ cell_text(void **state)
     frame_free(f);
 }
 
+/* frame_encode / frame_decode: what `save` keeps in the workspace. */
+static void
+encode_round_trip(void **state)
+{
+    static const double x[] = {2.385, NAN, -0.0, 1e-310, INFINITY};
+    static const char *const lv[] = {"b", "a", "c", "a", NULL};
+    struct aiwb_frame *f = frame_new(5), *g;
+    unsigned char *blob;
+    size_t len;
+    char *cause = NULL;
+    double *v;
+    int32_t *codes;
+
+    (void)state;
+    v = frame_add_numeric(f, "x");
+    memcpy(v, x, sizeof x);
+    codes = frame_add_categorical(f, "level");
+    for (size_t i = 0; i < 5; i++)
+        codes[i] = lv[i] ? frame_level_intern(f, 1, lv[i], strlen(lv[i])) : AIWB_NA_CODE;
+    blob = frame_encode(f, &len);
+    g = frame_decode(blob, len, &cause);
+    assert_null(cause);
+    assert_non_null(g);
+    assert_int_equal(frame_rows(g), 5);
+    assert_int_equal(frame_cols(g), 2);
+    assert_string_equal(frame_col_name(g, 1), "level");
+    /* Bit for bit, NaN and -0.0 included. */
+    assert_memory_equal(frame_numeric(g, 0), x, sizeof x);
+    assert_int_equal(frame_nlevels(g, 1), 3);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(frame_cell_text(g, 1, i, (char[32]){0}),
+                            lv[i] ? lv[i] : "NA");
+    /* The level order is kept as it was (not sorted). */
+    assert_string_equal(frame_level(g, 1, 0), "b");
+    frame_free(g);
+
+    /* Every truncation is refused cleanly. */
+    for (size_t n = 0; n < len; n++) {
+        g = frame_decode(blob, n, &cause);
+        assert_null(g);
+        assert_non_null(cause);
+        free(cause);
+        cause = NULL;
+    }
+    free(blob);
+    frame_free(f);
+
+    /* A frame with no rows and no columns round-trips too. */
+    f = frame_new(0);
+    blob = frame_encode(f, &len);
+    g = frame_decode(blob, len, &cause);
+    assert_non_null(g);
+    assert_int_equal(frame_rows(g), 0);
+    assert_int_equal(frame_cols(g), 0);
+    frame_free(g);
+    frame_free(f);
+    free(blob);
+}
+
+/* A blob that is valid codec but not a valid frame: a code past the levels. */
+static void
+decode_bad_codes(void **state)
+{
+    struct aiwb_writer *w = writer_new();
+    static const char *const levels[] = {"a"};
+    static const int64_t codes[] = {0, 5};
+    unsigned char *blob;
+    size_t len;
+    char *cause = NULL;
+
+    (void)state;
+    codec_put_str(w, "kind", "frame");
+    codec_put_int(w, "format", 1);
+    codec_put_int(w, "rows", 2);
+    codec_put_int(w, "cols", 1);
+    codec_put_str(w, "name", "c");
+    codec_put_int(w, "type", AIWB_CATEGORICAL);
+    codec_put_strs(w, "levels", 1, levels);
+    codec_put_ints(w, "codes", 2, codes);
+    blob = codec_seal(w, &len);
+    assert_null(frame_decode(blob, len, &cause));
+    assert_non_null(strstr(cause, "bad code at row 2"));
+    free(cause);
+    free(blob);
+    writer_free(w);
+
+    /* A model blob is not a frame. */
+    w = writer_new();
+    codec_put_str(w, "kind", "pipeline");
+    codec_put_int(w, "format", 1);
+    codec_put_int(w, "rows", 0);
+    codec_put_int(w, "cols", 0);
+    blob = codec_seal(w, &len);
+    assert_null(frame_decode(blob, len, &cause));
+    assert_non_null(strstr(cause, "not a saved frame"));
+    free(cause);
+    free(blob);
+    writer_free(w);
+}
+
 int
 main(void)
 {
@@ -761,6 +863,8 @@ main(void)
         cmocka_unit_test(sort_levels),
         cmocka_unit_test(missing_values),
         cmocka_unit_test(cell_text),
+        cmocka_unit_test(encode_round_trip),
+        cmocka_unit_test(decode_bad_codes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1351,6 +1351,49 @@ test_evaluations(void **state)
     free(path);
 }
 
+/* `save`: a dataset's data kept with its record, dropped when it is made again. */
+static void
+test_dataset_data(void **state)
+{
+    char *path = ws_path("store-dataset-data"), *cause = NULL;
+    struct store_dataset d = {
+        .name = "iris", .source = "datasets/iris.csv", .lineage = "load iris datasets/iris.csv",
+        .schema = "sepal_length numeric", .n_rows = 150, .n_cols = 5,
+    };
+    static const unsigned char blob[] = {0, 1, 2, 0xff, 'A', 'I', 'W', 'B'};
+    unsigned char *got = NULL;
+    size_t len = 0;
+    struct aiwb_table *t;
+    struct store *s;
+
+    (void)state;
+    s = open_ok(path);
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    /* Not saved yet: no data, no error. */
+    ok(store_dataset_data(s, "iris", &got, &len, &cause), &cause);
+    assert_null(got);
+    ok(store_dataset_save(s, "iris", blob, sizeof blob, &cause), &cause);
+    store_close(s);
+    /* It survives closing, byte for byte. */
+    s = open_ok(path);
+    ok(store_dataset_data(s, "iris", &got, &len, &cause), &cause);
+    assert_int_equal(len, sizeof blob);
+    assert_memory_equal(got, blob, sizeof blob);
+    free(got);
+    t = table_new(NULL);
+    ok(store_dataset_list(s, t, &cause), &cause);
+    assert_non_null(text_at(t, 0, "saved"));
+    table_free(t);
+    /* Made again: the saved copy goes, it would be other data. */
+    ok(store_dataset_put(s, &d, &cause), &cause);
+    ok(store_dataset_data(s, "iris", &got, &len, &cause), &cause);
+    assert_null(got);
+    expect_error(store_dataset_save(s, "nonesuch", blob, sizeof blob, &cause), AIWB_EINVAL,
+                 &cause, "no dataset 'nonesuch' is recorded in '");
+    store_close(s);
+    free(path);
+}
+
 static void
 test_datasets(void **state)
 {
@@ -1382,7 +1425,7 @@ test_datasets(void **state)
     t = table_new(NULL);
     ok(store_dataset_list(s, t, &cause), &cause);
     assert_int_equal(table_rows(t), 2);
-    assert_int_equal(t->ncols, 6);
+    assert_int_equal(t->ncols, 7);
     assert_string_equal(text_at(t, 0, "name"), "abalone");
     assert_string_equal(text_at(t, 0, "source"), "");
     assert_string_equal(text_at(t, 1, "name"), "iris");
@@ -1440,6 +1483,7 @@ main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_evaluations),
         cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_dataset_data),
         cmocka_unit_test(test_check_damaged),
     };
 
