@@ -12,72 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/codec.h"
 #include "core/frame.h"
-#include "core/metrics.h"
 #include "core/numfmt.h"
 #include "core/options.h"
-#include "core/registry.h"
-#include "core/strbuf.h"
+#include "core/pipeline-int.h"
 #include "core/table.h"
 #include "core/xalloc.h"
 
-#define PIPELINE_FORMAT 1
 /* A numeric target with more distinct values cannot be a set of classes. */
 #define MAX_NUMERIC_CLASSES 100
 
-/* A raw input column as the pipeline was trained on it. */
-struct schema_col {
-    char *name;
-    enum aiwb_coltype type;
-    size_t nlevels;
-    char **levels;
-};
-
-struct tf_inst {
-    const struct component *comp;
-    struct aiwb_options *opts;
-    void *state;
-    int automatic; /* added by the pipeline, not asked for */
-};
-
-struct pipeline {
-    const struct component *algo;
-    struct aiwb_options *algo_opts;
-    void *algo_state;
-    size_t n_tf;
-    struct tf_inst *tf;
-    char *target;
-    unsigned task;
-    uint64_t seed;
-    size_t n_in;
-    struct schema_col *in;
-    size_t n_classes;
-    char **classes;
-    size_t p;
-    char **features;
-    unsigned *feature_levels;
-    char *tf_text, *opts_text;
-    /* Training only. */
-    double *X, *y;
-    struct aiwb_problem prob;
-    int64_t iteration;
-};
-
-static const struct aiwb_transform_type *
-tft(const struct tf_inst *t)
-{
-    return t->comp->type.transform;
-}
-
-static const struct aiwb_algorithm_type *
-algt(const struct pipeline *p)
-{
-    return p->algo->type.algorithm;
-}
-
-static void
-free_strings(char **v, size_t n)
+void
+pipeline_free_strings(char **v, size_t n)
 {
     for (size_t i = 0; v != NULL && i < n; i++)
         free(v[i]);
@@ -108,28 +54,27 @@ pipeline_free(struct pipeline *p)
     free(p->tf);
     if (p->algo_state != NULL && algt(p)->fini != NULL)
         algt(p)->fini(p->algo_state);
+    frame_free(p->fitted);
     free(p->algo_state);
     options_free(p->algo_opts);
     for (size_t i = 0; i < p->n_in; i++) {
         free(p->in[i].name);
-        free_strings(p->in[i].levels, p->in[i].nlevels);
+        pipeline_free_strings(p->in[i].levels, p->in[i].nlevels);
     }
     free(p->in);
     free(p->target);
-    free_strings(p->classes, p->n_classes);
-    free_strings(p->features, p->p);
+    pipeline_free_strings(p->classes, p->n_classes);
+    pipeline_free_strings(p->features, p->p);
     free(p->feature_levels);
     free(p->tf_text);
     free(p->opts_text);
+    pipeline_free_strings(p->strict, p->n_strict);
     release_training(p);
     free(p);
 }
 
-static void
-note(struct strbuf *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-note(struct strbuf *notes, const char *fmt, ...)
+void
+pipeline_note(struct strbuf *notes, const char *fmt, ...)
 {
     va_list ap;
 
@@ -258,9 +203,8 @@ settle_task(struct pipeline *p, const struct aiwb_frame *data, size_t tc, char *
     return AIWB_OK;
 }
 
-/* The class code of row I of target column TC, or -1 (missing or unknown). */
-static int
-class_of(const struct pipeline *p, const struct aiwb_frame *data, size_t tc, size_t i)
+int
+pipeline_class_of(const struct pipeline *p, const struct aiwb_frame *data, size_t tc, size_t i)
 {
     const char *text;
     char buf[NUMFMT_BUFSZ];
@@ -297,18 +241,20 @@ record_schema(struct pipeline *p, const struct aiwb_frame *x)
 }
 
 /*
- * Check before any fitting that the transforms and the algorithm can take
- * what X holds; add onehot when categoricals would reach an algorithm that
- * cannot take them.
+ * Check, before any fitting, that each transform can take what reaches it
+ * (as far as the transforms' declared capabilities tell): categorical or
+ * missing values into a transform that cannot take them are refused, with
+ * the transform to put before it. Row transforms of a model (already run)
+ * are skipped when SKIP_ROWS.
  */
 static int
-check_capabilities(struct pipeline *p, const struct aiwb_frame *x, struct strbuf *notes,
-                   char **cause)
+check_transforms(const struct pipeline *p, const struct aiwb_frame *x, int skip_rows,
+                 char **cause)
 {
     size_t nc = frame_cols(x);
     int *cat = xcalloc(nc ? nc : 1, sizeof *cat), *miss = xcalloc(nc ? nc : 1, sizeof *miss);
     size_t *counts = xcalloc(nc ? nc : 1, sizeof *counts);
-    int has_cat = 0, miss_num = 0, miss_cat = 0, rc = AIWB_OK;
+    int has_cat = 0, has_miss = 0, rc = AIWB_OK;
     char *list = NULL;
 
     for (size_t c = 0; c < nc; c++) {
@@ -316,110 +262,228 @@ check_capabilities(struct pipeline *p, const struct aiwb_frame *x, struct strbuf
         counts[c] = frame_count_missing(x, c);
         miss[c] = counts[c] > 0;
         has_cat |= cat[c];
-        miss_num |= miss[c] && !cat[c];
-        miss_cat |= miss[c] && cat[c];
+        has_miss |= miss[c];
     }
-    for (size_t i = 0; i < p->n_tf; i++) {
+    for (size_t i = 0; i < p->n_tf && rc == AIWB_OK; i++) {
         unsigned fl = p->tf[i].comp->flags;
         const char *tn = p->tf[i].comp->name;
 
+        if (skip_rows && (fl & AIWB_TF_ROWS))
+            continue;
         if (has_cat && !(fl & AIWB_CAP_CATEGORICAL)) {
             list = column_list(x, cat, NULL);
             *cause = xasprintf("transform '%s' does not accept categorical columns (%s): put "
                                "onehot before it", tn, list);
-            goto fail;
-        }
-        if ((miss_num || miss_cat) && !(fl & AIWB_CAP_MISSING)) {
+            rc = AIWB_EDATA;
+        } else if (has_miss && !(fl & AIWB_CAP_MISSING)) {
             list = column_list(x, miss, counts);
             *cause = xasprintf("transform '%s' cannot take missing values, found in %s: put "
                                "impute before it", tn, list);
-            goto fail;
+            rc = AIWB_EDATA;
         }
         if (fl & AIWB_TF_NO_MISSING)
-            miss_num = miss_cat = 0;
+            has_miss = 0;
         if (fl & AIWB_TF_NUMERIC)
-            has_cat = miss_cat = 0;
+            has_cat = 0;
     }
-    if (has_cat && !(p->algo->flags & AIWB_CAP_CATEGORICAL)) {
-        const struct component *onehot = registry_find(COMPONENT_TRANSFORM, "onehot");
-        static char *const drop_first[] = {"drop_first=true"};
-        size_t nwords;
-
-        list = column_list(x, cat, NULL);
-        if (onehot == NULL) {
-            *cause = xasprintf("%s needs numeric features, but %s categorical, and no onehot "
-                               "transform is loaded to encode them", p->algo->name, list);
-            goto fail;
-        }
-        nwords = options_spec_find(onehot->options, "drop_first") != NULL;
-        p->tf = xreallocarray(p->tf, p->n_tf + 1, sizeof *p->tf);
-        memset(&p->tf[p->n_tf], 0, sizeof p->tf[p->n_tf]);
-        p->tf[p->n_tf].comp = onehot;
-        p->tf[p->n_tf].automatic = 1;
-        /* Drop each first level, as R's treatment coding: with an intercept,
-         * a full set of indicators would be collinear with it. */
-        p->tf[p->n_tf].opts = options_parse("onehot", onehot->options, nwords, drop_first, cause);
-        if (p->tf[p->n_tf].opts == NULL)
-            goto fail;
-        p->n_tf++;
-        note(notes, "categorical %s one-hot encoded for %s (first level dropped)", list,
-             p->algo->name);
-        free(list);
-        list = NULL;
-        /* Missing levels would become the dropped first level: still missing. */
-    }
-    if ((miss_num || miss_cat) && !(p->algo->flags & AIWB_CAP_MISSING)) {
-        for (size_t c = 0; c < nc; c++)
-            miss[c] = miss[c] && (miss_num || cat[c]) && (miss_cat || !cat[c]);
-        list = column_list(x, miss, counts);
-        *cause = xasprintf("%s cannot take missing values, found in %s: add `with impute` (or "
-                           "impute(strategy=median), ...) to the training command",
-                           p->algo->name, list);
-        goto fail;
-    }
-    goto out;
-fail:
     free(list);
-    rc = AIWB_EDATA;
-out:
     free(cat);
     free(miss);
     free(counts);
     return rc;
 }
 
-/* Run the transforms over X (fitting them first when FIT); a new frame. */
+/*
+ * Decide, on F (what the user's transforms made), what the algorithm gets:
+ * categorical columns it cannot take are one-hot encoded by an automatic
+ * onehot (fitted here, its columns remembered: at predict time their missing
+ * or unseen levels are refused, since they would become the dropped first
+ * level); missing values it cannot take are refused, naming the columns and
+ * the transform to add. Returns the frame for the algorithm (F or a new one).
+ */
 static struct aiwb_frame *
-run_transforms(const struct pipeline *p, const struct aiwb_frame *x, int fit, char **cause)
+fit_for_algorithm(struct pipeline *p, struct aiwb_frame *f, struct strbuf *notes, char **cause)
 {
-    struct aiwb_frame *cur = frame_clone(x);
+    size_t nc = frame_cols(f);
+    int *pick = xcalloc(nc ? nc : 1, sizeof *pick), any = 0;
+    size_t *counts = xcalloc(nc ? nc : 1, sizeof *counts);
+    int cats = (p->algo->flags & AIWB_CAP_CATEGORICAL) != 0;
+    int miss_ok = (p->algo->flags & AIWB_CAP_MISSING) != 0;
+    struct aiwb_frame *out = f;
+    char *list = NULL;
+
+    /* Missing values the algorithm would see (an encoded level counts too). */
+    for (size_t c = 0; c < nc && !miss_ok; c++) {
+        counts[c] = frame_count_missing(f, c);
+        pick[c] = counts[c] > 0;
+        any |= pick[c];
+    }
+    if (any) {
+        list = column_list(f, pick, counts);
+        *cause = xasprintf("%s cannot take missing values, found in %s: add `with impute` (or "
+                           "impute(strategy=median), ...) to the training command",
+                           p->algo->name, list);
+        out = NULL;
+        goto out;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        pick[c] = !cats && frame_col_type(f, c) == AIWB_CATEGORICAL;
+        any |= pick[c];
+    }
+    if (any) {
+        const struct component *onehot = registry_find(COMPONENT_TRANSFORM, "onehot");
+        static char *const drop_first[] = {"drop_first=true"};
+        struct tf_inst *t;
+
+        list = column_list(f, pick, NULL);
+        if (onehot == NULL) {
+            *cause = xasprintf("%s needs numeric features, but %s categorical, and no onehot "
+                               "transform is loaded to encode them", p->algo->name, list);
+            out = NULL;
+            goto out;
+        }
+        p->tf = xreallocarray(p->tf, p->n_tf + 1, sizeof *p->tf);
+        t = &p->tf[p->n_tf++];
+        memset(t, 0, sizeof *t);
+        t->comp = onehot;
+        t->automatic = 1;
+        /* Drop each first level, as R's treatment coding: with an intercept,
+         * a full set of indicators would be collinear with it. */
+        t->opts = options_parse("onehot", onehot->options,
+                                options_spec_find(onehot->options, "drop_first") != NULL,
+                                drop_first, cause);
+        if (t->opts == NULL) {
+            out = NULL;
+            goto out;
+        }
+        /* Without an imputer in front, a missing or unseen level at predict
+         * time would reach the onehot and read as the dropped first level. */
+        int filled = 0;
+        for (size_t i = 0; i + 1 < p->n_tf; i++)
+            filled |= (p->tf[i].comp->flags & AIWB_TF_NO_MISSING) != 0;
+        for (size_t c = 0; c < nc && !filled; c++) {
+            if (!pick[c])
+                continue;
+            p->strict = xreallocarray(p->strict, p->n_strict + 1, sizeof *p->strict);
+            p->strict[p->n_strict++] = xstrdup(frame_col_name(f, c));
+        }
+        t->state = xcalloc(1, tft(t)->state_size ? tft(t)->state_size : 1);
+        *cause = NULL;
+        if ((tft(t)->init != NULL && tft(t)->init(t->state, t->opts, cause) < 0) ||
+            tft(t)->fit(t->state, f, cause) < 0 || tft(t)->apply(t->state, f, &out, cause) < 0) {
+            if (*cause == NULL)
+                *cause = xstrdup("the automatic onehot failed");
+            out = NULL;
+            goto out;
+        }
+        pipeline_note(notes, "categorical %s one-hot encoded for %s (first level dropped)", list,
+                      p->algo->name);
+    }
+out:
+    free(list);
+    free(pick);
+    free(counts);
+    return out;
+}
+
+/* X with the columns of Y added (a new frame; Y may be NULL). */
+static struct aiwb_frame *
+joined(const struct aiwb_frame *x, const struct aiwb_frame *y)
+{
+    struct aiwb_frame *f = frame_clone(x);
+
+    for (size_t c = 0; y != NULL && c < frame_cols(y); c++)
+        frame_copy_col(f, y, c, NULL);
+    return f;
+}
+
+/* Split F into the columns named in Y (into *YOUT) and the others (returned). */
+static struct aiwb_frame *
+split_off(const struct tf_inst *t, const struct aiwb_frame *f, const struct aiwb_frame *y,
+          struct aiwb_frame **yout, char **cause)
+{
+    struct aiwb_frame *x = frame_new(frame_rows(f)), *ny = frame_new(frame_rows(f));
+
+    for (size_t c = 0; c < frame_cols(y); c++) {
+        long at = frame_find(f, frame_col_name(y, c));
+
+        if (at < 0) {
+            *cause = xasprintf("transform '%s' dropped the column '%s', which must stay",
+                               t->comp->name, frame_col_name(y, c));
+            frame_free(x);
+            frame_free(ny);
+            return NULL;
+        }
+        frame_copy_col(ny, f, (size_t)at, NULL);
+    }
+    for (size_t c = 0; c < frame_cols(f); c++)
+        if (frame_find(y, frame_col_name(f, c)) < 0)
+            frame_copy_col(x, f, c, NULL);
+    *yout = ny;
+    return x;
+}
+
+/*
+ * Run the transforms over X, fitting each first when FIT. Y (NULL, or the
+ * target) rides along: row transforms (AIWB_TF_ROWS) see X and Y together,
+ * so rows stay aligned, the others X alone; *YOUT gets Y's new rows. Row
+ * transforms run only when ROWS: a model predicting skips them (they shape
+ * its training data only). Returns a new frame, or NULL with *cause set.
+ */
+static struct aiwb_frame *
+run_transforms(const struct pipeline *p, const struct aiwb_frame *x, const struct aiwb_frame *y,
+               int fit, int rows, struct aiwb_frame **yout, char **cause)
+{
+    struct aiwb_frame *cur = frame_clone(x), *cury = y != NULL ? frame_clone(y) : NULL;
 
     for (size_t i = 0; i < p->n_tf; i++) {
         const struct tf_inst *t = &p->tf[i];
-        struct aiwb_frame *next = NULL;
+        int is_rows = (tft(t)->flags & AIWB_TF_ROWS) != 0;
+        struct aiwb_frame *in, *next = NULL, *nexty = NULL;
         int rc = AIWB_OK;
 
+        if (is_rows && !rows)
+            continue;
+        in = is_rows ? joined(cur, cury) : frame_clone(cur);
         *cause = NULL;
         if (fit && (tft(t)->flags & AIWB_TF_FIT))
-            rc = tft(t)->fit(t->state, cur, cause);
+            rc = tft(t)->fit(t->state, in, cause);
         if (rc >= 0)
-            rc = tft(t)->apply(t->state, cur, &next, cause);
+            rc = tft(t)->apply(t->state, in, &next, cause);
         if (rc >= 0 && next == NULL)
             rc = AIWB_ERR;
-        if (rc >= 0 && frame_rows(next) != frame_rows(cur)) {
+        if (rc >= 0 && !is_rows && frame_rows(next) != frame_rows(in)) {
             *cause = xasprintf("transform '%s' changed the number of rows (%zu to %zu)",
-                               t->comp->name, frame_rows(cur), frame_rows(next));
+                               t->comp->name, frame_rows(in), frame_rows(next));
             rc = AIWB_ERR;
         }
-        frame_free(cur);
+        frame_free(in);
+        if (rc >= 0 && is_rows && cury != NULL) {
+            struct aiwb_frame *nx = split_off(t, next, cury, &nexty, cause);
+
+            frame_free(next);
+            next = nx;
+            rc = nx != NULL ? AIWB_OK : AIWB_ERR;
+        }
         if (rc < 0) {
             frame_free(next);
+            frame_free(cur);
+            frame_free(cury);
             if (*cause == NULL)
                 *cause = xasprintf("transform '%s' failed (status %d)", t->comp->name, rc);
             return NULL;
         }
+        frame_free(cur);
         cur = next;
+        if (nexty != NULL) {
+            frame_free(cury);
+            cury = nexty;
+        }
     }
+    if (yout != NULL)
+        *yout = cury;
+    else
+        frame_free(cury);
     return cur;
 }
 
@@ -501,8 +565,8 @@ first_missing(const struct pipeline *p, const double *X, size_t n)
     return NULL;
 }
 
-static void
-describe_spec(struct pipeline *p)
+void
+pipeline_describe_spec(struct pipeline *p)
 {
     struct strbuf sb = STRBUF_INIT;
 
@@ -524,71 +588,10 @@ describe_spec(struct pipeline *p)
     p->opts_text = options_format(p->algo_opts, 1);
 }
 
-struct pipeline *
-pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char **notes,
-                 char **cause)
+/* Allocate and start every transform's state. */
+static int
+init_transforms(struct pipeline *p, char **cause)
 {
-    struct pipeline *p = xcalloc(1, sizeof *p);
-    struct strbuf nb = STRBUF_INIT;
-    struct aiwb_frame *rows = NULL, *x = NULL, *f = NULL;
-    long tc, *cols = NULL;
-    size_t *keep = NULL, nkeep = 0, n;
-    int rc;
-
-    if (notes != NULL)
-        *notes = NULL;
-    p->algo = spec->algorithm;
-    p->algo_opts = spec->algo_opts;
-    p->n_tf = spec->n_tf;
-    p->tf = xcalloc(spec->n_tf + 1, sizeof *p->tf);
-    for (size_t i = 0; i < spec->n_tf; i++) {
-        p->tf[i].comp = spec->tf[i].comp;
-        p->tf[i].opts = spec->tf[i].opts;
-    }
-    p->target = xstrdup(spec->target);
-    p->seed = spec->seed;
-
-    tc = frame_find(data, spec->target);
-    if (tc < 0) {
-        char *all = columns_of(data);
-
-        *cause = xasprintf("there is no target column '%s' (the columns: %s)", spec->target,
-                           all);
-        free(all);
-        goto fail;
-    }
-    /* Rows without a target teach nothing. */
-    n = frame_rows(data);
-    keep = xmalloc((n ? n : 1) * sizeof *keep);
-    for (size_t i = 0; i < n; i++)
-        if (!frame_is_missing(data, (size_t)tc, i))
-            keep[nkeep++] = i;
-    if (nkeep == 0) {
-        *cause = xasprintf("every value of the target '%s' is missing", p->target);
-        goto fail;
-    }
-    if (settle_task(p, data, (size_t)tc, cause) < 0)
-        goto fail;
-    if (p->task == AIWB_TASK_CLASSIFICATION && p->n_classes < 2) {
-        *cause = xasprintf("the target '%s' has %zu class%s: a classifier needs at least two",
-                           p->target, p->n_classes, p->n_classes == 1 ? "" : "es");
-        goto fail;
-    }
-    if (nkeep < n)
-        note(&nb, "%zu row%s with a missing target '%s' left out", n - nkeep,
-             n - nkeep == 1 ? "" : "s", p->target);
-    rows = nkeep < n ? frame_take(data, keep, nkeep) : frame_clone(data);
-    x = frame_without(rows, (size_t)tc);
-    if (frame_cols(x) == 0) {
-        *cause = xasprintf("there are no columns besides the target '%s' to learn from",
-                           p->target);
-        goto fail;
-    }
-    record_schema(p, x);
-    if (check_capabilities(p, x, &nb, cause) < 0)
-        goto fail;
-    describe_spec(p);
-
     for (size_t i = 0; i < p->n_tf; i++) {
         struct tf_inst *t = &p->tf[i];
 
@@ -597,32 +600,71 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
         if (tft(t)->init != NULL && tft(t)->init(t->state, t->opts, cause) < 0) {
             if (*cause == NULL)
                 *cause = xasprintf("transform '%s' failed to start", t->comp->name);
-            goto fail;
+            return AIWB_EINVAL;
         }
     }
-    if ((f = run_transforms(p, x, 1, cause)) == NULL)
-        goto fail;
-    if (settle_features(p, f, cause) < 0 || (cols = design_columns(p, f, cause)) == NULL)
-        goto fail;
+    return AIWB_OK;
+}
 
-    p->X = xmalloc(nkeep * p->p * sizeof *p->X);
-    p->y = xmalloc(nkeep * sizeof *p->y);
+/* The rows of DATA whose column TC is not missing (a new frame). */
+static struct aiwb_frame *
+rows_with_target(struct pipeline *p, const struct aiwb_frame *data, size_t tc,
+                 struct strbuf *notes, char **cause)
+{
+    size_t n = frame_rows(data), nkeep = 0;
+    size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
+    struct aiwb_frame *rows;
+
+    for (size_t i = 0; i < n; i++)
+        if (!frame_is_missing(data, tc, i))
+            keep[nkeep++] = i;
+    if (nkeep == 0) {
+        *cause = xasprintf("every value of the target '%s' is missing", p->target);
+        free(keep);
+        return NULL;
+    }
+    if (nkeep < n)
+        pipeline_note(notes, "%zu row%s with a missing target '%s' left out", n - nkeep,
+                      n - nkeep == 1 ? "" : "s", p->target);
+    rows = nkeep < n ? frame_take(data, keep, nkeep) : frame_clone(data);
+    free(keep);
+    return rows;
+}
+
+/* Build the design matrix and target of a model from the transformed
+ * features F and target Y, and start the algorithm. */
+static int
+start_algorithm(struct pipeline *p, const struct aiwb_frame *f, const struct aiwb_frame *y,
+                char **cause)
+{
+    size_t n = frame_rows(f);
+    long *cols;
+    int rc;
+
+    if (n == 0) {
+        *cause = xstrdup("no rows are left to learn from after the transforms");
+        return AIWB_EDATA;
+    }
+    if (settle_features(p, f, cause) < 0 || (cols = design_columns(p, f, cause)) == NULL)
+        return AIWB_EDATA;
+    p->X = xmalloc(n * p->p * sizeof *p->X);
+    p->y = xmalloc(n * sizeof *p->y);
     fill_design(p, f, cols, p->X);
+    free(cols);
     if (!(p->algo->flags & AIWB_CAP_MISSING)) {
-        char *where = first_missing(p, p->X, nkeep);
+        char *where = first_missing(p, p->X, n);
 
         if (where != NULL) {
             *cause = xasprintf("%s after the transforms, and %s does not accept missing values",
                                where, p->algo->name);
             free(where);
-            goto fail;
+            return AIWB_EDATA;
         }
     }
-    for (size_t i = 0; i < nkeep; i++)
-        p->y[i] = p->task == AIWB_TASK_CLASSIFICATION ? class_of(p, rows, (size_t)tc, i)
-                                                      : frame_numeric(rows, (size_t)tc)[i];
-
-    p->prob.n = nkeep;
+    for (size_t i = 0; i < n; i++)
+        p->y[i] = p->task == AIWB_TASK_CLASSIFICATION ? pipeline_class_of(p, y, 0, i)
+                                                      : frame_numeric(y, 0)[i];
+    p->prob.n = n;
     p->prob.p = p->p;
     p->prob.X = p->X;
     p->prob.ldx = p->p;
@@ -634,13 +676,132 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
     p->prob.target_name = p->target;
     p->prob.feature_levels = p->feature_levels;
     p->prob.seed = p->seed;
-
     p->algo_state = xcalloc(1, algt(p)->state_size ? algt(p)->state_size : 1);
     *cause = NULL;
     rc = algt(p)->init(p->algo_state, p->algo_opts, &p->prob, cause);
-    if (rc < 0) {
-        if (*cause == NULL)
-            *cause = xasprintf("%s failed to start (status %d)", p->algo->name, rc);
+    if (rc < 0 && *cause == NULL)
+        *cause = xasprintf("%s failed to start (status %d)", p->algo->name, rc);
+    return rc < 0 ? rc : AIWB_OK;
+}
+
+/*
+ * A model's row transforms (filter, dedupe ...), first and in their order,
+ * on its training rows with their target: they decide what it learns from,
+ * so classes and missing values are judged on what they keep. Takes ROWS.
+ */
+static struct aiwb_frame *
+fit_row_transforms(struct pipeline *p, struct aiwb_frame *rows, struct strbuf *notes,
+                   char **cause)
+{
+    size_t before = frame_rows(rows);
+
+    for (size_t i = 0; i < p->n_tf; i++) {
+        const struct tf_inst *t = &p->tf[i];
+        struct aiwb_frame *next = NULL;
+
+        if (!(tft(t)->flags & AIWB_TF_ROWS))
+            continue;
+        *cause = NULL;
+        if (((tft(t)->flags & AIWB_TF_FIT) && tft(t)->fit(t->state, rows, cause) < 0) ||
+            tft(t)->apply(t->state, rows, &next, cause) < 0 || next == NULL) {
+            if (*cause == NULL)
+                *cause = xasprintf("transform '%s' failed", t->comp->name);
+            frame_free(next);
+            frame_free(rows);
+            return NULL;
+        }
+        frame_free(rows);
+        rows = next;
+    }
+    if (frame_rows(rows) < before)
+        pipeline_note(notes, "%zu of %zu training rows kept by the row transforms (they shape "
+                      "the training data only)", frame_rows(rows), before);
+    return rows;
+}
+
+struct pipeline *
+pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char **notes,
+                 char **cause)
+{
+    struct pipeline *p = xcalloc(1, sizeof *p);
+    struct strbuf nb = STRBUF_INIT;
+    struct aiwb_frame *rows = NULL, *x = NULL, *y = NULL, *f = NULL, *fy = NULL, *g = NULL;
+    int model = spec->algorithm != NULL;
+    long tc = -1;
+
+    if (notes != NULL)
+        *notes = NULL;
+    p->algo = spec->algorithm;
+    p->algo_opts = spec->algo_opts;
+    p->n_tf = spec->n_tf;
+    p->tf = xcalloc(spec->n_tf + 1, sizeof *p->tf);
+    for (size_t i = 0; i < spec->n_tf; i++) {
+        p->tf[i].comp = spec->tf[i].comp;
+        p->tf[i].opts = spec->tf[i].opts;
+    }
+    p->target = spec->target != NULL ? xstrdup(spec->target) : NULL;
+    p->seed = spec->seed;
+
+    if (p->target == NULL && model) {
+        *cause = xstrdup("a model needs a target column");
+        goto fail;
+    }
+    if (p->target != NULL && (tc = frame_find(data, p->target)) < 0) {
+        char *all = columns_of(data);
+
+        *cause = xasprintf("there is no %s column '%s' (the columns: %s)",
+                           model ? "target" : "kept", p->target, all);
+        free(all);
+        goto fail;
+    }
+    pipeline_describe_spec(p);
+    if (init_transforms(p, cause) < 0)
+        goto fail;
+    if (model) {
+        /* Rows without a target teach nothing; then the row transforms. */
+        if ((rows = rows_with_target(p, data, (size_t)tc, &nb, cause)) == NULL ||
+            (rows = fit_row_transforms(p, rows, &nb, cause)) == NULL)
+            goto fail;
+        if ((tc = frame_find(rows, p->target)) < 0) {
+            *cause = xasprintf("a row transform dropped the target column '%s'", p->target);
+            goto fail;
+        }
+        if (frame_rows(rows) == 0) {
+            *cause = xstrdup("the row transforms kept no rows to learn from");
+            goto fail;
+        }
+        if (settle_task(p, rows, (size_t)tc, cause) < 0)
+            goto fail;
+        if (p->task == AIWB_TASK_CLASSIFICATION && p->n_classes < 2) {
+            *cause = xasprintf("the target '%s' has %zu class%s: a classifier needs at least "
+                               "two", p->target, p->n_classes, p->n_classes == 1 ? "" : "es");
+            goto fail;
+        }
+    } else {
+        rows = frame_clone(data);
+    }
+    x = tc >= 0 ? frame_without(rows, (size_t)tc) : frame_clone(rows);
+    if (tc >= 0) {
+        y = frame_new(frame_rows(rows));
+        frame_copy_col(y, rows, (size_t)tc, NULL);
+    }
+    if (frame_cols(x) == 0) {
+        *cause = xasprintf("there are no columns besides the %s '%s' to %s",
+                           model ? "target" : "kept column", p->target,
+                           model ? "learn from" : "transform");
+        goto fail;
+    }
+    record_schema(p, x);
+    if (check_transforms(p, x, model, cause) < 0)
+        goto fail;
+    /* A model's row transforms ran already; a transformer's run in order. */
+    if ((f = run_transforms(p, x, y, 1, !model, &fy, cause)) == NULL)
+        goto fail;
+    if (!model) {
+        /* A transformer: its output on this data is what the user asked for. */
+        p->fitted = joined(f, fy);
+    } else if ((g = fit_for_algorithm(p, f, &nb, cause)) == NULL ||
+               start_algorithm(p, g, fy, cause) < 0) {
         goto fail;
     }
     goto out;
@@ -648,10 +809,12 @@ fail:
     pipeline_free(p);
     p = NULL;
 out:
-    free(cols);
-    free(keep);
+    if (g != f)
+        frame_free(g);
     frame_free(f);
+    frame_free(fy);
     frame_free(x);
+    frame_free(y);
     frame_free(rows);
     if (notes != NULL && nb.len > 0)
         *notes = strbuf_detach(&nb, NULL);
@@ -693,27 +856,16 @@ pipeline_finish(struct pipeline *p, char **cause)
     return rc;
 }
 
-/*
- * Whether a missing (or unseen) categorical value must be refused: nothing
- * the user asked for fills it, and the algorithm cannot take it. (The
- * automatic onehot would turn it into the dropped first level.)
- */
+/* Whether a missing or unseen level of input column NAME must be refused. */
 static int
-strict_categoricals(const struct pipeline *p)
+strict_column(const struct pipeline *p, const char *name)
 {
-    if (p->algo->flags & AIWB_CAP_MISSING)
-        return 0;
-    for (size_t i = 0; i < p->n_tf; i++)
-        if (!p->tf[i].automatic && (p->tf[i].comp->flags & (AIWB_TF_NO_MISSING | AIWB_TF_NUMERIC)))
-            return 0;
-    return 1;
+    for (size_t i = 0; i < p->n_strict; i++)
+        if (strcmp(p->strict[i], name) == 0)
+            return 1;
+    return 0;
 }
 
-/*
- * A frame of DATA's columns in the order and coding of the training schema:
- * categorical levels recoded by their text (unseen ones become missing),
- * numbers given for a categorical column looked up by their text.
- */
 static char *
 unfilled(const char *column, size_t row, const char *level)
 {
@@ -730,13 +882,13 @@ conform(const struct pipeline *p, const struct aiwb_frame *data, struct strbuf *
 {
     size_t n = frame_rows(data);
     struct aiwb_frame *out = frame_new(n);
-    int strict = strict_categoricals(p);
 
     for (size_t c = 0; c < p->n_in; c++) {
         const struct schema_col *s = &p->in[c];
         long dc = frame_find(data, s->name);
         int32_t *codes, *map;
         size_t unseen = 0;
+        int strict = strict_column(p, s->name);
 
         if (dc < 0) {
             *cause = xasprintf("there is no column '%s', which the model reads", s->name);
@@ -788,13 +940,58 @@ conform(const struct pipeline *p, const struct aiwb_frame *data, struct strbuf *
             free(map);
         }
         if (unseen > 0)
-            note(notes, "column '%s': %zu row%s with levels not seen in training, taken as "
+            pipeline_note(notes, "column '%s': %zu row%s with levels not seen in training, taken as "
                         "missing", s->name, unseen, unseen == 1 ? "" : "s");
     }
     return out;
 fail:
     frame_free(out);
     return NULL;
+}
+
+struct aiwb_frame *
+pipeline_take_fitted(struct pipeline *p)
+{
+    struct aiwb_frame *f = p->fitted;
+
+    p->fitted = NULL;
+    return f;
+}
+
+int
+pipeline_transform(const struct pipeline *p, const struct aiwb_frame *data,
+                   struct aiwb_frame **out, char **notes, char **cause)
+{
+    struct strbuf nb = STRBUF_INIT;
+    struct aiwb_frame *x = NULL, *y = NULL, *f = NULL, *fy = NULL;
+    long tc = p->target != NULL ? frame_find(data, p->target) : -1;
+    int rc = AIWB_EDATA;
+
+    *out = NULL;
+    if (notes != NULL)
+        *notes = NULL;
+    if (p->algo != NULL) {
+        *cause = xstrdup("a model is not a chain of transforms: use `predict`");
+        return AIWB_EINVAL;
+    }
+    if (tc >= 0) {
+        y = frame_new(frame_rows(data));
+        frame_copy_col(y, data, (size_t)tc, NULL);
+    }
+    if ((x = conform(p, data, &nb, cause)) == NULL ||
+        (f = run_transforms(p, x, y, 0, 1, &fy, cause)) == NULL)
+        goto out;
+    *out = joined(f, fy);
+    rc = AIWB_OK;
+out:
+    frame_free(x);
+    frame_free(y);
+    frame_free(f);
+    frame_free(fy);
+    if (notes != NULL && nb.len > 0)
+        *notes = strbuf_detach(&nb, NULL);
+    strbuf_release(&nb);
+    return rc;
 }
 
 void
@@ -811,7 +1008,7 @@ pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
 {
     struct strbuf nb = STRBUF_INIT;
     struct aiwb_frame *x = NULL, *f = NULL;
-    size_t n = frame_rows(data), k = algt(p)->n_outputs(p->algo_state);
+    size_t n = frame_rows(data), k;
     long *cols = NULL;
     double *X = NULL;
     int rc = AIWB_EDATA;
@@ -823,9 +1020,16 @@ pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
         *cause = xstrdup("the model is still training");
         return AIWB_EINVAL;
     }
-    if ((x = conform(p, data, &nb, cause)) == NULL || (f = run_transforms(p, x, 0, cause)) == NULL ||
+    if (p->algo == NULL) {
+        *cause = xstrdup("a chain of transforms does not predict: apply it with `transform "
+                         "DATASET using NAME`");
+        return AIWB_EINVAL;
+    }
+    if ((x = conform(p, data, &nb, cause)) == NULL ||
+        (f = run_transforms(p, x, NULL, 0, 0, NULL, cause)) == NULL ||
         (cols = design_columns(p, f, cause)) == NULL)
         goto out;
+    k = algt(p)->n_outputs(p->algo_state);
     X = xmalloc((n ? n : 1) * (p->p ? p->p : 1) * sizeof *X);
     fill_design(p, f, cols, X);
     if (!(p->algo->flags & AIWB_CAP_MISSING)) {
@@ -872,442 +1076,10 @@ out:
     return rc;
 }
 
-void
-evaluation_release(struct evaluation *ev)
-{
-    table_free(ev->summary);
-    table_free(ev->per_class);
-    table_free(ev->confusion);
-    free(ev->names);
-    free(ev->values);
-    memset(ev, 0, sizeof *ev);
-}
-
-static void
-headline(struct evaluation *ev, const char *name, double v)
-{
-    ev->names = xreallocarray(ev->names, ev->n + 1, sizeof *ev->names);
-    ev->values = xreallocarray(ev->values, ev->n + 1, sizeof *ev->values);
-    ev->names[ev->n] = name;
-    ev->values[ev->n++] = v;
-    table_text(ev->summary, name);
-    table_real(ev->summary, v);
-}
-
-static int
-evaluate_regression(const struct pipeline *p, const double *y, const struct prediction *pr,
-                    struct evaluation *ev, char **cause)
-{
-    struct regression_metrics m;
-
-    if (metrics_regression(y, pr->values, pr->n, &m) < 0) {
-        *cause = xstrdup("cannot score the predictions: some are not finite numbers");
-        return AIWB_ENUMERIC;
-    }
-    (void)p;
-    headline(ev, "rows", (double)m.n);
-    headline(ev, "rmse", m.rmse);
-    headline(ev, "mae", m.mae);
-    headline(ev, "r2", m.r2);
-    return AIWB_OK;
-}
-
-static int
-evaluate_classification(const struct pipeline *p, const int *y, const struct prediction *pr,
-                        struct evaluation *ev, char **cause)
-{
-    struct class_metrics m;
-    size_t k = p->n_classes;
-
-    if (metrics_classification(y, pr->values, pr->n, k, &m) < 0) {
-        *cause = xstrdup("cannot score the predictions");
-        return AIWB_ENUMERIC;
-    }
-    headline(ev, "rows", (double)m.n);
-    headline(ev, "accuracy", m.accuracy);
-    headline(ev, "precision", m.macro_precision);
-    headline(ev, "recall", m.macro_recall);
-    headline(ev, "f1", m.macro_f1);
-    headline(ev, "log_loss", m.log_loss);
-    if (k == 2)
-        headline(ev, "roc_auc", m.auc);
-
-    ev->per_class = table_new("per class");
-    table_column(ev->per_class, "class", AIWB_TABLE_TEXT);
-    table_column(ev->per_class, "precision", AIWB_TABLE_REAL);
-    table_column(ev->per_class, "recall", AIWB_TABLE_REAL);
-    table_column(ev->per_class, "f1", AIWB_TABLE_REAL);
-    table_column(ev->per_class, "support", AIWB_TABLE_INT);
-    for (size_t c = 0; c < k; c++) {
-        table_text(ev->per_class, p->classes[c]);
-        table_real(ev->per_class, m.precision[c]);
-        table_real(ev->per_class, m.recall[c]);
-        table_real(ev->per_class, m.f1[c]);
-        table_int(ev->per_class, (int64_t)m.support[c]);
-    }
-    table_text(ev->per_class, "(macro)");
-    table_real(ev->per_class, m.macro_precision);
-    table_real(ev->per_class, m.macro_recall);
-    table_real(ev->per_class, m.macro_f1);
-    table_int(ev->per_class, (int64_t)m.n);
-
-    ev->confusion = table_new("confusion");
-    table_column(ev->confusion, "true class", AIWB_TABLE_TEXT);
-    for (size_t c = 0; c < k; c++)
-        table_column(ev->confusion, p->classes[c], AIWB_TABLE_INT);
-    for (size_t r = 0; r < k; r++) {
-        table_text(ev->confusion, p->classes[r]);
-        for (size_t c = 0; c < k; c++)
-            table_int(ev->confusion, (int64_t)m.confusion[r * k + c]);
-    }
-    table_note(ev->confusion, "(a row per true class, a column per predicted class)");
-    class_metrics_release(&m);
-    return AIWB_OK;
-}
-
-int
-pipeline_evaluate(const struct pipeline *p, const struct aiwb_frame *data,
-                  struct evaluation *ev, char **notes, char **cause)
-{
-    struct strbuf nb = STRBUF_INIT;
-    struct prediction pr = {0};
-    struct aiwb_frame *rows = NULL;
-    size_t n = frame_rows(data), nkeep = 0, *keep = NULL, unknown = 0, missing = 0;
-    long tc = frame_find(data, p->target);
-    double *y = NULL;
-    int *codes = NULL, rc = AIWB_EDATA;
-    char *pnotes = NULL;
-
-    memset(ev, 0, sizeof *ev);
-    if (notes != NULL)
-        *notes = NULL;
-    if (tc < 0) {
-        *cause = xasprintf("there is no target column '%s' to compare the predictions with",
-                           p->target);
-        return AIWB_EDATA;
-    }
-    if (p->task == AIWB_TASK_REGRESSION && frame_col_type(data, (size_t)tc) != AIWB_NUMERIC) {
-        *cause = xasprintf("the target '%s' is categorical here, but the model predicts numbers",
-                           p->target);
-        return AIWB_EDATA;
-    }
-    keep = xmalloc((n ? n : 1) * sizeof *keep);
-    y = xmalloc((n ? n : 1) * sizeof *y);
-    codes = xmalloc((n ? n : 1) * sizeof *codes);
-    for (size_t i = 0; i < n; i++) {
-        if (frame_is_missing(data, (size_t)tc, i)) {
-            missing++;
-            continue;
-        }
-        if (p->task == AIWB_TASK_CLASSIFICATION) {
-            int k = class_of(p, data, (size_t)tc, i);
-
-            if (k < 0) {
-                unknown++;
-                continue;
-            }
-            codes[nkeep] = k;
-        } else {
-            y[nkeep] = frame_numeric(data, (size_t)tc)[i];
-        }
-        keep[nkeep++] = i;
-    }
-    if (missing > 0)
-        note(&nb, "%zu row%s with a missing target left out", missing, missing == 1 ? "" : "s");
-    if (unknown > 0)
-        note(&nb, "%zu row%s with a class the model never saw left out", unknown,
-             unknown == 1 ? "" : "s");
-    if (nkeep == 0) {
-        *cause = xstrdup("no rows are left to evaluate on");
-        goto out;
-    }
-    rows = nkeep < n ? frame_take(data, keep, nkeep) : frame_clone(data);
-    if (pipeline_predict(p, rows, &pr, &pnotes, cause) < 0)
-        goto out;
-    if (pnotes != NULL)
-        note(&nb, "%s", pnotes);
-    ev->summary = table_new(NULL);
-    table_column(ev->summary, "metric", AIWB_TABLE_TEXT);
-    table_column(ev->summary, "value", AIWB_TABLE_REAL);
-    rc = p->task == AIWB_TASK_CLASSIFICATION ? evaluate_classification(p, codes, &pr, ev, cause)
-                                             : evaluate_regression(p, y, &pr, ev, cause);
-    if (rc < 0)
-        evaluation_release(ev);
-out:
-    prediction_release(&pr);
-    frame_free(rows);
-    free(pnotes);
-    free(keep);
-    free(y);
-    free(codes);
-    if (notes != NULL && nb.len > 0)
-        *notes = strbuf_detach(&nb, NULL);
-    strbuf_release(&nb);
-    return rc;
-}
-
-/* Save a component's state as a nested blob under KEY. */
-static int
-save_state(struct aiwb_writer *w, const char *key, int (*save)(const void *, struct aiwb_writer *),
-           const void *state, const char *name, char **cause)
-{
-    struct aiwb_writer *sub = writer_new();
-    const unsigned char *data;
-    size_t len;
-    int rc = save != NULL ? save(state, sub) : AIWB_OK;
-
-    if (rc < 0) {
-        *cause = xasprintf("%s could not save its state (status %d)", name, rc);
-        writer_free(sub);
-        return rc;
-    }
-    data = writer_data(sub, &len);
-    codec_put_blob(w, key, data, len);
-    writer_free(sub);
-    return AIWB_OK;
-}
-
-/*
- * The options as given: loading parses them again, so the model's text stays
- * as it was typed and defaults come from the component (whose fitted state
- * holds whatever predicting needs).
- */
-static void
-put_options(struct aiwb_writer *w, const char *key, const struct aiwb_options *o)
-{
-    size_t n;
-    char **words = options_words(o, 0, &n);
-
-    codec_put_strs(w, key, n, (const char *const *)words);
-    options_words_free(words);
-}
-
-unsigned char *
-pipeline_save(const struct pipeline *p, size_t *len, char **cause)
-{
-    struct aiwb_writer *w = writer_new();
-    unsigned char *blob = NULL;
-    int64_t *types = xmalloc((p->n_in ? p->n_in : 1) * sizeof *types);
-    int64_t *levels = xmalloc((p->p ? p->p : 1) * sizeof *levels);
-    char **names = xmalloc((p->n_in ? p->n_in : 1) * sizeof *names);
-
-    codec_put_str(w, "kind", "pipeline");
-    codec_put_int(w, "format", PIPELINE_FORMAT);
-    codec_put_str(w, "target", p->target);
-    codec_put_int(w, "task", p->task);
-    codec_put_int(w, "seed", (int64_t)p->seed);
-    codec_put_strs(w, "classes", p->n_classes, (const char *const *)p->classes);
-    for (size_t c = 0; c < p->n_in; c++) {
-        names[c] = p->in[c].name;
-        types[c] = p->in[c].type;
-    }
-    codec_put_strs(w, "inputs", p->n_in, (const char *const *)names);
-    codec_put_ints(w, "input_types", p->n_in, types);
-    for (size_t c = 0; c < p->n_in; c++)
-        if (p->in[c].type == AIWB_CATEGORICAL)
-            codec_put_strs(w, "levels", p->in[c].nlevels, (const char *const *)p->in[c].levels);
-    codec_put_int(w, "transforms", (int64_t)p->n_tf);
-    for (size_t i = 0; i < p->n_tf; i++) {
-        const struct tf_inst *t = &p->tf[i];
-
-        codec_put_str(w, "name", t->comp->name);
-        codec_put_int(w, "version", tft(t)->state_version);
-        codec_put_int(w, "automatic", t->automatic);
-        put_options(w, "options", t->opts);
-        if (save_state(w, "state", tft(t)->save, t->state, t->comp->name, cause) < 0)
-            goto out;
-    }
-    codec_put_str(w, "algorithm", p->algo->name);
-    codec_put_int(w, "version", algt(p)->state_version);
-    put_options(w, "options", p->algo_opts);
-    if (save_state(w, "state", algt(p)->save, p->algo_state, p->algo->name, cause) < 0)
-        goto out;
-    for (size_t j = 0; j < p->p; j++)
-        levels[j] = p->feature_levels[j];
-    codec_put_strs(w, "features", p->p, (const char *const *)p->features);
-    codec_put_ints(w, "feature_levels", p->p, levels);
-    blob = codec_seal(w, len);
-out:
-    free(names);
-    free(types);
-    free(levels);
-    writer_free(w);
-    return blob;
-}
-
-/* Look up component NAME of KIND for a model being loaded. */
-static const struct component *
-need_component(enum component_kind kind, const char *name, char **cause)
-{
-    const struct component *c = registry_find(kind, name);
-
-    if (c == NULL)
-        *cause = xasprintf("the model needs the %s '%s', which is not loaded (is its plugin "
-                           "on AIWB_PLUGIN_PATH?)", registry_kind_name(kind), name);
-    return c;
-}
-
-static struct aiwb_options *
-get_options(struct aiwb_reader *r, const struct component *c, char **cause)
-{
-    char **words = NULL;
-    size_t n = 0;
-    struct aiwb_options *o;
-
-    if (codec_get_strs(r, "options", &n, &words) < 0)
-        return NULL;
-    o = options_parse(c->name, c->options, n, words, cause);
-    free_strings(words, n);
-    return o;
-}
-
-/* Load a component's state from the nested blob under "state". */
-static int
-load_state(struct aiwb_reader *r, int (*load)(void *, struct aiwb_reader *, unsigned, char **),
-           void *state, unsigned version, const char *name, char **cause)
-{
-    const unsigned char *data;
-    size_t len;
-    struct aiwb_reader *sub;
-    int rc;
-
-    if (codec_get_blob(r, "state", &data, &len) < 0)
-        return AIWB_EDATA;
-    if (load == NULL)
-        return AIWB_OK;
-    sub = reader_open_raw(data, len);
-    reader_set_context(sub, name);
-    *cause = NULL;
-    rc = load(state, sub, version, cause);
-    if (rc < 0 && *cause == NULL)
-        *cause = reader_error(sub) != NULL
-                     ? xstrdup(reader_error(sub))
-                     : xasprintf("%s could not load its state (status %d)", name, rc);
-    reader_free(sub);
-    return rc;
-}
-
-static int
-load_body(struct pipeline *p, struct aiwb_reader *r, char **cause)
-{
-    char *kind = NULL, *name = NULL, **names = NULL;
-    int64_t format, task, seed, ntf, version, automatic, *types = NULL, *levels = NULL;
-    size_t n, nl;
-    int rc = AIWB_EDATA;
-
-    if (codec_get_str(r, "kind", &kind) < 0 || codec_get_int(r, "format", &format) < 0)
-        goto out;
-    if (strcmp(kind, "pipeline") != 0 || format != PIPELINE_FORMAT) {
-        *cause = xasprintf("not a model this aiwb can read (a '%s' of format %lld)", kind,
-                           (long long)format);
-        goto out;
-    }
-    if (codec_get_str(r, "target", &p->target) < 0 || codec_get_int(r, "task", &task) < 0 ||
-        codec_get_int(r, "seed", &seed) < 0 ||
-        codec_get_strs(r, "classes", &p->n_classes, &p->classes) < 0 ||
-        codec_get_strs(r, "inputs", &n, &names) < 0 ||
-        codec_get_ints(r, "input_types", &nl, &types) < 0)
-        goto out;
-    p->task = (unsigned)task;
-    p->seed = (uint64_t)seed;
-    if (nl != n) {
-        *cause = xstrdup("the model's input schema is inconsistent");
-        goto out;
-    }
-    p->in = xcalloc(n ? n : 1, sizeof *p->in);
-    p->n_in = n;
-    for (size_t c = 0; c < n; c++) {
-        p->in[c].name = names[c];
-        names[c] = NULL;
-        p->in[c].type = types[c] == AIWB_CATEGORICAL ? AIWB_CATEGORICAL : AIWB_NUMERIC;
-        if (p->in[c].type == AIWB_CATEGORICAL &&
-            codec_get_strs(r, "levels", &p->in[c].nlevels, &p->in[c].levels) < 0)
-            goto out;
-    }
-    if (codec_get_int(r, "transforms", &ntf) < 0)
-        goto out;
-    if (ntf < 0 || ntf > 1000) {
-        *cause = xstrdup("the model's list of transforms is corrupt");
-        goto out;
-    }
-    p->tf = xcalloc((size_t)ntf + 1, sizeof *p->tf);
-    for (int64_t i = 0; i < ntf; i++) {
-        struct tf_inst *t = &p->tf[i];
-
-        free(name);
-        name = NULL;
-        if (codec_get_str(r, "name", &name) < 0 || codec_get_int(r, "version", &version) < 0 ||
-            codec_get_int(r, "automatic", &automatic) < 0)
-            goto out;
-        if ((t->comp = need_component(COMPONENT_TRANSFORM, name, cause)) == NULL ||
-            (t->opts = get_options(r, t->comp, cause)) == NULL)
-            goto out;
-        p->n_tf++;
-        t->automatic = (int)automatic;
-        t->state = xcalloc(1, tft(t)->state_size ? tft(t)->state_size : 1);
-        if (tft(t)->init != NULL && (rc = tft(t)->init(t->state, t->opts, cause)) < 0)
-            goto out;
-        if ((rc = load_state(r, tft(t)->load, t->state, (unsigned)version, name, cause)) < 0)
-            goto out;
-        rc = AIWB_EDATA;
-    }
-    free(name);
-    name = NULL;
-    if (codec_get_str(r, "algorithm", &name) < 0 || codec_get_int(r, "version", &version) < 0)
-        goto out;
-    if ((p->algo = need_component(COMPONENT_ALGORITHM, name, cause)) == NULL ||
-        (p->algo_opts = get_options(r, p->algo, cause)) == NULL)
-        goto out;
-    p->algo_state = xcalloc(1, algt(p)->state_size ? algt(p)->state_size : 1);
-    if ((rc = load_state(r, algt(p)->load, p->algo_state, (unsigned)version, name, cause)) < 0)
-        goto out;
-    rc = AIWB_EDATA;
-    if (codec_get_strs(r, "features", &p->p, &p->features) < 0 ||
-        codec_get_ints(r, "feature_levels", &nl, &levels) < 0)
-        goto out;
-    if (nl != p->p) {
-        *cause = xstrdup("the model's feature list is inconsistent");
-        goto out;
-    }
-    p->feature_levels = xcalloc(p->p + 1, sizeof *p->feature_levels);
-    for (size_t j = 0; j < p->p; j++)
-        p->feature_levels[j] = (unsigned)levels[j];
-    describe_spec(p);
-    rc = AIWB_OK;
-out:
-    if (names != NULL)
-        free_strings(names, n);
-    free(types);
-    free(levels);
-    free(kind);
-    free(name);
-    return rc;
-}
-
-struct pipeline *
-pipeline_load(const unsigned char *blob, size_t len, char **cause)
-{
-    struct pipeline *p;
-    struct aiwb_reader *r = reader_open(blob, len, cause);
-
-    if (r == NULL)
-        return NULL;
-    p = xcalloc(1, sizeof *p);
-    *cause = NULL;
-    if (load_body(p, r, cause) < 0) {
-        if (*cause == NULL)
-            *cause = xstrdup(reader_error(r) != NULL ? reader_error(r) : "the model is corrupt");
-        pipeline_free(p);
-        p = NULL;
-    }
-    reader_free(r);
-    return p;
-}
-
 int
 pipeline_summary(const struct pipeline *p, struct aiwb_table *t)
 {
-    if (algt(p)->report == NULL)
+    if (p->algo == NULL || algt(p)->report == NULL)
         return AIWB_ENOTSUP;
     return algt(p)->report(p->algo_state, t);
 }
@@ -1333,7 +1105,7 @@ pipeline_target(const struct pipeline *p)
 const char *
 pipeline_algorithm(const struct pipeline *p)
 {
-    return p->algo->name;
+    return p->algo != NULL ? p->algo->name : NULL;
 }
 
 const char *

@@ -30,7 +30,12 @@ struct tf_spec {
     struct aiwb_options *opts;
 };
 
-/* What to train. The pipeline takes ownership of the option sets. */
+/*
+ * What to train. The pipeline takes ownership of the option sets. With no
+ * ALGORITHM, it is a transformer: a chain of transforms fitted on a dataset
+ * and applied to others (`transform`); TARGET is then optional, a column that
+ * passes through untouched.
+ */
 struct pipeline_spec {
     const struct component *algorithm;
     struct aiwb_options *algo_opts;
@@ -72,6 +77,20 @@ int pipeline_iterate(struct pipeline *p, struct aiwb_step *step, char **cause);
  * training data. The pipeline can predict from then on. */
 int pipeline_finish(struct pipeline *p, char **cause);
 void pipeline_free(struct pipeline *p);
+
+/*
+ * A transformer's output on the data it was fitted on (a new frame the caller
+ * owns, the kept column last), taken once; NULL for a model or after.
+ */
+struct aiwb_frame *pipeline_take_fitted(struct pipeline *p);
+/*
+ * Apply a fitted transformer to DATA (columns matched by name, levels by
+ * text, as for predicting): *OUT gets a new frame, the kept column (if DATA
+ * has it) last. Row transforms (filter, dedupe) apply here. Returns 0, or
+ * negative with *cause set.
+ */
+int pipeline_transform(const struct pipeline *p, const struct aiwb_frame *data,
+                       struct aiwb_frame **out, char **notes, char **cause);
 
 /* Predictions for the rows of a frame. */
 struct prediction {
@@ -126,6 +145,7 @@ int pipeline_summary(const struct pipeline *p, struct aiwb_table *t);
 size_t pipeline_train_rows(const struct pipeline *p);
 unsigned pipeline_task(const struct pipeline *p);
 const char *pipeline_target(const struct pipeline *p);
+/* The algorithm's name, or NULL for a transformer. */
 const char *pipeline_algorithm(const struct pipeline *p);
 /* "impute(strategy=median),standardize" ("" if none), borrowed. */
 const char *pipeline_transforms(const struct pipeline *p);

@@ -926,11 +926,26 @@ test_numbers_for_levels(void **unused)
     frame_free(f);
 }
 
+/* Load the test plugin good.so (good_mean, good_halve, ...) once. */
+static void
+load_good(void)
+{
+    static int loaded;
+
+    if (!loaded) {
+        char *path = tu_buildpath("tests/plugins/.libs/good.so"), *cause = NULL;
+
+        if (registry_load_file(path, &cause) < 0)
+            fail_msg("loading good.so: %s", cause);
+        free(path);
+        loaded = 1;
+    }
+}
+
 /* good.so's good_mean takes categorical columns (as codes) and missing values itself. */
 static void
 test_algorithm_takes_categoricals(void **unused)
 {
-    static int loaded;
     struct raw r;
     struct spec sp;
     struct aiwb_frame *f;
@@ -942,14 +957,7 @@ test_algorithm_takes_categoricals(void **unused)
     double mean = 0;
 
     (void)unused;
-    if (!loaded) {
-        char *path = tu_buildpath("tests/plugins/.libs/good.so"), *cause = NULL;
-
-        if (registry_load_file(path, &cause) < 0)
-            fail_msg("loading good.so: %s", cause);
-        free(path);
-        loaded = 1;
-    }
+    load_good();
     raw_make(&r, 30, 18);
     r.x1[0] = NA;
     r.color[1] = NULL;
@@ -977,6 +985,108 @@ test_algorithm_takes_categoricals(void **unused)
     pipeline_free(q);
     pipeline_free(p);
     frame_free(f);
+}
+
+/* A row transform shapes the training data only: the model equals one fitted
+ * on the kept rows, and it predicts every row it is given. */
+static void
+test_row_transform_in_model(void **unused)
+{
+    struct raw r;
+    struct spec sp, plain;
+    struct aiwb_frame *f, *even;
+    struct pipeline *p, *q;
+    struct prediction pr, qr;
+    size_t idx[RMAX], k = 0;
+
+    (void)unused;
+    load_good();
+    raw_make(&r, 40, 21);
+    f = raw_frame(&r, "x1,x2,y", NULL);
+    for (size_t i = 0; i < r.n; i += 2)
+        idx[k++] = i;
+    even = frame_take(f, idx, k);
+    spec_init(&sp, "ols", NULL, "y");
+    spec_add(&sp, registry_find(COMPONENT_TRANSFORM, "good_halve"), NULL);
+    p = train(&sp, f, NULL);
+    spec_init(&plain, "ols", NULL, "y");
+    q = train(&plain, even, NULL);
+    predict_ok(p, f, &pr, NULL);
+    predict_ok(q, f, &qr, NULL);
+    assert_int_equal(pr.n, 40);
+    assert_same_prediction(&pr, &qr);
+    prediction_release(&pr);
+    prediction_release(&qr);
+    pipeline_free(q);
+    pipeline_free(p);
+    frame_free(even);
+    frame_free(f);
+}
+
+/* A transformer: a chain fitted on one frame, applied to others, the kept
+ * column passing through and staying aligned with the rows a row transform keeps. */
+static void
+test_transformer(void **unused)
+{
+    struct raw r;
+    struct spec sp;
+    struct pipeline *p, *q;
+    struct aiwb_frame *f, *g, *out, *out2;
+    struct prediction pr;
+    unsigned char *blob;
+    size_t len;
+    char *cause = NULL;
+    double mean = 0, sd = 0;
+
+    (void)unused;
+    load_good();
+    raw_make(&r, 30, 22);
+    f = raw_frame(&r, "x1,y", NULL);
+    memset(&sp, 0, sizeof sp);
+    sp.s.tf = sp.tf;
+    sp.s.target = "y";
+    spec_add(&sp, registry_find(COMPONENT_TRANSFORM, "standardize"), NULL);
+    spec_add(&sp, registry_find(COMPONENT_TRANSFORM, "good_halve"), NULL);
+    p = pipeline_prepare(&sp.s, f, NULL, &cause);
+    if (p == NULL)
+        fail_msg("pipeline_prepare: %s", cause);
+    assert_null(pipeline_algorithm(p));
+    out = pipeline_take_fitted(p);
+    assert_null(pipeline_take_fitted(p)); /* taken once */
+    assert_int_equal(frame_rows(out), 15);
+    assert_string_equal(frame_col_name(out, frame_cols(out) - 1), "y");
+    for (size_t i = 0; i < r.n; i++)
+        mean += r.x1[i] / (double)r.n;
+    for (size_t i = 0; i < r.n; i++)
+        sd += (r.x1[i] - mean) * (r.x1[i] - mean) / (double)r.n;
+    sd = sqrt(sd);
+    for (size_t i = 0; i < 15; i++) {
+        tu_assert_rel(frame_numeric(out, 0)[i], (r.x1[2 * i] - mean) / sd, 1e-12);
+        assert_true(frame_numeric(out, 1)[i] == r.y[2 * i]); /* aligned, untouched */
+    }
+
+    /* Applied to other rows: the fitted mean and sd, not theirs; no y is fine. */
+    raw_make(&r, 10, 23);
+    g = raw_frame(&r, "x1", NULL);
+    q = reload(p, &blob, &len);
+    if (pipeline_transform(q, g, &out2, NULL, &cause) < 0)
+        fail_msg("pipeline_transform: %s", cause);
+    assert_int_equal(frame_rows(out2), 5);
+    assert_int_equal(frame_cols(out2), 1);
+    for (size_t i = 0; i < 5; i++)
+        tu_assert_rel(frame_numeric(out2, 0)[i], (r.x1[2 * i] - mean) / sd, 1e-12);
+
+    /* A chain neither predicts nor is evaluated. */
+    assert_int_not_equal(pipeline_predict(q, g, &pr, NULL, &cause), AIWB_OK);
+    assert_has(cause, "transform DATASET using NAME");
+    free(cause);
+    frame_free(out2);
+    frame_free(out);
+    frame_free(g);
+    frame_free(f);
+    free(blob);
+    pipeline_free(q);
+    pipeline_free(p);
 }
 
 /* ---- Targets --------------------------------------------------------------------------- */
@@ -1781,6 +1891,8 @@ main(void)
         cmocka_unit_test(test_unseen_level),
         cmocka_unit_test(test_numbers_for_levels),
         cmocka_unit_test(test_algorithm_takes_categoricals),
+        cmocka_unit_test(test_row_transform_in_model),
+        cmocka_unit_test(test_transformer),
         cmocka_unit_test(test_missing_target_rows),
         cmocka_unit_test(test_binary_numeric_target),
         cmocka_unit_test(test_protocol),

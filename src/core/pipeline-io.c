@@ -1,0 +1,293 @@
+/*
+ * pipeline-io.c - a fitted pipeline to a codec blob and back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/options.h"
+#include "core/pipeline-int.h"
+#include "core/xalloc.h"
+
+#define PIPELINE_FORMAT 1
+
+/* Save a component's state as a nested blob under KEY. */
+static int
+save_state(struct aiwb_writer *w, const char *key, int (*save)(const void *, struct aiwb_writer *),
+           const void *state, const char *name, char **cause)
+{
+    struct aiwb_writer *sub = writer_new();
+    const unsigned char *data;
+    size_t len;
+    int rc = save != NULL ? save(state, sub) : AIWB_OK;
+
+    if (rc < 0) {
+        *cause = xasprintf("%s could not save its state (status %d)", name, rc);
+        writer_free(sub);
+        return rc;
+    }
+    data = writer_data(sub, &len);
+    codec_put_blob(w, key, data, len);
+    writer_free(sub);
+    return AIWB_OK;
+}
+
+/*
+ * The options as given: loading parses them again, so the model's text stays
+ * as it was typed and defaults come from the component (whose fitted state
+ * holds whatever predicting needs).
+ */
+static void
+put_options(struct aiwb_writer *w, const char *key, const struct aiwb_options *o)
+{
+    size_t n;
+    char **words = options_words(o, 0, &n);
+
+    codec_put_strs(w, key, n, (const char *const *)words);
+    options_words_free(words);
+}
+
+unsigned char *
+pipeline_save(const struct pipeline *p, size_t *len, char **cause)
+{
+    struct aiwb_writer *w = writer_new();
+    unsigned char *blob = NULL;
+    int64_t *types = xmalloc((p->n_in ? p->n_in : 1) * sizeof *types);
+    int64_t *levels = xmalloc((p->p ? p->p : 1) * sizeof *levels);
+    char **names = xmalloc((p->n_in ? p->n_in : 1) * sizeof *names);
+
+    codec_put_str(w, "kind", "pipeline");
+    codec_put_int(w, "format", PIPELINE_FORMAT);
+    codec_put_str(w, "target", p->target);
+    codec_put_int(w, "task", p->task);
+    codec_put_int(w, "seed", (int64_t)p->seed);
+    codec_put_strs(w, "classes", p->n_classes, (const char *const *)p->classes);
+    for (size_t c = 0; c < p->n_in; c++) {
+        names[c] = p->in[c].name;
+        types[c] = p->in[c].type;
+    }
+    codec_put_strs(w, "inputs", p->n_in, (const char *const *)names);
+    codec_put_ints(w, "input_types", p->n_in, types);
+    for (size_t c = 0; c < p->n_in; c++)
+        if (p->in[c].type == AIWB_CATEGORICAL)
+            codec_put_strs(w, "levels", p->in[c].nlevels, (const char *const *)p->in[c].levels);
+    codec_put_int(w, "transforms", (int64_t)p->n_tf);
+    for (size_t i = 0; i < p->n_tf; i++) {
+        const struct tf_inst *t = &p->tf[i];
+
+        codec_put_str(w, "name", t->comp->name);
+        codec_put_int(w, "version", tft(t)->state_version);
+        codec_put_int(w, "automatic", t->automatic);
+        put_options(w, "options", t->opts);
+        if (save_state(w, "state", tft(t)->save, t->state, t->comp->name, cause) < 0)
+            goto out;
+    }
+    codec_put_strs(w, "strict", p->n_strict, (const char *const *)p->strict);
+    /* A transformer ends here: its algorithm is "". */
+    codec_put_str(w, "algorithm", p->algo != NULL ? p->algo->name : "");
+    if (p->algo == NULL) {
+        blob = codec_seal(w, len);
+        goto out;
+    }
+    codec_put_int(w, "version", algt(p)->state_version);
+    put_options(w, "options", p->algo_opts);
+    if (save_state(w, "state", algt(p)->save, p->algo_state, p->algo->name, cause) < 0)
+        goto out;
+    for (size_t j = 0; j < p->p; j++)
+        levels[j] = p->feature_levels[j];
+    codec_put_strs(w, "features", p->p, (const char *const *)p->features);
+    codec_put_ints(w, "feature_levels", p->p, levels);
+    blob = codec_seal(w, len);
+out:
+    free(names);
+    free(types);
+    free(levels);
+    writer_free(w);
+    return blob;
+}
+
+/* Look up component NAME of KIND for a model being loaded. */
+static const struct component *
+need_component(enum component_kind kind, const char *name, char **cause)
+{
+    const struct component *c = registry_find(kind, name);
+
+    if (c == NULL)
+        *cause = xasprintf("the model needs the %s '%s', which is not loaded (is its plugin "
+                           "on AIWB_PLUGIN_PATH?)", registry_kind_name(kind), name);
+    return c;
+}
+
+static struct aiwb_options *
+get_options(struct aiwb_reader *r, const struct component *c, char **cause)
+{
+    char **words = NULL;
+    size_t n = 0;
+    struct aiwb_options *o;
+
+    if (codec_get_strs(r, "options", &n, &words) < 0)
+        return NULL;
+    o = options_parse(c->name, c->options, n, words, cause);
+    pipeline_free_strings(words, n);
+    return o;
+}
+
+/* Load a component's state from the nested blob under "state". */
+static int
+load_state(struct aiwb_reader *r, int (*load)(void *, struct aiwb_reader *, unsigned, char **),
+           void *state, unsigned version, const char *name, char **cause)
+{
+    const unsigned char *data;
+    size_t len;
+    struct aiwb_reader *sub;
+    int rc;
+
+    if (codec_get_blob(r, "state", &data, &len) < 0)
+        return AIWB_EDATA;
+    if (load == NULL)
+        return AIWB_OK;
+    sub = reader_open_raw(data, len);
+    reader_set_context(sub, name);
+    *cause = NULL;
+    rc = load(state, sub, version, cause);
+    if (rc < 0 && *cause == NULL)
+        *cause = reader_error(sub) != NULL
+                     ? xstrdup(reader_error(sub))
+                     : xasprintf("%s could not load its state (status %d)", name, rc);
+    reader_free(sub);
+    return rc;
+}
+
+static int
+load_body(struct pipeline *p, struct aiwb_reader *r, char **cause)
+{
+    char *kind = NULL, *name = NULL, **names = NULL;
+    int64_t format, task, seed, ntf, version, automatic, *types = NULL, *levels = NULL;
+    size_t n, nl;
+    int rc = AIWB_EDATA;
+
+    if (codec_get_str(r, "kind", &kind) < 0 || codec_get_int(r, "format", &format) < 0)
+        goto out;
+    if (strcmp(kind, "pipeline") != 0 || format != PIPELINE_FORMAT) {
+        *cause = xasprintf("not a model this aiwb can read (a '%s' of format %lld)", kind,
+                           (long long)format);
+        goto out;
+    }
+    if (codec_get_str(r, "target", &p->target) < 0 || codec_get_int(r, "task", &task) < 0 ||
+        codec_get_int(r, "seed", &seed) < 0 ||
+        codec_get_strs(r, "classes", &p->n_classes, &p->classes) < 0 ||
+        codec_get_strs(r, "inputs", &n, &names) < 0 ||
+        codec_get_ints(r, "input_types", &nl, &types) < 0)
+        goto out;
+    p->task = (unsigned)task;
+    p->seed = (uint64_t)seed;
+    if (nl != n) {
+        *cause = xstrdup("the model's input schema is inconsistent");
+        goto out;
+    }
+    p->in = xcalloc(n ? n : 1, sizeof *p->in);
+    p->n_in = n;
+    for (size_t c = 0; c < n; c++) {
+        p->in[c].name = names[c];
+        names[c] = NULL;
+        p->in[c].type = types[c] == AIWB_CATEGORICAL ? AIWB_CATEGORICAL : AIWB_NUMERIC;
+        if (p->in[c].type == AIWB_CATEGORICAL &&
+            codec_get_strs(r, "levels", &p->in[c].nlevels, &p->in[c].levels) < 0)
+            goto out;
+    }
+    if (codec_get_int(r, "transforms", &ntf) < 0)
+        goto out;
+    if (ntf < 0 || ntf > 1000) {
+        *cause = xstrdup("the model's list of transforms is corrupt");
+        goto out;
+    }
+    p->tf = xcalloc((size_t)ntf + 1, sizeof *p->tf);
+    for (int64_t i = 0; i < ntf; i++) {
+        struct tf_inst *t = &p->tf[i];
+
+        free(name);
+        name = NULL;
+        if (codec_get_str(r, "name", &name) < 0 || codec_get_int(r, "version", &version) < 0 ||
+            codec_get_int(r, "automatic", &automatic) < 0)
+            goto out;
+        if ((t->comp = need_component(COMPONENT_TRANSFORM, name, cause)) == NULL ||
+            (t->opts = get_options(r, t->comp, cause)) == NULL)
+            goto out;
+        p->n_tf++;
+        t->automatic = (int)automatic;
+        t->state = xcalloc(1, tft(t)->state_size ? tft(t)->state_size : 1);
+        if (tft(t)->init != NULL && (rc = tft(t)->init(t->state, t->opts, cause)) < 0)
+            goto out;
+        if ((rc = load_state(r, tft(t)->load, t->state, (unsigned)version, name, cause)) < 0)
+            goto out;
+        rc = AIWB_EDATA;
+    }
+    free(name);
+    name = NULL;
+    if (codec_get_strs(r, "strict", &p->n_strict, &p->strict) < 0 ||
+        codec_get_str(r, "algorithm", &name) < 0)
+        goto out;
+    if (*name == '\0') { /* a transformer */
+        if (*p->target == '\0') {
+            free(p->target);
+            p->target = NULL;
+        }
+        pipeline_describe_spec(p);
+        rc = AIWB_OK;
+        goto out;
+    }
+    if (codec_get_int(r, "version", &version) < 0)
+        goto out;
+    if ((p->algo = need_component(COMPONENT_ALGORITHM, name, cause)) == NULL ||
+        (p->algo_opts = get_options(r, p->algo, cause)) == NULL)
+        goto out;
+    p->algo_state = xcalloc(1, algt(p)->state_size ? algt(p)->state_size : 1);
+    if ((rc = load_state(r, algt(p)->load, p->algo_state, (unsigned)version, name, cause)) < 0)
+        goto out;
+    rc = AIWB_EDATA;
+    if (codec_get_strs(r, "features", &p->p, &p->features) < 0 ||
+        codec_get_ints(r, "feature_levels", &nl, &levels) < 0)
+        goto out;
+    if (nl != p->p) {
+        *cause = xstrdup("the model's feature list is inconsistent");
+        goto out;
+    }
+    p->feature_levels = xcalloc(p->p + 1, sizeof *p->feature_levels);
+    for (size_t j = 0; j < p->p; j++)
+        p->feature_levels[j] = (unsigned)levels[j];
+    pipeline_describe_spec(p);
+    rc = AIWB_OK;
+out:
+    if (names != NULL)
+        pipeline_free_strings(names, n);
+    free(types);
+    free(levels);
+    free(kind);
+    free(name);
+    return rc;
+}
+
+struct pipeline *
+pipeline_load(const unsigned char *blob, size_t len, char **cause)
+{
+    struct pipeline *p;
+    struct aiwb_reader *r = reader_open(blob, len, cause);
+
+    if (r == NULL)
+        return NULL;
+    p = xcalloc(1, sizeof *p);
+    *cause = NULL;
+    if (load_body(p, r, cause) < 0) {
+        if (*cause == NULL)
+            *cause = xstrdup(reader_error(r) != NULL ? reader_error(r) : "the model is corrupt");
+        pipeline_free(p);
+        p = NULL;
+    }
+    reader_free(r);
+    return p;
+}
+
