@@ -50,11 +50,13 @@ cmd_datasets_exec(struct session *s, int argc, char **argv)
     }
     cn = column(w, "name"), cr = column(w, "rows"), cc = column(w, "cols");
     cl = column(w, "lineage");
+    long cs = column(w, "saved");
     t = table_new(NULL);
     table_column(t, "name", AIWB_TABLE_TEXT);
     table_column(t, "rows", AIWB_TABLE_INT);
     table_column(t, "cols", AIWB_TABLE_INT);
     table_column(t, "loaded", AIWB_TABLE_TEXT);
+    table_column(t, "saved", AIWB_TABLE_TEXT);
     table_column(t, "lineage", AIWB_TABLE_TEXT);
     for (size_t r = 0; r < table_rows(w); r++) {
         const char *name = table_cell(w, r, (size_t)cn)->v.s;
@@ -64,6 +66,7 @@ cmd_datasets_exec(struct session *s, int argc, char **argv)
         table_int(t, cell_int(w, r, cr));
         table_int(t, cell_int(w, r, cc));
         table_text(t, session_dataset(s, name) != NULL ? "yes" : "no");
+        table_text(t, cs >= 0 && !table_cell(w, r, (size_t)cs)->null ? "yes" : "no");
         table_text(t, lin->null ? NULL : lin->v.s);
     }
     if (table_rows(t) == 0)

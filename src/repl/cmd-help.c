@@ -79,9 +79,15 @@ help_component(struct session *s, const struct component *c)
 
     output_say(&s->out, "%s (%s, module %s %s): %s", c->name, registry_kind_name(c->kind),
                c->module->name, c->module->version, c->summary);
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    /* A source's flags mean other things than a transform's or an algorithm's. */
+    for (size_t i = 0; c->kind != COMPONENT_SOURCE && i < sizeof flags / sizeof flags[0]; i++)
         if (c->flags & flags[i].flag)
             strbuf_addf(&caps, "%s%s", caps.len ? ", " : "", flags[i].text);
+    if (c->kind == COMPONENT_SOURCE && (c->flags & AIWB_SOURCE_FOLLOW))
+        strbuf_addf(&caps, "%scan follow a growing file (follow=true)", caps.len ? ", " : "");
+    if (c->kind == COMPONENT_TRANSFORM && (c->flags & AIWB_TF_ROWS))
+        strbuf_addf(&caps, "%sdrops rows (in `train ... with`: at training only)",
+                    caps.len ? ", " : "");
     if (c->kind == COMPONENT_SOURCE && c->type.source->extensions != NULL) {
         const char *e = c->type.source->extensions;
 

@@ -35,17 +35,6 @@ struct train_args {
     char **opts;            /* the algorithm's option words (borrowed) */
 };
 
-static char *
-names_of(enum component_kind kind)
-{
-    struct strbuf sb = STRBUF_INIT;
-
-    for (size_t i = 0; i < registry_count(); i++)
-        if (registry_at(i)->kind == kind)
-            strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", registry_at(i)->name);
-    return strbuf_detach(&sb, NULL);
-}
-
 static int
 parse_words(struct session *s, int argc, char **argv, struct train_args *a)
 {
@@ -97,89 +86,6 @@ parse_words(struct session *s, int argc, char **argv, struct train_args *a)
         return -1;
     }
     return 0;
-}
-
-static void free_tf(struct tf_spec *tf, size_t n);
-
-/* Turn "impute(strategy=median),standardize" into transform specs; on
- * failure nothing is left allocated. */
-static int
-parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
-{
-    const char *p = text;
-
-    *out = NULL;
-    *n = 0;
-    while (*p) {
-        const char *start = p, *open = NULL, *close = NULL;
-        int depth = 0;
-        char *name, **words = NULL, *cause = NULL;
-        size_t nwords = 0;
-        const struct component *c;
-        struct aiwb_options *o;
-
-        for (; *p && (depth > 0 || *p != ','); p++) {
-            if (*p == '(' && depth++ == 0)
-                open = p;
-            else if (*p == ')' && --depth == 0)
-                close = p;
-            else if ((*p == '\'' || *p == '"') && depth > 0) {
-                const char *q = strchr(p + 1, *p);
-
-                p = q != NULL ? q : p + strlen(p) - 1;
-            }
-        }
-        name = xstrndup(start, (size_t)((open ? open : p) - start));
-        if (*name == '\0' || (open != NULL && (close == NULL || close + 1 != p))) {
-            cmd_error(s, "train: cannot read the transform list at '%.*s' (write "
-                         "with T1,T2(OPTION=VALUE,...))", (int)(p - start), start);
-            free(name);
-            goto fail;
-        }
-        if ((c = registry_find(COMPONENT_TRANSFORM, name)) == NULL) {
-            char *all = names_of(COMPONENT_TRANSFORM);
-
-            cmd_error(s, "no transform '%s' (transforms: %s)", name, all);
-            free(all);
-            free(name);
-            goto fail;
-        }
-        if (open != NULL &&
-            tokenize_args(open + 1, (size_t)(close - open - 1), &words, &nwords, &cause) < 0) {
-            cmd_error(s, "train: %s: %s", name, cause);
-            free(cause);
-            free(name);
-            goto fail;
-        }
-        o = options_parse(name, c->options, nwords, words, &cause);
-        tokenize_words_free(words);
-        free(name);
-        if (o == NULL) {
-            cmd_error(s, "%s", cause);
-            free(cause);
-            goto fail;
-        }
-        *out = xreallocarray(*out, *n + 1, sizeof **out);
-        (*out)[*n].comp = c;
-        (*out)[*n].opts = o;
-        (*n)++;
-        if (*p == ',')
-            p++;
-    }
-    return 0;
-fail:
-    free_tf(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return -1;
-}
-
-static void
-free_tf(struct tf_spec *tf, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        options_free(tf[i].opts);
-    free(tf);
 }
 
 /* Show how training goes: a line rewritten in place for a person watching. */
@@ -322,7 +228,7 @@ cmd_train_exec(struct session *s, int argc, char **argv)
     if (parse_words(s, argc, argv, &a) < 0)
         goto out;
     if ((spec.algorithm = registry_find(COMPONENT_ALGORITHM, a.algorithm)) == NULL) {
-        char *all = names_of(COMPONENT_ALGORITHM);
+        char *all = cmd_component_names(COMPONENT_ALGORITHM);
 
         cmd_error(s, "no algorithm '%s' (algorithms: %s)%s", a.algorithm, all,
                   registry_find(COMPONENT_TRANSFORM, a.algorithm) != NULL
@@ -332,12 +238,12 @@ cmd_train_exec(struct session *s, int argc, char **argv)
     }
     if ((d = session_need_dataset(s, a.dataset)) == NULL)
         goto out;
-    if (parse_with(s, strbuf_str(&a.with), &spec.tf, &spec.n_tf) < 0)
+    if (cmd_parse_with(s, strbuf_str(&a.with), &spec.tf, &spec.n_tf) < 0)
         goto out;
     spec.algo_opts = options_parse(a.algorithm, spec.algorithm->options, a.nopts, a.opts, &cause);
     if (spec.algo_opts == NULL) {
         cmd_error(s, "%s", cause);
-        free_tf(spec.tf, spec.n_tf);
+        cmd_free_with(spec.tf, spec.n_tf);
         goto out;
     }
     spec.target = a.target;

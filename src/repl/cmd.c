@@ -15,16 +15,22 @@
 #include <string.h>
 
 #include "core/numfmt.h"
+#include "core/options.h"
+#include "core/pipeline.h"
+#include "core/registry.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "repl/session.h"
 #include "repl/tokenize.h"
 
+extern const struct cmd_entry cmd_corr_entry;
+extern const struct cmd_entry cmd_counts_entry;
 extern const struct cmd_entry cmd_datasets_entry;
 extern const struct cmd_entry cmd_describe_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_head_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_hist_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_plugins_entry;
@@ -32,14 +38,18 @@ extern const struct cmd_entry cmd_predict_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_runs_entry;
+extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_split_entry;
 extern const struct cmd_entry cmd_train_entry;
+extern const struct cmd_entry cmd_transform_entry;
 extern const struct cmd_entry cmd_write_entry;
 
 /* In the order `help` lists them: the path from data to model. */
 const struct cmd_entry *const cmd_table[] = {
     &cmd_load_entry,   &cmd_datasets_entry, &cmd_describe_entry, &cmd_head_entry,
-    &cmd_split_entry,  &cmd_write_entry,    &cmd_train_entry,    &cmd_eval_entry,
+    &cmd_corr_entry,   &cmd_hist_entry,     &cmd_counts_entry,   &cmd_split_entry,
+    &cmd_transform_entry, &cmd_save_entry,  &cmd_write_entry,    &cmd_train_entry,
+    &cmd_eval_entry,
     &cmd_predict_entry, &cmd_runs_entry,    &cmd_models_entry,   &cmd_plugins_entry,
     &cmd_record_entry, &cmd_help_entry,     &cmd_quit_entry,     NULL,
 };
@@ -183,3 +193,94 @@ cmd_parse_real(struct session *s, const char *what, const char *text, double *ou
     }
     return 0;
 }
+
+char *
+cmd_component_names(enum component_kind kind)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    for (size_t i = 0; i < registry_count(); i++)
+        if (registry_at(i)->kind == kind)
+            strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", registry_at(i)->name);
+    return strbuf_detach(&sb, NULL);
+}
+
+int
+cmd_parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n)
+{
+    const char *p = text;
+
+    *out = NULL;
+    *n = 0;
+    while (*p) {
+        const char *start = p, *open = NULL, *close = NULL;
+        int depth = 0;
+        char *name, **words = NULL, *cause = NULL;
+        size_t nwords = 0;
+        const struct component *c;
+        struct aiwb_options *o;
+
+        for (; *p && (depth > 0 || *p != ','); p++) {
+            if (*p == '(' && depth++ == 0)
+                open = p;
+            else if (*p == ')' && --depth == 0)
+                close = p;
+            else if ((*p == '\'' || *p == '"') && depth > 0) {
+                const char *q = strchr(p + 1, *p);
+
+                p = q != NULL ? q : p + strlen(p) - 1;
+            }
+        }
+        name = xstrndup(start, (size_t)((open ? open : p) - start));
+        if (*name == '\0' || (open != NULL && (close == NULL || close + 1 != p))) {
+            cmd_error(s, "train: cannot read the transform list at '%.*s' (write "
+                         "with T1,T2(OPTION=VALUE,...))", (int)(p - start), start);
+            free(name);
+            goto fail;
+        }
+        if ((c = registry_find(COMPONENT_TRANSFORM, name)) == NULL) {
+            char *all = cmd_component_names(COMPONENT_TRANSFORM);
+
+            cmd_error(s, "no transform '%s' (transforms: %s)", name, all);
+            free(all);
+            free(name);
+            goto fail;
+        }
+        if (open != NULL &&
+            tokenize_args(open + 1, (size_t)(close - open - 1), &words, &nwords, &cause) < 0) {
+            cmd_error(s, "train: %s: %s", name, cause);
+            free(cause);
+            free(name);
+            goto fail;
+        }
+        o = options_parse(name, c->options, nwords, words, &cause);
+        tokenize_words_free(words);
+        free(name);
+        if (o == NULL) {
+            cmd_error(s, "%s", cause);
+            free(cause);
+            goto fail;
+        }
+        *out = xreallocarray(*out, *n + 1, sizeof **out);
+        (*out)[*n].comp = c;
+        (*out)[*n].opts = o;
+        (*n)++;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+fail:
+    cmd_free_with(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return -1;
+}
+
+void
+cmd_free_with(struct tf_spec *tf, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        options_free(tf[i].opts);
+    free(tf);
+}
+

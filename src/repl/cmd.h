@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "core/registry.h"
+
 struct session;
 struct cmdline;
 
@@ -64,6 +66,18 @@ const char *cmd_last_error(void);
  */
 int cmd_keywords(struct session *s, int argc, char **argv, size_t n, const char *const *keys,
                  const char **values);
+
+/*
+ * Turn the transform list of `with`, "impute(strategy=median),standardize",
+ * into specs (a new array of *N, free it with cmd_free_with). Returns 0, or
+ * -1 after cmd_error() (an unknown transform, a bad option), leaving
+ * nothing allocated.
+ */
+struct tf_spec;
+int cmd_parse_with(struct session *s, const char *text, struct tf_spec **out, size_t *n);
+void cmd_free_with(struct tf_spec *tf, size_t n);
+/* The names of the loaded components of KIND, ", "-separated (a new string). */
+char *cmd_component_names(enum component_kind kind);
 
 /* Parse a non-negative integer / a real; -1 after cmd_error() naming WHAT. */
 int cmd_parse_size(struct session *s, const char *what, const char *text, size_t *out);

@@ -235,6 +235,30 @@ complete_train(struct list *l, const char *text, const struct words *w, char bef
     offer_options(l, text, algo);
 }
 
+static void
+complete_transform(struct list *l, const char *text, const struct words *w, char before)
+{
+    size_t cur = w->n - 1;
+    const char *prev = w->v[cur - 1];
+
+    if (before == ' ' && strcmp(prev, "using") == 0) {
+        offer_names(l, text, store_model_names(session->store));
+        return;
+    }
+    if (before == ' ' && strcmp(prev, "as") == 0)
+        return;
+    if (complete_with(l, text, w, before, cur))
+        return;
+    if (before == '=' && strncmp(w->v[cur], "target=", 7) == 0) {
+        offer_columns(l, text, w->v[1]);
+        return;
+    }
+    offer(l, text, "with", " ");
+    offer(l, text, "using", " ");
+    offer(l, text, "target", "=");
+    offer(l, text, "as", " ");
+}
+
 char **
 complete_line(struct session *s, const char *line, size_t end)
 {
@@ -272,6 +296,11 @@ complete_line(struct session *s, const char *line, size_t end)
                 offer_datasets(&l, typed);
             else if (idx == 4 && strcmp(e->name, "predict") == 0)
                 offer(&l, typed, "as", " ");
+        } else if (strcmp(e->name, "transform") == 0 && idx >= 2) {
+            complete_transform(&l, typed, &w, before);
+        } else if ((strcmp(e->name, "hist") == 0 || strcmp(e->name, "counts") == 0) &&
+                   idx == 2) {
+            offer_columns(&l, typed, w.v[1]);
         } else if (strcmp(e->name, "split") == 0 && idx >= 2) {
             if (before == '=' && strncmp(w.v[idx], "stratify=", 9) == 0)
                 offer_columns(&l, typed, w.v[1]);

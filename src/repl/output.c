@@ -59,6 +59,11 @@ cell_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ]
         snprintf(buf, NUMFMT_BUFSZ, "%lld", (long long)cell->v.i);
         return buf;
     case AIWB_TABLE_REAL:
+        /* Whole numbers whole (ids, counts, timestamps), not 1.60573e+09. */
+        if (cell->v.r == floor(cell->v.r) && fabs(cell->v.r) < 1e15) {
+            snprintf(buf, NUMFMT_BUFSZ, "%.0f", cell->v.r + 0.0); /* -0 shows as 0 */
+            return buf;
+        }
         return numfmt_sig(buf, cell->v.r, t->cols[c].digits ? t->cols[c].digits : DEFAULT_DIGITS);
     }
     return "";
@@ -320,6 +325,27 @@ output_table(struct output *out, const struct aiwb_table *t)
             fprintf(out->msg, "%s\n", t->notes[i]);
         fflush(out->msg);
     }
+}
+
+char *
+output_bar(const struct output *out, double fraction, int width, char *buf)
+{
+    /* U+258F..U+2588: one to eight eighths of a cell. */
+    static const char *const eighths[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
+                                          "\u258b", "\u258a", "\u2589", "\u2588"};
+    long units = lround((fraction < 0 ? 0 : fraction > 1 ? 1 : fraction) * width * 8);
+    char *p = buf;
+
+    if (out->ascii) {
+        for (long i = 0; i < (units + 4) / 8; i++)
+            *p++ = '#';
+        *p = '\0';
+        return buf;
+    }
+    for (long i = 0; i < units / 8; i++)
+        p = stpcpy(p, eighths[8]);
+    p = stpcpy(p, eighths[units % 8]);
+    return buf;
 }
 
 void

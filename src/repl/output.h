@@ -37,6 +37,13 @@ void output_table(struct output *out, const struct aiwb_table *t);
 /* Write T as CSV (RFC 4180, exact numbers) to FP, with no title or notes. */
 void output_csv(FILE *fp, const struct aiwb_table *t);
 
+/*
+ * A horizontal bar of FRACTION (0..1) of WIDTH cells into BUF (at least
+ * 4 * WIDTH + 1 bytes): Unicode eighth blocks, or '#' with out->ascii.
+ * Returns BUF.
+ */
+char *output_bar(const struct output *out, double fraction, int width, char *buf);
+
 /* A message line (a newline is added). */
 void output_say(struct output *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "note: ..." on the error stream, one per line of TEXT. */

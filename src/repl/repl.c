@@ -19,6 +19,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "core/registry.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
@@ -45,6 +46,7 @@ repl_catch_interrupt(void)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: a blocked read returns, so readline can react */
     sigaction(SIGINT, &sa, NULL);
+    registry_set_interrupt_flag(&session_interrupted);
 }
 
 /* Append a successful command to the script `record` writes. */

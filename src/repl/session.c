@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "core/frame.h"
+#include "core/frameio.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
+#include "core/source.h"
 #include "core/strbuf.h"
 #include "core/table.h"
 #include "core/xalloc.h"
@@ -44,6 +46,7 @@ dataset_free(struct dataset *d)
     if (d == NULL)
         return;
     free(d->name);
+    source_close(d->follow);
     frame_free(d->frame);
     free(d->source);
     free(d->options);
@@ -103,37 +106,99 @@ session_dataset(struct session *s, const char *name)
     return NULL;
 }
 
-/* The workspace's lineage of dataset NAME (a new string), or NULL. */
+/* The text of column COL of the workspace's record of dataset NAME (a new
+ * string), or NULL. */
 static char *
-recorded_lineage(struct session *s, const char *name)
+recorded(struct session *s, const char *name, const char *col)
 {
     struct aiwb_table *t = table_new(NULL);
-    char *cause = NULL, *lineage = NULL;
-    size_t name_col = 0, lin_col = SIZE_MAX;
+    char *cause = NULL, *value = NULL;
+    size_t name_col = 0, want = SIZE_MAX;
 
     if (store_dataset_list(s->store, t, &cause) == 0) {
         for (size_t c = 0; c < t->ncols; c++) {
             if (strcmp(t->cols[c].name, "name") == 0)
                 name_col = c;
-            if (strcmp(t->cols[c].name, "lineage") == 0)
-                lin_col = c;
+            if (strcmp(t->cols[c].name, col) == 0)
+                want = c;
         }
-        for (size_t r = 0; lin_col != SIZE_MAX && r < table_rows(t); r++) {
+        for (size_t r = 0; want != SIZE_MAX && r < table_rows(t); r++) {
             const struct table_cell *n = table_cell(t, r, name_col);
-            const struct table_cell *l = table_cell(t, r, lin_col);
+            const struct table_cell *v = table_cell(t, r, want);
 
-            if (!n->null && strcmp(n->v.s, name) == 0 && !l->null)
-                lineage = xstrdup(l->v.s);
+            if (!n->null && strcmp(n->v.s, name) == 0 && !v->null)
+                value = xstrdup(v->v.s);
         }
     }
     free(cause);
     table_free(t);
-    return lineage;
+    return value;
+}
+
+static struct dataset *keep_dataset(struct session *s, const char *name, struct aiwb_frame *frame,
+                                    const char *source, const char *options,
+                                    const char *lineage);
+static void record_dataset(struct session *s, const struct dataset *d);
+
+/* Dataset NAME from the data `save` kept in the workspace, or NULL. */
+static struct dataset *
+restore(struct session *s, const char *name)
+{
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    char *cause = NULL, *lineage, *source;
+    struct aiwb_frame *f;
+    struct dataset *d;
+
+    if (store_dataset_data(s->store, name, &blob, &len, &cause) < 0 || blob == NULL) {
+        free(cause);
+        return NULL;
+    }
+    f = frame_decode(blob, len, &cause);
+    free(blob);
+    if (f == NULL) {
+        fprintf(s->out.err, "warning: the saved data of '%s' cannot be read: %s\n", name, cause);
+        free(cause);
+        return NULL;
+    }
+    lineage = recorded(s, name, "lineage");
+    source = recorded(s, name, "source");
+    d = keep_dataset(s, name, f, source, "", lineage);
+    free(lineage);
+    free(source);
+    return d;
 }
 
 /*
- * Make dataset NAME again by running the command its lineage records
- * (load or split, which are deterministic), its parents first if needed.
+ * The command that makes dataset NAME again from LINEAGE, deterministically,
+ * or NULL: load, split, predict (its model version pinned) and transform
+ * ... using (pinned) as they are; a `transform X with ... as NAME` through
+ * the chain it kept under NAME, so nothing is fitted again. A new string.
+ */
+static char *
+replay_command(const char *name, const char *lineage)
+{
+    static const char *const as_is[] = {"load ", "split ", "predict ", "transform "};
+    char *q;
+
+    for (size_t i = 0; i < sizeof as_is / sizeof as_is[0]; i++) {
+        if (strncmp(lineage, as_is[i], strlen(as_is[i])) != 0)
+            continue;
+        if (i < 3 || strstr(lineage, " using ") != NULL)
+            return xstrdup(lineage);
+        /* "transform SOURCE with ..." */
+        q = tokenize_quote(name);
+        char *cmd = xasprintf("transform %.*s using %s as %s",
+                              (int)strcspn(lineage + 10, " "), lineage + 10, q, q);
+        free(q);
+        return cmd;
+    }
+    return NULL;
+}
+
+/*
+ * Make dataset NAME again by running the command its lineage records, its
+ * parents first if needed (they are made again the same way).
  */
 static int
 replay(struct session *s, const char *name, const char *lineage)
@@ -141,24 +206,59 @@ replay(struct session *s, const char *name, const char *lineage)
     static int depth;
     struct cmdline *cmds = NULL;
     size_t n = 0;
-    char *cause = NULL;
+    char *cause = NULL, *command = replay_command(name, lineage);
     const char *saved = s->current;
     int rc = -1;
 
-    if (depth >= MAX_REPLAY_DEPTH || tokenize_line(lineage, &cmds, &n, &cause) < 0 || n != 1 ||
-        (strcmp(cmds[0].argv[0], "load") != 0 && strcmp(cmds[0].argv[0], "split") != 0)) {
+    if (depth >= MAX_REPLAY_DEPTH || command == NULL ||
+        tokenize_line(command, &cmds, &n, &cause) < 0 || n != 1) {
         free(cause);
+        free(command);
         tokenize_free(cmds, n);
         return -1;
     }
     fprintf(s->out.err, "note: dataset '%s' is not loaded; making it again: %s\n", name,
-            lineage);
+            command);
     depth++;
     rc = cmd_run(s, &cmds[0]) == CMD_OK ? 0 : -1;
     depth--;
+    /* Made another way than its lineage says (a chain kept, not refitted):
+     * it is the same data, so the lineage stays as it was. */
+    struct dataset *d = session_dataset(s, name);
+    if (rc == 0 && d != NULL && strcmp(command, lineage) != 0) {
+        free(d->lineage);
+        d->lineage = xstrdup(lineage);
+        record_dataset(s, d);
+    }
     s->current = saved;
     tokenize_free(cmds, n);
+    free(command);
     return rc;
+}
+
+/* Take in the rows a followed source has gained since it was last read. */
+static int
+catch_up(struct session *s, struct dataset *d)
+{
+    size_t before = frame_rows(d->frame);
+    char *cause = NULL;
+    struct aiwb_frame *f = source_poll(d->follow, d->frame, &cause);
+
+    if (f == NULL) {
+        cmd_error(s, "cannot follow dataset '%s': %s", d->name, cause);
+        free(cause);
+        return -1;
+    }
+    d->frame = f;
+    if (frame_rows(f) > before) {
+        size_t grew = frame_rows(f) - before;
+        char *msg = xasprintf("dataset '%s' grew by %zu row%s (now %zu)", d->name, grew,
+                              grew == 1 ? "" : "s", frame_rows(f));
+
+        output_notes(&s->out, msg);
+        free(msg);
+    }
+    return 0;
 }
 
 struct dataset *
@@ -167,15 +267,22 @@ session_need_dataset(struct session *s, const char *name)
     struct dataset *d = session_dataset(s, name);
     char *lineage;
 
+    if (d != NULL && d->follow != NULL && catch_up(s, d) < 0)
+        return NULL;
     if (d != NULL)
         return d;
-    lineage = recorded_lineage(s, name);
+    if ((d = restore(s, name)) != NULL)
+        return d;
+    lineage = recorded(s, name, "lineage");
     if (lineage == NULL) {
         char *bundled = session_bundled(name);
 
         if (bundled != NULL)
             cmd_error(s, "no dataset '%s' in this session (`load %s` loads the bundled one)",
                       name, name);
+        else if (!session_valid_name(name))
+            cmd_error(s, "'%s' is not a dataset name: load the file first, `load NAME %s`", name,
+                      name);
         else
             cmd_error(s, "no dataset '%s' (see `datasets`; load one with `load %s FILE`)", name,
                       name);
@@ -186,8 +293,15 @@ session_need_dataset(struct session *s, const char *name)
         free(lineage);
         return d;
     }
-    if (cmd_last_error() == NULL)
+    if (cmd_last_error() == NULL) {
         cmd_error(s, "dataset '%s' is not loaded; it was made by `%s`", name, lineage);
+    } else {
+        char *why = xstrdup(cmd_last_error());
+
+        cmd_error(s, "dataset '%s' is not loaded and cannot be made again (`%s`): %s", name,
+                  lineage, why);
+        free(why);
+    }
     free(lineage);
     return NULL;
 }
@@ -207,13 +321,12 @@ schema_text(const struct aiwb_frame *f)
     return strbuf_detach(&sb, NULL);
 }
 
-struct dataset *
-session_put_dataset(struct session *s, const char *name, struct aiwb_frame *frame,
-                    const char *source, const char *options, const char *lineage)
+/* Keep FRAME as dataset NAME in memory (replacing one of that name). */
+static struct dataset *
+keep_dataset(struct session *s, const char *name, struct aiwb_frame *frame, const char *source,
+             const char *options, const char *lineage)
 {
     struct dataset *d = session_dataset(s, name);
-    struct store_dataset rec;
-    char *cause = NULL, *schema;
 
     if (d == NULL) {
         d = xcalloc(1, sizeof *d);
@@ -221,6 +334,8 @@ session_put_dataset(struct session *s, const char *name, struct aiwb_frame *fram
         s->datasets = xreallocarray(s->datasets, s->ndatasets + 1, sizeof *s->datasets);
         s->datasets[s->ndatasets++] = d;
     } else {
+        source_close(d->follow);
+        d->follow = NULL;
         frame_free(d->frame);
         free(d->source);
         free(d->options);
@@ -230,19 +345,37 @@ session_put_dataset(struct session *s, const char *name, struct aiwb_frame *fram
     d->source = xstrdup(source != NULL ? source : "");
     d->options = xstrdup(options != NULL ? options : "");
     d->lineage = xstrdup(lineage != NULL ? lineage : "");
-    schema = schema_text(frame);
-    rec.name = name;
+    return d;
+}
+
+/* Write D's record (source, lineage, schema, shape) to the workspace. */
+static void
+record_dataset(struct session *s, const struct dataset *d)
+{
+    struct store_dataset rec;
+    char *cause = NULL, *schema = schema_text(d->frame);
+
+    rec.name = d->name;
     rec.source = d->source;
     rec.options = d->options;
     rec.lineage = d->lineage;
     rec.schema = schema;
-    rec.n_rows = frame_rows(frame);
-    rec.n_cols = frame_cols(frame);
+    rec.n_rows = frame_rows(d->frame);
+    rec.n_cols = frame_cols(d->frame);
     if (store_dataset_put(s->store, &rec, &cause) < 0) {
         fprintf(s->out.err, "warning: %s\n", cause);
         free(cause);
     }
     free(schema);
+}
+
+struct dataset *
+session_put_dataset(struct session *s, const char *name, struct aiwb_frame *frame,
+                    const char *source, const char *options, const char *lineage)
+{
+    struct dataset *d = keep_dataset(s, name, frame, source, options, lineage);
+
+    record_dataset(s, d);
     return d;
 }
 

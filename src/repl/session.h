@@ -16,6 +16,7 @@
 
 struct aiwb_frame;
 struct pipeline;
+struct source_handle;
 struct store;
 
 /* A dataset in memory. */
@@ -25,6 +26,7 @@ struct dataset {
     char *source;  /* file or parent dataset */
     char *options; /* source options as typed */
     char *lineage; /* the command that made it */
+    struct source_handle *follow; /* a growing source read again on each use, or NULL */
 };
 
 /* A model version in memory, loaded from (or just saved to) the workspace. */
@@ -58,7 +60,8 @@ void session_free(struct session *s);
 struct dataset *session_dataset(struct session *s, const char *name);
 /*
  * The dataset NAME, or NULL after reporting why with cmd_error(): not
- * loaded (saying where it came from, if the workspace remembers).
+ * loaded (saying where it came from, if the workspace remembers). A dataset
+ * read with follow=true first takes in the rows its source has gained.
  */
 struct dataset *session_need_dataset(struct session *s, const char *name);
 /*

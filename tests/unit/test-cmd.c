@@ -262,10 +262,15 @@ test_find(void **state)
     e = cmd_find("lo", &cause);
     assert_non_null(e);
     assert_string_equal(e->name, "load");
-    e = cmd_find("tr", &cause);
+    e = cmd_find("trai", &cause);
     assert_non_null(e);
     assert_string_equal(e->name, "train");
     assert_null(cause);
+    /* train and transform share "tr". */
+    assert_null(cmd_find("tr", &cause));
+    assert_non_null(strstr(cause, "ambiguous command 'tr', could be: transform, train"));
+    free(cause);
+    cause = NULL;
 
     /* Every unique prefix finds its command. */
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
@@ -543,7 +548,7 @@ test_complete(void **state)
     complete_free(got);
 
     /* help takes commands and plugins. */
-    assert_completes(fx, "help lo", "load ", "logistic ");
+    assert_completes(fx, "help lo", "load ", "logistic ", "log ");
     assert_completes(fx, "help st", "standardize ");
 
     /* train: algorithms, then datasets, columns, transforms, their options and choices. */
