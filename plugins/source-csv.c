@@ -12,20 +12,32 @@
  * every value that is not missing is a number (inf included), categorical
  * otherwise. A number too big for a double is an error in a column that
  * stays numeric and text in one that does not, so it is reported only when
- * the file is otherwise well formed.
+ * the file is otherwise well formed. No field is too long: a field of 10 MB
+ * loads like any other (its level is 10 MB), and a message quotes only the
+ * start of a value.
+ *
+ * A gzip file (known by its first two bytes, whatever its name) is inflated
+ * into memory with zlib, then read as any other; appended members are read
+ * too, as gzip does. The option columns= forces a column's type (a postcode
+ * column stays categorical; a numeric one must hold numbers, or the message
+ * names the value), and limit= reads the first rows only: the text ends
+ * after them, and nothing after them is read, mapped or inflated.
  *
  * How a file is read:
- * 1. It is mapped (read, for pipes) with a NUL after its last byte, so the
- *    scanners stop without bounds checks. Pages already parsed are given
- *    back as the threads move on, so the peak stays near the frame's size
- *    (the first scan keeps them: clean pages of the page cache, and mapping
- *    them twice costs more than the scan).
+ * 1. It is mapped (read, for pipes; inflated, for gzip) with zero bytes
+ *    after its last byte, so the scanners stop without bounds checks. Pages
+ *    already scanned are given back as the threads move on, in both passes,
+ *    so the peak stays near the frame's size: the file's pages stay in the
+ *    page cache, and mapping them twice costs little.
+ *    With limit=, the text ends after the rows wanted: the rest is never read.
  * 2. The header record is tokenized. A scan then counts the data records and
- *    cuts them into one chunk per thread at record boundaries: at any
- *    newline when the body holds no quote (checked in parallel), by quote
- *    parity otherwise (one sequential pass).
+ *    cuts them into chunks at record boundaries (four a thread, or about
+ *    4 MB each in a big file, which the threads take as each becomes free,
+ *    so a thread slowed by other programs takes fewer): at any newline when
+ *    the body holds no quote (checked in parallel), by quote parity
+ *    otherwise (one sequential pass).
  * 3. The frame is made with its final row count and every column numeric;
- *    the threads parse their chunks straight into the column arrays. A chunk
+ *    the threads parse the chunks straight into the column arrays. A chunk
  *    stops at its first error and the earliest error in the file wins. Each
  *    chunk starts at a true record boundary as long as everything before it
  *    is well formed, so the message is the one a sequential parse would give.
@@ -47,12 +59,15 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include <aiwb/plugin.h>
 
@@ -61,9 +76,17 @@ static const struct aiwb_host_api *api;
 #define CSV_AUTO_THREADS 4          /* at most this many threads unless told */
 #define CSV_MAX_THREADS 64          /* the most the `threads` option allows */
 #define CSV_THREAD_BYTES (1u << 20) /* smaller bodies are read by one thread */
-#define CSV_RELEASE_STEP (8u << 20) /* give parsed pages back in steps this big */
+#define CSV_CHUNK_BYTES (4u << 20)  /* bigger ones in chunks about this big */
+#define CSV_THREAD_CHUNKS 4         /* and at least this many a thread */
+#define CSV_MAX_CHUNKS (CSV_MAX_THREADS * CSV_THREAD_CHUNKS) /* but no more */
+#define CSV_RELEASE_STEP (1u << 20) /* give parsed pages back in steps this big */
 #define CSV_BLOCK (256u << 10)      /* the scan for quotes goes by blocks this big */
 #define CSV_SHOW_MAX 40             /* bytes of a value quoted in a message */
+#define CSV_PAD 64                  /* zero bytes after the text, for reading ahead */
+#define CSV_GROW_FIRST (1u << 20)   /* the first buffer for a pipe or gzip data */
+#define CSV_READ_STEP (1u << 20)    /* read a pipe by this much at least */
+#define CSV_INFLATE_STEP (4u << 20) /* inflate by this much at least */
+#define CSV_LIST_MAX 20             /* column names listed in a message */
 
 /* Byte classes of the tokenizer, outside (ucls) and inside (qcls) quotes. */
 enum { B_PLAIN = 0, B_DELIM, B_LF, B_CR, B_QUOTE, B_NUL, B_HIGH };
@@ -71,13 +94,14 @@ enum { B_PLAIN = 0, B_DELIM, B_LF, B_CR, B_QUOTE, B_NUL, B_HIGH };
 /* What is known about the file being read; read-only once parsing starts. */
 struct csv {
     const char *name; /* the file as the user named it */
-    const char *buf;  /* its bytes, then a NUL */
+    const char *buf;  /* its bytes (inflated when gzip), then CSV_PAD zero bytes */
     size_t size;
-    int mapped;   /* buf is a file mapping whose pages can be given back */
-    size_t bom;   /* 3 when the file starts with a UTF-8 byte order mark */
-    size_t first; /* where the first record starts */
-    size_t body;  /* where the first data record starts */
-    int header;   /* the first record names the columns */
+    size_t map_len; /* buf is a mapping of this many bytes */
+    int release;    /* buf maps the file: parsed pages can be given back */
+    size_t bom;     /* 3 when the file starts with a UTF-8 byte order mark */
+    size_t first;   /* where the first record starts */
+    size_t body;    /* where the first data record starts */
+    int header;     /* the first record names the columns */
     size_t ncols;
     unsigned char delim;
     unsigned char ucls[256];
@@ -86,10 +110,20 @@ struct csv {
     const char **na; /* the extra missing-value markers */
     size_t *na_len;
     size_t n_na;
-    int na_numeric; /* some marker reads as a number */
+    int na_numeric;          /* some marker reads as a number */
+    size_t records;          /* limit=: the records to read, header included (0: all) */
+    char *typed_text;        /* the `columns` option, split in place */
+    const char **typed;      /* the columns it names */
+    unsigned char *typed_as; /* and the type each is given (FORCE_*) */
+    size_t n_typed;
+    unsigned char *force; /* per column: FORCE_AUTO, or the type columns= gives it */
+    char *const *names;   /* the column names, for messages */
     locale_t c_locale;
     size_t page;
 };
+
+/* How a column's type is found: from its values, or forced by columns=. */
+enum { FORCE_AUTO = 0, FORCE_NUMERIC, FORCE_CATEGORICAL };
 
 enum csv_err_kind {
     E_NONE = 0,
@@ -99,8 +133,9 @@ enum csv_err_kind {
     E_NUL,
     E_QUOTE,
     E_AFTER_QUOTE,
-    E_RANGE, /* aux: the length of the number */
-    E_SPLIT  /* a chunk did not end where the scan said: re-read in one */
+    E_RANGE,  /* aux: the length of the number */
+    E_NOTNUM, /* columns= says numeric; aux: the value's length, col: its column */
+    E_SPLIT   /* a chunk did not end where the scan said: re-read in one */
 };
 
 /* An error found while parsing, placed by its byte offset. */
@@ -108,6 +143,7 @@ struct csv_err {
     enum csv_err_kind kind;
     size_t off;
     size_t aux;
+    size_t col;
 };
 
 /* A field as found in the buffer: between the quotes when quoted. */
@@ -156,13 +192,13 @@ set_err(struct csv_err *err, enum csv_err_kind kind, size_t off, size_t aux)
     return F_ERROR;
 }
 
-/* Give back the mapped pages between *DONE and UPTO once a step has passed. */
+/* Give back the mapped pages between *DONE and UPTO once STEP bytes have passed. */
 static void
-release_behind(const struct csv *cv, size_t *done, size_t upto)
+release_behind(const struct csv *cv, size_t *done, size_t upto, size_t step)
 {
     size_t a, b;
 
-    if (!cv->mapped || upto < *done + CSV_RELEASE_STEP)
+    if (!cv->release || upto < *done + step)
         return;
     a = (*done + cv->page - 1) / cv->page * cv->page;
     b = upto / cv->page * cv->page;
@@ -236,6 +272,74 @@ parse_slow(const struct csv *cv, const char *s, const char *end, double *out)
 
 #define TWO_53 (UINT64_C(1) << 53)
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * How many of the 8 bytes in X (read little-endian from the text) are
+ * digits before the first that is not. The tests for "below '0'" and
+ * "above '9'" may also flag bytes after the first true one (a borrow or a
+ * carry moves up), never one before it, and only the first matters.
+ */
+static inline unsigned
+digit_run(uint64_t x)
+{
+    uint64_t below = (x - ONES * '0') & ~x, above = (x + ONES * (127 - '9')) | x;
+    uint64_t bad = (below | above) & HIGHS;
+
+    return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
+}
+
+/* The value of the first N (1 to 8) digits in X: moved to the top, with
+ * zero bytes as leading zeros, then summed in pairs, quads and all eight. */
+static inline uint64_t
+digits_value(uint64_t x, unsigned n)
+{
+    x = (x - ONES * '0') << (8 * (8 - n));
+    x = x * 10 + (x >> 8);
+    return (((x & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
+            (((x >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
+           32;
+}
+
+static const uint64_t pow10_int[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
+
+/*
+ * Read the digits at P into *M (*M times ten plus each, modulo 2^64, as one
+ * at a time would), eight at a time. The text has CSV_PAD readable bytes
+ * after its end, so reading ahead is safe. Returns the end of the digits.
+ */
+static inline const char *
+read_digits(const char *p, uint64_t *m)
+{
+    for (;;) {
+        uint64_t x;
+        unsigned n;
+
+        memcpy(&x, p, sizeof(x));
+        n = digit_run(x);
+        if (n == 0)
+            return p;
+        *m = *m * pow10_int[n] + digits_value(x, n);
+        p += n;
+        if (n < 8)
+            return p;
+    }
+}
+#else
+static inline const char *
+read_digits(const char *p, uint64_t *m)
+{
+    while ((unsigned)(unsigned char)*p - '0' < 10) {
+        *m = *m * 10 + (unsigned)(unsigned char)*p - '0';
+        p++;
+    }
+    return p;
+}
+#endif
+
 /* Whether the significand of the NDIG digits at S (a point in between
  * skipped) has more than 19 significant digits, so *M overflowed. */
 static int
@@ -269,17 +373,11 @@ parse_number(const struct csv *cv, const char *s, const char **endp, double *out
     if (*p == '-' || *p == '+')
         neg = *p++ == '-';
     digits = q = p;
-    while ((unsigned)(unsigned char)*p - '0' < 10) {
-        m = m * 10 + (unsigned)(unsigned char)*p - '0';
-        p++;
-    }
+    p = read_digits(p, &m);
     nint = (size_t)(p - q);
     if (*p == '.') {
         q = ++p;
-        while ((unsigned)(unsigned char)*p - '0' < 10) {
-            m = m * 10 + (unsigned)(unsigned char)*p - '0';
-            p++;
-        }
+        p = read_digits(p, &m);
         nfrac = (size_t)(p - q);
         e10 = -(long)nfrac;
     }
@@ -338,7 +436,8 @@ is_marker(const struct csv *cv, const char *s, size_t len)
 
 /*
  * What field F holds: missing (empty, blank, a marker, NaN), a number (in
- * *V), a number out of range (its text at *TOK), or text.
+ * *V), a number out of range, or text. Unless it is missing, *TOK and
+ * *TOKLEN are set to the value without the spaces around it.
  */
 static enum cell_kind
 classify(const struct csv *cv, const struct field *f, double *v, const char **tok, size_t *toklen)
@@ -352,11 +451,11 @@ classify(const struct csv *cv, const struct field *f, double *v, const char **to
         b--;
     if (a == b || is_marker(cv, a, (size_t)(b - a)))
         return CELL_MISSING;
+    *tok = a;
+    *toklen = (size_t)(b - a);
     k = parse_number(cv, a, &e, v);
     if (k == NUM_NONE || e != b)
         return CELL_TEXT;
-    *tok = a;
-    *toklen = (size_t)(b - a);
     return k == NUM_OK ? CELL_NUMBER : k == NUM_NAN ? CELL_MISSING : CELL_RANGE;
 }
 
@@ -644,6 +743,12 @@ format_error(const struct csv *cv, const struct csv_err *err)
         place_of(cv, off, &line, &col);
         return api->format("'%s' line %zu column %zu: number '%s' is out of range", cv->name, line,
                            col, show(cv->buf + off, err->aux, shown, sizeof(shown)));
+    case E_NOTNUM:
+        place_of(cv, off, &line, &col);
+        return api->format("'%s' line %zu column %zu: '%s' is not a number (columns= makes "
+                           "column '%s' numeric)",
+                           cv->name, line, col, show(cv->buf + off, err->aux, shown, sizeof(shown)),
+                           cv->names[err->col]);
     case E_UTF8:
         what = "invalid UTF-8";
         break;
@@ -668,14 +773,320 @@ format_error(const struct csv *cv, const struct csv_err *err)
  * Reading the file
  */
 
-/* Map or read PATH into CV->buf with a NUL after its last byte. */
+/* Whether the line from LS to its end at E is blank (nothing or a CR). */
+static inline int
+blank_line(const char *ls, const char *e)
+{
+    return e == ls || (e == ls + 1 && *ls == '\r');
+}
+
+/*
+ * Counting records ahead of the parser, for limit=: where the wanted record
+ * ends, by quote parity (as cut_quoted). It resumes where it stopped, so
+ * a pipe or an inflating stream is scanned as it arrives.
+ */
+struct rec_scan {
+    size_t pos;   /* the next byte to look at */
+    size_t start; /* where the current record started */
+    size_t count; /* the records that are not blank ended so far */
+    int inq;      /* inside quotes */
+    int begun;    /* pos and start are past a byte order mark */
+};
+
+/*
+ * Scan BUF[s->pos, LEN) for the end of record WANT (counting from 1, blank
+ * records not counted). Returns the offset just past its line end, or
+ * SIZE_MAX if it has not ended yet.
+ */
+static size_t
+scan_records(struct rec_scan *s, const char *buf, size_t len, size_t want)
+{
+    const char *p, *e = buf + len, *nl, *q;
+
+    if (!s->begun) {
+        if (len < 3 && memcmp(buf, "\xEF\xBB\xBF", len) == 0)
+            return SIZE_MAX; /* a mark, or not, is yet to be seen */
+        s->begun = 1;
+        if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+            s->pos = s->start = 3;
+    }
+    for (p = buf + s->pos; p < e;) {
+        if (s->inq) {
+            q = memchr(p, '"', (size_t)(e - p));
+            if (q == NULL)
+                break;
+            s->inq = 0;
+            p = q + 1;
+            continue;
+        }
+        nl = memchr(p, '\n', (size_t)(e - p));
+        q = memchr(p, '"', (size_t)((nl != NULL ? nl : e) - p));
+        if (q != NULL) {
+            s->inq = 1;
+            p = q + 1;
+            continue;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        if (!blank_line(buf + s->start, nl) && ++s->count == want) {
+            s->pos = (size_t)(p - buf);
+            return s->pos;
+        }
+        s->start = (size_t)(p - buf);
+    }
+    s->pos = len;
+    return SIZE_MAX;
+}
+
+/* A growing anonymous mapping for bytes read from a pipe or inflated. */
+struct grow {
+    char *p;
+    size_t len, cap;
+};
+
+/* Make room for MORE bytes after the G->len there are, and CSV_PAD after them. */
+static int
+grow_reserve(const struct csv *cv, struct grow *g, size_t more, char **cause)
+{
+    size_t need = g->len + more + CSV_PAD, cap = g->cap ? g->cap : CSV_GROW_FIRST;
+    void *p;
+
+    if (need <= g->cap)
+        return AIWB_OK;
+    while (cap < need && cap <= SIZE_MAX / 2)
+        cap *= 2;
+    cap = (cap + cv->page - 1) / cv->page * cv->page;
+    if (g->p == NULL)
+        p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    else
+        p = mremap(g->p, g->cap, cap, MREMAP_MAYMOVE);
+    if (cap < need || p == MAP_FAILED) {
+        *cause = api->format("cannot read '%s': no memory for more than %zu MB of data", cv->name,
+                             g->len >> 20);
+        return AIWB_ENOMEM;
+    }
+    g->p = p;
+    g->cap = cap;
+    return AIWB_OK;
+}
+
+static void
+grow_free(struct grow *g)
+{
+    if (g->p != NULL)
+        munmap(g->p, g->cap);
+    g->p = NULL;
+    g->len = g->cap = 0;
+}
+
+/* Hand G's bytes to CV as its text, ended at CUT when that is not SIZE_MAX. */
+static void
+adopt(struct csv *cv, struct grow *g, size_t cut)
+{
+    if (cut != SIZE_MAX && cut < g->len) {
+        g->len = cut;
+        g->p[cut] = '\0'; /* the scanners stop there */
+    }
+    memset(g->p + g->len, 0, CSV_PAD < g->cap - g->len ? CSV_PAD : g->cap - g->len);
+    cv->buf = g->p;
+    cv->size = g->len;
+    cv->map_len = g->cap;
+    g->p = NULL;
+    g->len = g->cap = 0;
+}
+
+/* Whether these bytes start a gzip stream (RFC 1952: 1f 8b). */
+static int
+is_gzip(const void *p, size_t n)
+{
+    return n >= 2 && memcmp(p, "\x1f\x8b", 2) == 0;
+}
+
+/* The message for the zlib status RC of stream Z on CV's file. */
+static char *
+gzip_error(const struct csv *cv, const z_stream *z, int rc)
+{
+    if (rc == Z_MEM_ERROR)
+        return api->format("cannot inflate '%s': out of memory", cv->name);
+    return api->format("'%s': corrupt gzip data (zlib: %s)", cv->name,
+                       z->msg != NULL ? z->msg : zError(rc));
+}
+
+/*
+ * Inflate the N bytes of gzip data at SRC (one member or several, as gzip
+ * writes with -c appended) into CV->buf. With limit=, stops once the
+ * records wanted are there. Returns AIWB_OK, or an error with *cause set.
+ */
+static int
+inflate_gzip(struct csv *cv, const unsigned char *src, size_t n, char **cause)
+{
+    struct grow g = {0};
+    struct rec_scan scan = {0};
+    z_stream z = {0};
+    size_t fed = 0, cut = SIZE_MAX, hint = 0;
+    int rc;
+
+    if (inflateInit2(&z, 15 + 16) != Z_OK) {
+        *cause = api->format("cannot inflate '%s': out of memory", cv->name);
+        return AIWB_ENOMEM;
+    }
+    /* the trailer holds the size mod 2^32: a first guess when it is plausible */
+    if (n >= 18)
+        hint = (size_t)src[n - 4] | (size_t)src[n - 3] << 8 | (size_t)src[n - 2] << 16 |
+               (size_t)src[n - 1] << 24;
+    if (hint < n / 2 || hint / 1032 > n || cv->records > 0)
+        hint = 0; /* deflate shrinks by 1032 at most: the trailer lies */
+    rc = grow_reserve(cv, &g, hint + 1, cause);
+    while (rc == AIWB_OK) {
+        size_t room, before;
+        int zrc;
+
+        if (z.avail_in == 0 && fed < n) {
+            z.next_in = (unsigned char *)src + fed;
+            z.avail_in = n - fed < UINT_MAX ? (uInt)(n - fed) : UINT_MAX;
+            fed += z.avail_in;
+        }
+        rc = grow_reserve(cv, &g, CSV_INFLATE_STEP, cause);
+        if (rc != AIWB_OK)
+            break;
+        room = g.cap - g.len - CSV_PAD;
+        z.next_out = (unsigned char *)g.p + g.len;
+        z.avail_out = room < UINT_MAX ? (uInt)room : UINT_MAX;
+        before = z.avail_out;
+        zrc = inflate(&z, Z_NO_FLUSH);
+        g.len += before - z.avail_out;
+        if (cv->records > 0 && (cut = scan_records(&scan, g.p, g.len, cv->records)) != SIZE_MAX)
+            break;
+        if (zrc == Z_STREAM_END) {
+            size_t rest = z.avail_in + (n - fed);
+
+            if (rest == 0)
+                break;
+            if (!is_gzip(src + n - rest, rest)) {
+                api->log(AIWB_LOG_WARN, "'%s': ignored %zu bytes after the gzip data", cv->name,
+                         rest);
+                break;
+            }
+            inflateReset(&z); /* another member follows */
+        } else if (zrc == Z_BUF_ERROR || zrc == Z_OK) {
+            if (z.avail_in == 0 && fed == n && z.avail_out > 0) {
+                *cause = api->format("'%s': truncated gzip data (the file ends inside the "
+                                     "compressed stream)",
+                                     cv->name);
+                rc = AIWB_EDATA;
+            }
+        } else {
+            *cause = gzip_error(cv, &z, zrc);
+            rc = zrc == Z_MEM_ERROR ? AIWB_ENOMEM : AIWB_EDATA;
+        }
+    }
+    inflateEnd(&z);
+    if (rc == AIWB_OK)
+        adopt(cv, &g, cut);
+    grow_free(&g);
+    return rc;
+}
+
+/*
+ * Read what FD gives (a pipe, or a file that cannot be mapped) into CV,
+ * until its end or, with limit=, the end of the records wanted; inflated
+ * when it is gzip.
+ */
+static int
+read_stream(struct csv *cv, int fd, const char *path, char **cause)
+{
+    struct grow g = {0};
+    struct rec_scan scan = {0};
+    size_t cut = SIZE_MAX;
+    int rc = AIWB_OK, gz = -1;
+
+    for (;;) {
+        ssize_t got;
+
+        rc = grow_reserve(cv, &g, CSV_READ_STEP, cause);
+        if (rc != AIWB_OK)
+            break;
+        got = read(fd, g.p + g.len, g.cap - g.len - CSV_PAD);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *cause = api->format("cannot read '%s': %s", path, strerror(errno));
+            rc = AIWB_EIO;
+            break;
+        }
+        g.len += (size_t)got;
+        if (gz < 0 && (g.len >= 2 || got == 0))
+            gz = is_gzip(g.p, g.len);
+        if (got == 0)
+            break;
+        if (gz == 0 && cv->records > 0 &&
+            (cut = scan_records(&scan, g.p, g.len, cv->records)) != SIZE_MAX)
+            break;
+    }
+    if (rc == AIWB_OK && gz == 1)
+        rc = inflate_gzip(cv, (const unsigned char *)g.p, g.len, cause);
+    else if (rc == AIWB_OK)
+        adopt(cv, &g, cut);
+    grow_free(&g);
+    return rc;
+}
+
+/*
+ * Map the SIZE bytes of the regular file FD into CV, with CSV_PAD zero bytes
+ * after them: an anonymous reservation with the file mapped over its start.
+ * Returns AIWB_OK, or AIWB_ENOTSUP when it cannot be mapped (then read it).
+ */
+static int
+map_file(struct csv *cv, int fd, size_t size)
+{
+    size_t cap = (size + CSV_PAD + cv->page - 1) / cv->page * cv->page;
+    char *buf = mmap(NULL, cap, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (buf == MAP_FAILED)
+        return AIWB_ENOTSUP;
+    if (mmap(buf, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        munmap(buf, cap);
+        return AIWB_ENOTSUP;
+    }
+    cv->buf = buf;
+    cv->size = size;
+    cv->map_len = cap;
+    return AIWB_OK;
+}
+
+/*
+ * With limit=, end a mapped file after the records wanted: only the pages
+ * up to there are ever read. The NUL that ends the text then goes into a
+ * private copy of that one page, which release_behind never gives back (it
+ * stops at the page holding the parser's position).
+ */
+static int
+cut_mapped(struct csv *cv, char **cause)
+{
+    struct rec_scan scan = {0};
+    size_t cut = scan_records(&scan, cv->buf, cv->size, cv->records);
+    char *page;
+
+    if (cut == SIZE_MAX || cut == cv->size)
+        return AIWB_OK;
+    page = (char *)cv->buf + cut / cv->page * cv->page;
+    if (mprotect(page, cv->page, PROT_READ | PROT_WRITE) != 0) {
+        *cause = api->format("cannot read '%s': %s", cv->name, strerror(errno));
+        return AIWB_EIO;
+    }
+    page[cut % cv->page] = '\0';
+    cv->size = cut;
+    return AIWB_OK;
+}
+
+/* Map or read PATH into CV->buf (inflated when gzip, cut short by limit=),
+ * with CSV_PAD zero bytes after its last byte. */
 static int
 load_file(struct csv *cv, const char *path, char **cause)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), e;
-    char *buf = NULL;
-    size_t size = 0, cap = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e, rc;
 
     if (fd < 0) {
         *cause = api->format("cannot open '%s': %s", path, strerror(errno));
@@ -687,59 +1098,31 @@ load_file(struct csv *cv, const char *path, char **cause)
         close(fd);
         return AIWB_EIO;
     }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        /* Reserve one byte more, rounded to pages, then map the file over
-         * it: the byte after the data is always a readable zero. */
-        size = (size_t)st.st_size;
-        cap = (size + 1 + cv->page - 1) / cv->page * cv->page;
-        buf = mmap(NULL, cap, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (buf != MAP_FAILED &&
-            mmap(buf, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED) {
-            close(fd);
-            cv->buf = buf;
-            cv->size = size;
-            cv->mapped = 1;
-            return AIWB_OK;
-        }
-        if (buf != MAP_FAILED)
-            munmap(buf, cap);
-        buf = NULL;
-        size = cap = 0;
-    }
-    for (;;) {
-        ssize_t got;
-
-        if (cap - size < 65536) {
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = api->realloc(buf, cap);
-        }
-        got = read(fd, buf + size, cap - size - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            *cause = api->format("cannot read '%s': %s", path, strerror(errno));
-            api->free(buf);
-            close(fd);
-            return AIWB_EIO;
-        }
-        if (got == 0)
-            break;
-        size += (size_t)got;
+    if (!S_ISREG(st.st_mode) || st.st_size == 0 ||
+        map_file(cv, fd, (size_t)st.st_size) != AIWB_OK) {
+        rc = read_stream(cv, fd, path, cause);
+        close(fd);
+        return rc;
     }
     close(fd);
-    buf[size] = '\0';
-    cv->buf = buf;
-    cv->size = size;
-    return AIWB_OK;
+    if (is_gzip(cv->buf, cv->size)) {
+        const char *gz = cv->buf;
+        size_t gz_size = cv->size, gz_len = cv->map_len;
+
+        madvise((char *)gz, gz_size, MADV_SEQUENTIAL);
+        cv->buf = NULL;
+        rc = inflate_gzip(cv, (const unsigned char *)gz, gz_size, cause);
+        munmap((char *)gz, gz_len);
+        return rc;
+    }
+    cv->release = 1;
+    return cv->records > 0 ? cut_mapped(cv, cause) : AIWB_OK;
 }
 
 static void
 unload_file(struct csv *cv)
 {
-    if (cv->mapped)
-        munmap((char *)cv->buf, (cv->size + 1 + cv->page - 1) / cv->page * cv->page);
-    else
-        api->free((char *)cv->buf);
+    munmap((char *)cv->buf, cv->map_len);
     cv->buf = NULL;
 }
 
@@ -751,6 +1134,8 @@ parse_delimiter(struct csv *cv, const struct aiwb_options *opts, const char *pat
     size_t n = strlen(path);
     unsigned char c;
 
+    if (n >= 3 && path[n - 3] == '.' && ascii_is(path[n - 2], 'g') && ascii_is(path[n - 1], 'z'))
+        n -= 3; /* x.tsv.gz is a .tsv */
     if (!api->opt_given(opts, "delimiter") && n >= 4 && path[n - 4] == '.' &&
         ascii_is(path[n - 3], 't') && ascii_is(path[n - 2], 's') && ascii_is(path[n - 1], 'v'))
         d = "\t";
@@ -782,7 +1167,11 @@ parse_markers(struct csv *cv, const struct aiwb_options *opts)
     size_t n = 1;
     char *p, *q;
 
-    cv->na_text = api->strdup(na ? na : "");
+    if (na == NULL)
+        na = "";
+    /* parse_number reads ahead: zero bytes after the text, as after a file */
+    cv->na_text = api->calloc(strlen(na) + CSV_PAD, 1);
+    memcpy(cv->na_text, na, strlen(na));
     for (p = cv->na_text; *p; p++)
         n += *p == ',';
     cv->na = api->calloc(n, sizeof(*cv->na));
@@ -808,6 +1197,76 @@ parse_markers(struct csv *cv, const struct aiwb_options *opts)
     }
 }
 
+/* The type named by WORD (a prefix of numeric or categorical), or FORCE_AUTO. */
+static unsigned char
+type_word(const char *word)
+{
+    size_t n = strlen(word);
+
+    if (n > 0 && strncasecmp(word, "numeric", n) == 0)
+        return FORCE_NUMERIC;
+    if (n > 0 && strncasecmp(word, "categorical", n) == 0)
+        return FORCE_CATEGORICAL;
+    return FORCE_AUTO;
+}
+
+/*
+ * Split the `columns` option, NAME:TYPE,NAME:TYPE, into cv->typed and
+ * cv->typed_as. A name may hold colons (the last one ends it) but no comma.
+ * Whether the names are columns is known only after the header.
+ */
+static int
+parse_columns(struct csv *cv, const struct aiwb_options *opts, char **cause)
+{
+    const char *spec = api->opt_str(opts, "columns");
+    size_t n = 1;
+    char *p, *q;
+
+    if (spec == NULL)
+        return AIWB_OK;
+    cv->typed_text = api->strdup(spec);
+    for (p = cv->typed_text; *p; p++)
+        n += *p == ',';
+    cv->typed = api->calloc(n, sizeof(*cv->typed));
+    cv->typed_as = api->calloc(n, sizeof(*cv->typed_as));
+    for (p = cv->typed_text; p != NULL; p = q) {
+        char *colon, *name, *type;
+        size_t len;
+
+        q = strchr(p, ',');
+        if (q != NULL)
+            *q++ = '\0';
+        colon = strrchr(p, ':');
+        name = p;
+        type = colon != NULL ? colon + 1 : NULL;
+        if (colon != NULL)
+            *colon = '\0';
+        while (*name == ' ')
+            name++;
+        for (len = strlen(name); len > 0 && name[len - 1] == ' '; len--)
+            name[len - 1] = '\0';
+        while (type != NULL && *type == ' ')
+            type++;
+        for (len = type != NULL ? strlen(type) : 0; len > 0 && type[len - 1] == ' '; len--)
+            type[len - 1] = '\0';
+        if (type == NULL || *name == '\0' || type_word(type) == FORCE_AUTO) {
+            *cause = api->format("csv: columns wants NAME:TYPE,... with TYPE numeric or "
+                                 "categorical, not '%s%s%s'",
+                                 p, type != NULL ? ":" : "", type != NULL ? type : "");
+            return AIWB_EINVAL;
+        }
+        for (size_t i = 0; i < cv->n_typed; i++) {
+            if (strcmp(cv->typed[i], name) == 0) {
+                *cause = api->format("csv: columns names '%s' twice", name);
+                return AIWB_EINVAL;
+            }
+        }
+        cv->typed[cv->n_typed] = name;
+        cv->typed_as[cv->n_typed++] = type_word(type);
+    }
+    return AIWB_OK;
+}
+
 static int
 setup(struct csv *cv, const char *path, const struct aiwb_options *opts, char **cause)
 {
@@ -816,7 +1275,11 @@ setup(struct csv *cv, const char *path, const struct aiwb_options *opts, char **
     cv->name = path;
     cv->page = (size_t)sysconf(_SC_PAGESIZE);
     cv->header = api->opt_bool(opts, "header");
+    if (api->opt_given(opts, "limit"))
+        cv->records = (size_t)api->opt_int(opts, "limit") + (cv->header ? 1 : 0);
     rc = parse_delimiter(cv, opts, path, cause);
+    if (rc == AIWB_OK)
+        rc = parse_columns(cv, opts, cause);
     if (rc != AIWB_OK)
         return rc;
     cv->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
@@ -845,6 +1308,10 @@ teardown(struct csv *cv)
     api->free(cv->na_text);
     api->free(cv->na);
     api->free(cv->na_len);
+    api->free(cv->typed_text);
+    api->free(cv->typed);
+    api->free(cv->typed_as);
+    api->free(cv->force);
 }
 
 /* The header (or the first record's width): sets cv->first, cv->body,
@@ -930,13 +1397,6 @@ boundary(const struct csv *cv, size_t x)
     return q ? (size_t)(q + 1 - cv->buf) : cv->size;
 }
 
-/* Whether the line from LS to its end at E is blank (nothing or a CR). */
-static inline int
-blank_line(const char *ls, const char *e)
-{
-    return e == ls || (e == ls + 1 && *ls == '\r');
-}
-
 /*
  * Thread: cut the chunk at newlines and count its records, unless it holds
  * a quote (then the cut needs the quote-aware scan). It goes by blocks that
@@ -948,8 +1408,9 @@ count_chunk(void *arg)
     struct chunk *ch = arg;
     const struct csv *cv = ch->cv;
     const char *p, *e, *q, *ls, *be;
+    size_t released;
 
-    ch->start = boundary(cv, ch->lo);
+    ch->start = released = boundary(cv, ch->lo);
     ch->end = boundary(cv, ch->hi);
     ch->nrows = 0;
     ch->quotes = 0;
@@ -963,8 +1424,10 @@ count_chunk(void *arg)
         }
         for (q = p; (q = memchr(q, '\n', (size_t)(be - q))) != NULL; ls = ++q)
             ch->nrows += !blank_line(ls, q);
+        release_behind(cv, &released, (size_t)(be - cv->buf), CSV_RELEASE_STEP);
     }
     ch->nrows += ls < e && !blank_line(ls, e);
+    release_behind(cv, &released, ch->end, 0);
     return NULL;
 }
 
@@ -1003,8 +1466,9 @@ cut_quoted(const struct csv *cv, struct chunk *ch, size_t n)
     ch[t].end = cv->size;
 }
 
-/* Store one field of a numeric-so-far column. */
-static void
+/* Store one field of a numeric-so-far column. Returns 0, or -1 with
+ * ch->err set when columns= made the column numeric and F is not a number. */
+static int
 store_field(struct chunk *ch, size_t c, size_t row, const struct field *f)
 {
     const char *tok = NULL;
@@ -1026,9 +1490,15 @@ store_field(struct chunk *ch, size_t c, size_t row, const struct field *f)
         }
         break;
     case CELL_TEXT:
+        if (ch->cv->force != NULL && ch->cv->force[c] == FORCE_NUMERIC) {
+            set_err(&ch->err, E_NOTNUM, (size_t)(tok - ch->cv->buf), toklen);
+            ch->err.col = c;
+            return -1;
+        }
         ch->text[c] = 1;
         break;
     }
+    return 0;
 }
 
 /*
@@ -1096,34 +1566,60 @@ parse_chunk(void *arg)
                 fields_error(cv, rec, p, r, c + 1, &ch->err);
                 return NULL;
             }
-            if (!ch->text[c])
-                store_field(ch, c, row, &f);
+            if (!ch->text[c] && store_field(ch, c, row, &f) != 0)
+                return NULL;
         }
         row++;
-        release_behind(cv, &ch->released, (size_t)(p - cv->buf));
+        release_behind(cv, &ch->released, (size_t)(p - cv->buf), CSV_RELEASE_STEP);
     }
     if (row != last_row || p != end)
         set_err(&ch->err, E_SPLIT, (size_t)(p - cv->buf), 0);
+    release_behind(cv, &ch->released, ch->end, 0);
     return NULL;
 }
 
-/* Run FN on the N structs at BASE (STRIDE bytes apart), the first in this
- * thread; a thread that cannot start runs here too. */
+/* N items of STRIDE bytes at BASE, each handed to FN by whichever of the
+ * pool's threads is free first. */
+struct pool {
+    void *(*fn)(void *);
+    char *base;
+    size_t stride, n;
+    atomic_size_t next; /* the next item to take */
+};
+
+static void *
+pool_worker(void *arg)
+{
+    struct pool *pl = arg;
+    size_t i;
+
+    while ((i = atomic_fetch_add_explicit(&pl->next, 1, memory_order_relaxed)) < pl->n)
+        pl->fn(pl->base + i * pl->stride);
+    return NULL;
+}
+
+/*
+ * Run FN on the N structs at BASE (STRIDE bytes apart) with NTHREADS
+ * threads, this one included. Items go to whichever thread is free, so a
+ * thread that the machine runs slower (other programs on its core) takes
+ * fewer; a thread that cannot start leaves its share to the others.
+ */
 static void
-run_threads(size_t n, void *(*fn)(void *), void *base, size_t stride)
+run_pool(size_t nthreads, size_t n, void *(*fn)(void *), void *base, size_t stride)
 {
     pthread_t tid[CSV_MAX_THREADS];
     int started[CSV_MAX_THREADS];
+    struct pool pl = {.fn = fn, .base = base, .stride = stride, .n = n};
 
-    for (size_t i = 1; i < n; i++)
-        started[i] = pthread_create(&tid[i], NULL, fn, (char *)base + i * stride) == 0;
-    fn(base);
-    for (size_t i = 1; i < n; i++) {
+    atomic_init(&pl.next, 0);
+    if (nthreads > n)
+        nthreads = n;
+    for (size_t i = 1; i < nthreads; i++)
+        started[i] = pthread_create(&tid[i], NULL, pool_worker, &pl) == 0;
+    pool_worker(&pl);
+    for (size_t i = 1; i < nthreads; i++)
         if (started[i])
             pthread_join(tid[i], NULL);
-        else
-            fn((char *)base + i * stride);
-    }
 }
 
 /* How many threads to read the body with. */
@@ -1146,9 +1642,24 @@ thread_count(const struct csv *cv, const struct aiwb_options *opts)
     return cpus < CSV_AUTO_THREADS ? (size_t)cpus : CSV_AUTO_THREADS;
 }
 
-/* Cut the body into N chunks and count their rows; returns the total. */
+/* How many chunks NTHREADS threads read the body in: a few each, more in a
+ * big body, so that the work evens out when some thread runs slower. */
 static size_t
-cut_body(const struct csv *cv, struct chunk *ch, size_t n)
+chunk_count(const struct csv *cv, size_t nthreads)
+{
+    size_t n = (cv->size - cv->body) / CSV_CHUNK_BYTES;
+
+    if (nthreads == 1)
+        return 1;
+    if (n < nthreads * CSV_THREAD_CHUNKS)
+        n = nthreads * CSV_THREAD_CHUNKS;
+    return n < CSV_MAX_CHUNKS ? n : CSV_MAX_CHUNKS;
+}
+
+/* Cut the body into N chunks and count their rows with NTHREADS threads;
+ * returns the total. */
+static size_t
+cut_body(const struct csv *cv, struct chunk *ch, size_t n, size_t nthreads)
 {
     size_t len = cv->size - cv->body, rows = 0;
     int quotes = 0;
@@ -1159,7 +1670,7 @@ cut_body(const struct csv *cv, struct chunk *ch, size_t n)
         ch[i].hi =
             i + 1 == n ? cv->size : cv->body + (size_t)((double)len * (double)(i + 1) / (double)n);
     }
-    run_threads(n, count_chunk, ch, sizeof(*ch));
+    run_pool(nthreads, n, count_chunk, ch, sizeof(*ch));
     for (size_t i = 0; i < n; i++)
         quotes |= ch[i].quotes;
     if (quotes)
@@ -1171,12 +1682,13 @@ cut_body(const struct csv *cv, struct chunk *ch, size_t n)
     return rows;
 }
 
-/* Parse every chunk into the columns COLS; returns the earliest error. */
+/* Parse the N chunks into the columns COLS with NTHREADS threads; returns
+ * the earliest error. */
 static struct csv_err
-parse_chunks(const struct csv *cv, struct chunk *ch, size_t n, double *const *cols,
+parse_chunks(const struct csv *cv, struct chunk *ch, size_t n, size_t nthreads, double *const *cols,
              unsigned char *text, size_t *range)
 {
-    struct csv_err first = {E_NONE, SIZE_MAX, 0};
+    struct csv_err first = {.kind = E_NONE, .off = SIZE_MAX};
 
     for (size_t i = 0; i < n; i++) {
         ch[i].cols = cols;
@@ -1184,11 +1696,15 @@ parse_chunks(const struct csv *cv, struct chunk *ch, size_t n, double *const *co
         ch[i].range_off = range + 2 * i * cv->ncols;
         ch[i].range_len = ch[i].range_off + cv->ncols;
         memset(ch[i].text, 0, cv->ncols);
-        for (size_t c = 0; c < cv->ncols; c++)
+        for (size_t c = 0; c < cv->ncols; c++) {
             ch[i].range_off[c] = SIZE_MAX;
+            /* columns= said so: read as levels whatever they hold */
+            if (cv->force != NULL && cv->force[c] == FORCE_CATEGORICAL)
+                ch[i].text[c] = 1;
+        }
         ch[i].err.kind = E_NONE;
     }
-    run_threads(n, parse_chunk, ch, sizeof(*ch));
+    run_pool(nthreads, n, parse_chunk, ch, sizeof(*ch));
     for (size_t i = 0; i < n; i++)
         if (ch[i].err.kind != E_NONE && ch[i].err.off < first.off)
             first = ch[i].err;
@@ -1231,6 +1747,42 @@ check_names(const struct csv *cv, char **names, char **cause)
     }
     api->free(v);
     return dup == SIZE_MAX ? AIWB_OK : AIWB_EDATA;
+}
+
+/*
+ * Give the columns named by columns= their types in cv->force. A name that
+ * is not a column is an error that lists the columns.
+ */
+static int
+resolve_columns(struct csv *cv, char **names, char **cause)
+{
+    if (cv->n_typed == 0)
+        return AIWB_OK;
+    cv->force = api->calloc(cv->ncols, sizeof(*cv->force));
+    for (size_t i = 0; i < cv->n_typed; i++) {
+        size_t c = 0, shown = cv->ncols < CSV_LIST_MAX ? cv->ncols : CSV_LIST_MAX;
+        char *list, *more;
+
+        while (c < cv->ncols && strcmp(names[c], cv->typed[i]) != 0)
+            c++;
+        if (c < cv->ncols) {
+            cv->force[c] = cv->typed_as[i];
+            continue;
+        }
+        list = api->strdup(names[0]);
+        for (size_t k = 1; k < shown; k++) {
+            more = api->format("%s, %s", list, names[k]);
+            api->free(list);
+            list = more;
+        }
+        more = cv->ncols > shown ? api->format(" and %zu more", cv->ncols - shown) : NULL;
+        *cause = api->format("'%s' has no column '%s' (named in columns=; its columns: %s%s)",
+                             cv->name, cv->typed[i], list, more != NULL ? more : "");
+        api->free(list);
+        api->free(more);
+        return AIWB_EINVAL;
+    }
+    return AIWB_OK;
 }
 
 /* What the level pass learns about one categorical column. */
@@ -1333,14 +1885,14 @@ read_levels(const struct csv *cv, struct aiwb_frame *a, const unsigned char *tex
             st[c].codes[row] = code;
         }
         row++;
-        release_behind(cv, &released, (size_t)(p - cv->buf));
+        release_behind(cv, &released, (size_t)(p - cv->buf), CSV_RELEASE_STEP);
     }
     if (err.kind != E_NONE) {
         *cause = format_error(cv, &err);
         goto fail;
     }
     for (size_t c = 0; c < cv->ncols; c++)
-        if (text[c])
+        if (text[c] && (cv->force == NULL || cv->force[c] == FORCE_AUTO))
             warn_mixed(cv, api->frame_col_name(a, c), &st[c]);
     api->free(scratch);
     api->free(st);
@@ -1356,7 +1908,7 @@ fail:
 static struct csv_err
 range_error(const struct csv *cv, const struct chunk *ch, size_t n, const unsigned char *text)
 {
-    struct csv_err e = {E_NONE, SIZE_MAX, 0};
+    struct csv_err e = {.kind = E_NONE, .off = SIZE_MAX};
 
     for (size_t c = 0; c < cv->ncols; c++) {
         if (text[c])
@@ -1377,17 +1929,17 @@ static int
 read_body(const struct csv *cv, char **names, size_t nthreads, struct aiwb_frame **out,
           char **cause)
 {
-    struct chunk *ch = api->calloc(nthreads, sizeof(*ch));
+    size_t n = chunk_count(cv, nthreads), rows;
+    struct chunk *ch = api->calloc(n, sizeof(*ch));
     double **cols = api->calloc(cv->ncols, sizeof(*cols));
-    unsigned char *text = api->calloc(nthreads + 1, cv->ncols);
-    size_t *range = api->calloc(2 * nthreads, cv->ncols * sizeof(*range));
-    unsigned char *any_text = text + nthreads * cv->ncols;
+    unsigned char *text = api->calloc(n + 1, cv->ncols);
+    size_t *range = api->calloc(2 * n, cv->ncols * sizeof(*range));
+    unsigned char *any_text = text + n * cv->ncols;
     struct aiwb_frame *a = NULL;
     struct csv_err err;
-    size_t rows;
     int rc = AIWB_EDATA, texts = 0;
 
-    rows = cut_body(cv, ch, nthreads);
+    rows = cut_body(cv, ch, n, nthreads);
     if (rows == 0) {
         *cause = api->format("'%s' has a header but no rows", cv->name);
         goto out;
@@ -1400,24 +1952,24 @@ read_body(const struct csv *cv, char **names, size_t nthreads, struct aiwb_frame
             goto out;
         }
     }
-    err = parse_chunks(cv, ch, nthreads, cols, text, range);
-    if (err.kind == E_SPLIT && nthreads > 1) {
+    err = parse_chunks(cv, ch, n, nthreads, cols, text, range);
+    if (err.kind == E_SPLIT && n > 1) {
         /* only after a malformed record, which should have come first:
          * read it all in one chunk, which cannot be cut wrongly */
-        nthreads = 1;
-        if (cut_body(cv, ch, 1) != rows) {
+        n = 1;
+        if (cut_body(cv, ch, 1, 1) != rows) {
             *cause = api->format("'%s' changed while being read", cv->name);
             goto out;
         }
-        err = parse_chunks(cv, ch, 1, cols, text, range);
+        err = parse_chunks(cv, ch, 1, 1, cols, text, range);
     }
     for (size_t c = 0; c < cv->ncols; c++) {
-        for (size_t i = 0; i < nthreads; i++)
+        for (size_t i = 0; i < n; i++)
             any_text[c] |= text[i * cv->ncols + c];
         texts |= any_text[c];
     }
     if (err.kind == E_NONE)
-        err = range_error(cv, ch, nthreads, any_text);
+        err = range_error(cv, ch, n, any_text);
     if (err.kind != E_NONE) {
         *cause = format_error(cv, &err);
         goto out;
@@ -1470,6 +2022,9 @@ csv_open(void *state, const char *uri, const struct aiwb_options *opts, char **c
     if (rc == AIWB_OK)
         rc = check_names(&cv, names, cause);
     if (rc == AIWB_OK)
+        rc = resolve_columns(&cv, names, cause);
+    cv.names = names;
+    if (rc == AIWB_OK)
         rc = read_body(&cv, names, thread_count(&cv, opts), &st->frame, cause);
     if (names != NULL)
         for (size_t c = 0; c < cv.ncols; c++)
@@ -1521,18 +2076,44 @@ static const struct aiwb_option_spec csv_options[] = {
      .def = "0",
      .max = CSV_MAX_THREADS,
      .help = "threads to parse with; 0 uses one per core (at most 4) for files over 1 MiB"},
+    {.name = "columns",
+     .type = AIWB_OPT_STRING,
+     .help = "force column types: NAME:TYPE,... with TYPE numeric or categorical"},
+    {.name = "limit",
+     .type = AIWB_OPT_INT,
+     .min = 1,
+     .max = INFINITY,
+     .help = "read only the first N data rows (the rest of the file is not read)"},
     {.name = NULL},
 };
+
+static const char csv_help[] =
+    "Reads RFC 4180 text: quoted fields (with the delimiter, doubled quotes and\n"
+    "line breaks inside), LF or CRLF line ends, a UTF-8 byte order mark; blank\n"
+    "lines are skipped. Files compressed with gzip are inflated first, whatever\n"
+    "their name (x.csv.gz, x.tsv.gz). A .tsv file is tab-separated.\n"
+    "\n"
+    "A column is numeric when every value that is not missing is a number,\n"
+    "categorical otherwise (a warning names the first word in a column of\n"
+    "numbers). Missing: an empty field, NaN, and the `na` markers. Numbers read\n"
+    "exactly as C's strtod reads them, whatever the locale.\n"
+    "\n"
+    "  load d x.csv.gz columns=zip:categorical,age:numeric   force two types\n"
+    "  load d big.csv limit=1000                             a first look\n"
+    "\n"
+    "A file is read by several threads (`threads`), and errors name the file,\n"
+    "line and column: 'x.csv' line 4 column 2: unterminated quoted field.";
 
 static const struct aiwb_source_type csv_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_source_type),
     .name = "csv",
-    .summary = "comma- or tab-separated text (RFC 4180), columns typed as read",
+    .summary = "comma- or tab-separated text (RFC 4180), gzip or not, columns typed as read",
+    .help = csv_help,
     .options = csv_options,
     .flags = 0,
     .schemes = "file",
-    .extensions = "csv,tsv,txt",
+    .extensions = "csv,tsv,txt,csv.gz,tsv.gz,txt.gz",
     .state_size = sizeof(struct csv_state),
     .open = csv_open,
     .next = csv_next,
@@ -1546,6 +2127,6 @@ static const struct aiwb_source_type csv_type = {
 int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
-    AIWB_PLUGIN_BEGIN(p, host, api, "csv", "1.0.0");
+    AIWB_PLUGIN_BEGIN(p, host, api, "csv", "1.1.0");
     return api->register_source(p, &csv_type);
 }

@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,14 +203,23 @@ test_registered(void **state)
     assert_non_null(c);
     t = c->type.source;
     assert_string_equal(c->module->name, "csv");
-    assert_string_equal(c->module->version, "1.0.0");
-    assert_string_equal(t->extensions, "csv,tsv,txt");
+    assert_string_equal(c->module->version, "1.1.0");
+    assert_string_equal(t->extensions, "csv,tsv,txt,csv.gz,tsv.gz,txt.gz");
     assert_string_equal(t->schemes, "file");
+    assert_true(strlen(t->summary) <= 80);
+    assert_non_null(t->help);
+    for (size_t i = 0; t->options[i].name != NULL; i++)
+        assert_non_null(t->options[i].help);
     assert_non_null(options_spec_find(t->options, "header"));
     assert_non_null(options_spec_find(t->options, "delimiter"));
     assert_non_null(options_spec_find(t->options, "na"));
+    assert_non_null(options_spec_find(t->options, "columns"));
+    assert_non_null(options_spec_find(t->options, "limit"));
     assert_ptr_equal(registry_source_for("x.tsv"), c);
     assert_ptr_equal(registry_source_for("dir/x.txt"), c);
+    assert_ptr_equal(registry_source_for("dir/x.csv.gz"), c);
+    assert_ptr_equal(registry_source_for("x.TSV.GZ"), c);
+    assert_ptr_equal(registry_source_for("a.b/x.txt.gz"), c);
 }
 
 /* open() reads, the first next() hands the frame over, the second says the
@@ -1185,6 +1196,16 @@ test_fixtures(void **state)
     frame_free(f);
     free(path);
 
+    path = tu_srcpath("tests/data/csv/people.tsv.gz");
+    f = read_ok(path, NULL);
+    expect_column(f, "city", AIWB_CATEGORICAL, "Oslo|Bergen|Oslo|NA");
+    frame_free(f);
+    free(path);
+    path = tu_srcpath("tests/data/csv/bad-truncated.csv.gz");
+    expect_error_at(path, NULL,
+                    ": truncated gzip data (the file ends inside the compressed stream)");
+    free(path);
+
     path = tu_srcpath("tests/data/csv/bad-unterminated.csv");
     expect_error_at(path, NULL, " line 7 column 12: unterminated quoted field (opened at line 5)");
     free(path);
@@ -1272,6 +1293,574 @@ test_wide(void **state)
     free(text);
 }
 
+/* ------------------------------------------------------------------------- */
+/* gzip, columns=, limit=, big fields */
+
+/* TEXT (LEN bytes) as one gzip member, as `gzip -c` makes it; *OUTLEN its size. */
+static char *
+gzip_bytes(const char *text, size_t len, size_t *outlen)
+{
+    z_stream z = {0};
+    size_t cap = deflateBound(&z, (uLong)len) + 64;
+    char *out;
+
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    cap = deflateBound(&z, (uLong)len) + 64;
+    out = xmalloc(cap);
+    z.next_in = (unsigned char *)text;
+    z.avail_in = (uInt)len;
+    z.next_out = (unsigned char *)out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+/* Write TEXT gzipped to NAME; returns the path. */
+static char *
+put_gz(const char *name, const char *text, size_t len)
+{
+    size_t n;
+    char *gz = gzip_bytes(text, len, &n), *path = put(name, gz, n);
+
+    free(gz);
+    return path;
+}
+
+/* A gzip file reads as the same file uncompressed, whatever its name. */
+static void
+test_gzip(void **state)
+{
+    static const char *one[] = {"threads=1", NULL};
+    size_t len, n1, n2;
+    char *text = generate(60000, 1, 1, &len), *plain = put("g.csv", text, len);
+    char *gz = put_gz("g.csv.gz", text, len), *path, *both, *g1, *g2;
+    struct aiwb_frame *ref = read_ok(plain, one), *f;
+
+    (void)state;
+    f = read_ok(gz, NULL);
+    assert_same_frame(ref, f);
+    frame_free(f);
+    /* known by its magic bytes, not its name */
+    rename(gz, plain);
+    f = read_ok(plain, NULL);
+    assert_same_frame(ref, f);
+    frame_free(f);
+    unlink(plain);
+    frame_free(ref);
+    free(gz);
+    free(plain);
+    free(text);
+
+    /* a .tsv.gz is tab-separated */
+    path = put_gz("t.tsv.gz", "a\tb,c\n1\t2,3\n", 12);
+    f = read_ok(path, NULL);
+    expect_column(f, "b,c", AIWB_CATEGORICAL, "2,3");
+    frame_free(f);
+    free(path);
+
+    /* members appended one after the other (gzip -c a >x; gzip -c b >>x) */
+    g1 = gzip_bytes("a,b\n1,x\n", 8, &n1);
+    g2 = gzip_bytes("2,y\n3,z\n", 8, &n2);
+    both = xmalloc(n1 + n2);
+    memcpy(both, g1, n1);
+    memcpy(both + n1, g2, n2);
+    path = put("members.csv.gz", both, n1 + n2);
+    f = read_ok(path, NULL);
+    expect_column(f, "a", AIWB_NUMERIC, "1|2|3");
+    expect_column(f, "b", AIWB_CATEGORICAL, "x|y|z");
+    frame_free(f);
+    free(path);
+
+    /* bytes after the last member are ignored, with a warning */
+    memcpy(both + n1, "junk", 4);
+    path = put("trailing.csv.gz", both, n1 + 4);
+    clear_log();
+    f = read_ok(path, NULL);
+    expect_column(f, "b", AIWB_CATEGORICAL, "x");
+    {
+        char *want = xasprintf("'%s': ignored 4 bytes after the gzip data\n", path);
+
+        assert_string_equal(logged, want);
+        free(want);
+    }
+    frame_free(f);
+    free(path);
+    free(both);
+    free(g1);
+    free(g2);
+
+    /* errors name the .gz file and the place in the text inside */
+    path = put_gz("ragged.csv.gz", "a,b\n1,2\n3\n", 10);
+    expect_error_at(path, NULL, " line 3: 1 field, expected 2 as in the header");
+    free(path);
+    path = put_gz("empty.csv.gz", "", 0);
+    expect_error_at(path, NULL, " is empty");
+    free(path);
+    path = put_gz("bom.csv.gz", "\xEF\xBB\xBFid\n7\n", 8);
+    f = read_ok(path, NULL);
+    expect_column(f, "id", AIWB_NUMERIC, "7");
+    frame_free(f);
+    free(path);
+}
+
+/* Thread: write gzip data (ARG: a struct fifo_job) into a FIFO. */
+struct fifo_job {
+    const char *path;
+    const char *bytes;
+    size_t len;
+    intptr_t ok;
+};
+
+static void *
+write_fifo_bytes(void *arg)
+{
+    struct fifo_job *job = arg;
+    int fd = open(job->path, O_WRONLY);
+    size_t done = 0;
+
+    while (fd >= 0 && done < job->len) {
+        ssize_t n = write(fd, job->bytes + done, job->len - done);
+
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    job->ok = done == job->len;
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+/* gzip data through a pipe, and limit= on a pipe that stops reading early. */
+static void
+test_gzip_pipe(void **state)
+{
+    static const char *limit[] = {"limit=3", NULL};
+    size_t len, n;
+    char *text = generate(20000, 1, 0, &len), *gz = gzip_bytes(text, len, &n);
+    char *path = xasprintf("%s/gz-pipe.csv", tmp);
+    struct fifo_job job = {path, gz, n, 0};
+    struct aiwb_frame *f;
+    pthread_t writer;
+
+    (void)state;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(pthread_create(&writer, NULL, write_fifo_bytes, &job), 0);
+    f = read_ok(path, NULL);
+    assert_int_equal(pthread_join(writer, NULL), 0);
+    assert_true(job.ok);
+    assert_int_equal(frame_rows(f), 20000);
+    frame_free(f);
+
+    /* plain text, limit=3: the reader stops, the writer meets a closed pipe */
+    job.bytes = text;
+    job.len = len;
+    assert_int_equal(pthread_create(&writer, NULL, write_fifo_bytes, &job), 0);
+    f = read_ok(path, limit);
+    assert_int_equal(pthread_join(writer, NULL), 0);
+    assert_false(job.ok);
+    expect_column(f, "id", AIWB_NUMERIC, "0|1|2");
+    frame_free(f);
+    free(path);
+    free(gz);
+    free(text);
+}
+
+/* Expect reading PATH to fail with a message that starts "'PATH'" WANT. */
+static void
+expect_error_prefix(const char *path, const char *const *opts, const char *want)
+{
+    char *cause = NULL, *full = xasprintf("'%s'%s", path, want);
+    struct aiwb_frame *f = tu_read(path, opts, &cause);
+
+    assert_null(f);
+    assert_non_null(cause);
+    if (strncmp(cause, full, strlen(full)) != 0)
+        fail_msg("got \"%s\", want it to start \"%s\"", cause, full);
+    free(cause);
+    free(full);
+}
+
+/* Truncated and corrupt gzip files: the message says which, and zlib's why. */
+static void
+test_gzip_errors(void **state)
+{
+    static const char trunc[] =
+        ": truncated gzip data (the file ends inside the compressed stream)";
+    static const char *limit[] = {"limit=5", NULL};
+    size_t len, n;
+    char *text = generate(2000, 0, 0, &len), *gz = gzip_bytes(text, len, &n), *path, *bad;
+
+    (void)state;
+    /* cut anywhere: in the header, the data, the trailer */
+    const size_t keep[] = {2, 5, 11, 200, n / 2, n - 8, n - 4, n - 1};
+
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+        path = put("trunc.csv.gz", gz, keep[i]);
+        expect_error_at(path, NULL, trunc);
+        free(path);
+    }
+    /* truncated far after the rows wanted: limit= never gets there */
+    path = put("trunc-limit.csv.gz", gz, n - 8);
+    {
+        struct aiwb_frame *f = read_ok(path, limit);
+
+        assert_int_equal(frame_rows(f), 5);
+        frame_free(f);
+    }
+    free(path);
+
+    bad = xmalloc(n);
+    /* a wrong CRC-32 in the trailer */
+    memcpy(bad, gz, n);
+    bad[n - 8] ^= 0x55;
+    path = put("crc.csv.gz", bad, n);
+    expect_error_at(path, NULL, ": corrupt gzip data (zlib: incorrect data check)");
+    free(path);
+    /* a wrong length in the trailer */
+    memcpy(bad, gz, n);
+    bad[n - 4] ^= 0x01;
+    path = put("length.csv.gz", bad, n);
+    expect_error_at(path, NULL, ": corrupt gzip data (zlib: incorrect length check)");
+    free(path);
+    /* an unknown compression method in the header */
+    memcpy(bad, gz, n);
+    bad[2] = 7;
+    path = put("method.csv.gz", bad, n);
+    expect_error_at(path, NULL, ": corrupt gzip data (zlib: unknown compression method)");
+    free(path);
+    /* garbage in the compressed blocks */
+    memcpy(bad, gz, n);
+    memset(bad + 10, 0xff, 64);
+    path = put("blocks.csv.gz", bad, n);
+    expect_error_prefix(path, NULL, ": corrupt gzip data (zlib: invalid");
+    free(path);
+    free(bad);
+    free(gz);
+    free(text);
+}
+
+/* columns= forces a column's type. */
+static void
+test_columns(void **state)
+{
+    static const char *zip[] = {"columns=zip:categorical, n : num", NULL};
+    static const char *cat[] = {"columns=id:cat", NULL};
+    static const char *colon[] = {"columns=a:b:numeric", NULL};
+    static const char *nohead[] = {"header=false", "columns=V2:categorical", NULL};
+    const char *text = "id,zip,n\n1,01234,7\n2,\"02345\",NA\n3,99,\n4,NA,8.50\n";
+    struct aiwb_frame *f;
+
+    (void)state;
+    /* zip codes keep their zeros; missing values are still missing */
+    clear_log();
+    f = load("zip.csv", text, zip);
+    expect_column(f, "id", AIWB_NUMERIC, "1|2|3|4");
+    expect_column(f, "zip", AIWB_CATEGORICAL, "01234|02345|99|NA");
+    expect_column(f, "n", AIWB_NUMERIC, "7|NA|NA|8.5");
+    frame_free(f);
+    /* numbers kept as their text, each spelling a level */
+    f = load("cat.csv", "id\n1\n1.0\n1\n", cat);
+    expect_column(f, "id", AIWB_CATEGORICAL, "1|1.0|1");
+    assert_int_equal(frame_nlevels(f, 0), 2);
+    frame_free(f);
+    /* a column forced categorical is no mixed column: no warning */
+    f = load("forced-mixed.csv", "id\n1\n2\n3\nx\n", cat);
+    assert_string_equal(logged, "");
+    frame_free(f);
+    /* a name with a colon: the last one ends it */
+    f = load("colon.csv", "a:b,c\n1,x\n", colon);
+    expect_column(f, "a:b", AIWB_NUMERIC, "1");
+    frame_free(f);
+    f = load("nohead-cols.csv", "1,2\n3,4\n", nohead);
+    expect_column(f, "V1", AIWB_NUMERIC, "1|3");
+    expect_column(f, "V2", AIWB_CATEGORICAL, "2|4");
+    frame_free(f);
+}
+
+/* The errors of columns=: the option itself, names, values. */
+static void
+test_columns_errors(void **state)
+{
+    static const struct {
+        const char *opt, *want;
+    } bad[] = {
+        {"columns=age", "csv: columns wants NAME:TYPE,... with TYPE numeric or categorical, "
+                        "not 'age'"},
+        {"columns=age:int", "csv: columns wants NAME:TYPE,... with TYPE numeric or "
+                            "categorical, not 'age:int'"},
+        {"columns=:numeric", "csv: columns wants NAME:TYPE,... with TYPE numeric or "
+                             "categorical, not ':numeric'"},
+        {"columns=age:", "csv: columns wants NAME:TYPE,... with TYPE numeric or categorical, "
+                         "not 'age:'"},
+        {"columns=a:numeric,,b:numeric", "csv: columns wants NAME:TYPE,... with TYPE numeric "
+                                         "or categorical, not ''"},
+        {"columns=a:numeric,a:categorical", "csv: columns names 'a' twice"},
+    };
+    char *path = put("cols.csv", "id,age,name\n1,30,ann\n2,x,bob\n3,\" y \",cy\n", 41);
+    char *wide, *want;
+    size_t cap = 64 * 30, len = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *opts[] = {bad[i].opt, NULL};
+        char *cause = NULL;
+
+        assert_null(tu_read(path, opts, &cause));
+        assert_string_equal(cause, bad[i].want);
+        free(cause);
+    }
+    {
+        const char *opts[] = {"columns=agee:numeric", NULL};
+
+        expect_error_at(path, opts,
+                        " has no column 'agee' (named in columns=; its columns: id, age, name)");
+    }
+    {
+        const char *opts[] = {"columns=age:numeric", NULL};
+
+        expect_error_at(path, opts,
+                        " line 3 column 3: 'x' is not a number (columns= makes column 'age' "
+                        "numeric)");
+    }
+    {
+        const char *opts[] = {"columns=name:numeric", NULL};
+
+        expect_error_at(path, opts,
+                        " line 2 column 6: 'ann' is not a number (columns= makes column 'name' "
+                        "numeric)");
+    }
+    free(path);
+    /* quoted, with spaces inside: the place of the value, trimmed */
+    path = put("cols2.csv", "id,age\n1,30\n2,\" y \"\n", 20);
+    {
+        const char *opts[] = {"columns=age:numeric", NULL};
+
+        expect_error_at(path, opts,
+                        " line 3 column 5: 'y' is not a number (columns= makes column 'age' "
+                        "numeric)");
+    }
+    free(path);
+
+    /* a wide file lists its first columns only */
+    wide = xmalloc(cap);
+    for (int c = 0; c < 30; c++)
+        len += (size_t)snprintf(wide + len, cap - len, "%sc%d", c ? "," : "", c);
+    len += (size_t)snprintf(wide + len, cap - len, "\n");
+    for (int c = 0; c < 30; c++)
+        len += (size_t)snprintf(wide + len, cap - len, "%s%d", c ? "," : "", c);
+    len += (size_t)snprintf(wide + len, cap - len, "\n");
+    path = put("cols-wide.csv", wide, len);
+    {
+        const char *opts[] = {"columns=c30:numeric", NULL};
+
+        want = xstrdup(" has no column 'c30' (named in columns=; its columns: c0");
+        for (int c = 1; c < 20; c++) {
+            char *w = xasprintf("%s, c%d", want, c);
+
+            free(want);
+            want = w;
+        }
+        {
+            char *w = xasprintf("%s and 10 more)", want);
+
+            free(want);
+            want = w;
+        }
+        expect_error_at(path, opts, want);
+        free(want);
+    }
+    free(path);
+    free(wide);
+}
+
+/* columns= numeric in a big file: the first bad value wins, in any thread. */
+static void
+test_columns_threads(void **state)
+{
+    static const char *one[] = {"threads=1", "columns=z:numeric", NULL},
+                      *four[] = {"threads=4", "columns=z:numeric", NULL};
+    size_t len, n1, line1, line2;
+    char *text = generate(60000, 1, 0, &len), *a, *b, *path, *want;
+
+    (void)state;
+    n1 = len;
+    a = splice_row(text, &n1, 50000, "1,2,w,4,late\n", 13, &line2);
+    b = splice_row(a, &n1, 20000, "1,2,w,4,early\n", 14, &line1);
+    path = put("cols-big.csv", b, n1);
+    want = xasprintf(
+        " line %zu column 9: 'early' is not a number (columns= makes column 'z' numeric)", line1);
+    expect_error_at(path, one, want);
+    expect_error_at(path, four, want);
+    unlink(path);
+    free(want);
+    free(path);
+    free(a);
+    free(b);
+    free(text);
+}
+
+/* limit= reads the first N data rows, and nothing after them. */
+static void
+test_limit(void **state)
+{
+    static const char *two[] = {"limit=2", NULL}, *many[] = {"limit=1000", NULL};
+    static const char *nohead[] = {"header=false", "limit=2", NULL};
+    struct aiwb_frame *f;
+
+    (void)state;
+    f = load("limit.csv", "a,b\n1,x\n2,y\n3,z\n", two);
+    expect_column(f, "a", AIWB_NUMERIC, "1|2");
+    expect_column(f, "b", AIWB_CATEGORICAL, "x|y");
+    assert_int_equal(frame_nlevels(f, 1), 2);
+    frame_free(f);
+    /* fewer rows than the limit: all of them */
+    f = load("limit-few.csv", "a\n1\n2", many);
+    expect_column(f, "a", AIWB_NUMERIC, "1|2");
+    frame_free(f);
+    f = load("limit-nohead.csv", "1\n2\n3\n", nohead);
+    expect_column(f, "V1", AIWB_NUMERIC, "1|2");
+    frame_free(f);
+    /* blank lines do not count, a quoted line break is inside a row; CRLF,
+     * a byte order mark */
+    f = load("limit-quoted.csv",
+             "\xEF\xBB\xBF\r\na,b\r\n\r\n1,\"x\r\n\"\"y\"\"\"\r\n\n2,\"\"\r\n3,z\r\n", two);
+    expect_column(f, "a", AIWB_NUMERIC, "1|2");
+    expect_column(f, "b", AIWB_CATEGORICAL, "x\r\n\"y\"|NA");
+    frame_free(f);
+    /* what comes after the rows is never read: no error from it, and a
+     * column that turns to text only later stays numeric */
+    f = load("limit-bad.csv", "a,b\n1,2\n3,4\n5,x\n\"open\n\xff", two);
+    expect_column(f, "b", AIWB_NUMERIC, "2|4");
+    frame_free(f);
+    /* but an error before the limit is still one */
+    {
+        char *path = put("limit-err.csv", "a,b\n1,2\n3\n4,5\n", 14);
+
+        expect_error_at(path, two, " line 3: 1 field, expected 2 as in the header");
+        free(path);
+    }
+    /* limit=0 and negative limits are refused by the option's bounds */
+    {
+        static const char *zero[] = {"limit=0", NULL}, *neg[] = {"limit=-5", NULL};
+        char *path = put("limit0.csv", "a\n1\n", 4), *cause = NULL;
+
+        assert_null(tu_read(path, zero, &cause));
+        assert_string_equal(cause, "csv: limit must be an integer >= 1, not '0'");
+        free(cause);
+        assert_null(tu_read(path, neg, &cause));
+        assert_string_equal(cause, "csv: limit must be an integer >= 1, not '-5'");
+        free(cause);
+        free(path);
+    }
+}
+
+/* limit= on a big file, by any number of threads, gzip or not: the first rows. */
+static void
+test_limit_big(void **state)
+{
+    static const char *one[] = {"threads=1", NULL};
+    static const char *lim1[] = {"threads=1", "limit=45678", NULL},
+                      *lim4[] = {"threads=4", "limit=45678", NULL};
+    size_t len;
+    char *text = generate(60000, 1, 1, &len), *plain = put("lim.csv", text, len);
+    char *gz = put_gz("lim.csv.gz", text, len);
+    struct aiwb_frame *ref = read_ok(plain, one), *f;
+
+    (void)state;
+    f = read_ok(plain, lim1);
+    assert_int_equal(frame_rows(f), 45678);
+    /* the mixed column's word is in the last row: numeric here */
+    col(f, "z", AIWB_NUMERIC);
+    col(ref, "z", AIWB_CATEGORICAL);
+    frame_free(f);
+    {
+        const char *const *variants[] = {lim1, lim4};
+
+        for (size_t v = 0; v < 2; v++) {
+            struct aiwb_frame *g = read_ok(gz, variants[v]);
+
+            f = read_ok(plain, variants[v]);
+            assert_int_equal(frame_rows(f), 45678);
+            assert_same_frame(f, g);
+            /* the same cells as the whole file's first rows, z aside */
+            for (size_t c = 0; c < 4; c++) {
+                for (size_t r = 0; r < 45678; r += 7) {
+                    char x[32], y[32];
+
+                    assert_string_equal(frame_cell_text(f, c, r, x), frame_cell_text(ref, c, r, y));
+                }
+            }
+            frame_free(g);
+            frame_free(f);
+        }
+    }
+    frame_free(ref);
+    unlink(plain);
+    unlink(gz);
+    free(plain);
+    free(gz);
+    free(text);
+}
+
+/*
+ * A 10 MB field loads: as a level (quoted, with delimiters and line breaks
+ * inside, or plain), and as a number it is out of range, with the message
+ * showing only its start.
+ */
+static void
+test_big_field(void **state)
+{
+    enum { BIG = 10 << 20 };
+    char *text = xmalloc(BIG + 64), *path, *want;
+    struct aiwb_frame *f;
+    size_t n = 0, c;
+
+    (void)state;
+    n += (size_t)sprintf(text, "id,text\n1,\"");
+    for (size_t i = 0; i < BIG; i++)
+        text[n + i] = i % 1000 == 999 ? '\n' : i % 100 == 99 ? ',' : (char)('a' + i % 26);
+    n += BIG;
+    n += (size_t)sprintf(text + n, "\"\n2,short\n");
+    path = put("big-field.csv", text, n);
+    f = read_ok(path, NULL);
+    c = col(f, "text", AIWB_CATEGORICAL);
+    assert_int_equal(frame_rows(f), 2);
+    assert_int_equal(strlen(frame_level(f, c, frame_codes(f, c)[0])), BIG);
+    assert_memory_equal(frame_level(f, c, frame_codes(f, c)[0]), text + 11, BIG);
+    frame_free(f);
+    unlink(path);
+    free(path);
+
+    /* unquoted */
+    n = (size_t)sprintf(text, "id,text\n1,");
+    memset(text + n, 'x', BIG);
+    n += BIG;
+    n += (size_t)sprintf(text + n, "\n2,y\n");
+    path = put("big-plain.csv", text, n);
+    f = read_ok(path, NULL);
+    c = col(f, "text", AIWB_CATEGORICAL);
+    assert_int_equal(strlen(frame_level(f, c, frame_codes(f, c)[0])), BIG);
+    frame_free(f);
+    unlink(path);
+    free(path);
+
+    /* ten million digits: too big for a double */
+    n = (size_t)sprintf(text, "id,v\n1,2\n2,1");
+    memset(text + n, '0', BIG);
+    n += BIG;
+    n += (size_t)sprintf(text + n, "\n");
+    path = put("big-number.csv", text, n);
+    want = xasprintf(" line 3 column 3: number '1%.39s...' is out of range", text + 13);
+    expect_error_at(path, NULL, want);
+    unlink(path);
+    free(want);
+    free(path);
+    free(text);
+}
+
 int
 main(void)
 {
@@ -1300,10 +1889,20 @@ main(void)
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_wide),
+        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_gzip_pipe),
+        cmocka_unit_test(test_gzip_errors),
+        cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_columns_errors),
+        cmocka_unit_test(test_columns_threads),
+        cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_limit_big),
+        cmocka_unit_test(test_big_field),
     };
     int rc;
 
     tmp = tu_tmpdir("csv");
+    signal(SIGPIPE, SIG_IGN); /* limit= stops reading a pipe its writer still fills */
     tu_load_plugins();
     log_set_sink(capture, NULL, AIWB_LOG_WARN);
     rc = cmocka_run_group_tests(tests, NULL, NULL);
