@@ -1,0 +1,759 @@
+/*
+ * transform-outliers.c - the clip and outliers transforms: bounds learned at fit time per
+ * numeric column (mean +- k sd, or Tukey's fences Q1 - k IQR, Q3 + k IQR); clip moves
+ * values outside them onto them, outliers drops the rows that have such a value.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <aiwb/plugin.h>
+
+#define STATE_VERSION 1
+
+static const struct aiwb_host_api *api;
+
+enum method { METHOD_ZSCORE, METHOD_IQR };
+
+static const char *const method_names[] = {"zscore", "iqr"};
+#define N_METHODS (sizeof method_names / sizeof method_names[0])
+
+/* The default k of each method. */
+static const double default_k[] = {3.0, 1.5};
+
+/* The bounds fit learned for one column. */
+struct bound {
+    char *name;
+    double lo, hi;
+};
+
+/* The state of both transforms. */
+struct outliers {
+    const char *what; /* "clip" or "outliers": the transform, for messages */
+    int drop;         /* drop rows (outliers) rather than clip values (clip) */
+    enum method method;
+    double k;
+    size_t n_names; /* the columns= list; 0: every numeric column */
+    char **names;
+    size_t n_cols; /* the fitted columns, in the fit frame's order */
+    struct bound *cols;
+};
+
+static void
+free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        api->free(v[i]);
+    api->free(v);
+}
+
+static void
+clear_bounds(struct outliers *s)
+{
+    for (size_t j = 0; j < s->n_cols; j++)
+        api->free(s->cols[j].name);
+    api->free(s->cols);
+    s->cols = NULL;
+    s->n_cols = 0;
+}
+
+static void
+outliers_fini(void *state)
+{
+    struct outliers *s = state;
+
+    clear_bounds(s);
+    free_strs(s->names, s->n_names);
+    s->names = NULL;
+    s->n_names = 0;
+}
+
+/*
+ * Split TEXT, "a,b,c" or "(a,b,c)" (the parenthesised form passes through a transform
+ * list unquoted), into S->names, each name trimmed of spaces. Refuses empty and repeated
+ * names.
+ */
+static int
+parse_names(struct outliers *s, const char *text, char **cause)
+{
+    size_t len = strlen(text);
+    const char *p = text, *end = text + len;
+
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (p < end && *p == '(' && end[-1] == ')') {
+        p++;
+        end--;
+    }
+    s->names = api->calloc(len + 2, sizeof *s->names);
+    for (;;) {
+        const char *q = p, *stop;
+        while (q < end && *q != ',')
+            q++;
+        stop = q;
+        while (p < stop && (*p == ' ' || *p == '\t'))
+            p++;
+        while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
+            stop--;
+        if (stop == p) {
+            *cause = api->format("%s: columns '%s' has an empty name", s->what, text);
+            return AIWB_EINVAL;
+        }
+        s->names[s->n_names] = api->alloc((size_t)(stop - p) + 1);
+        memcpy(s->names[s->n_names], p, (size_t)(stop - p));
+        s->names[s->n_names][stop - p] = '\0';
+        for (size_t j = 0; j < s->n_names; j++) {
+            if (strcmp(s->names[j], s->names[s->n_names]) == 0) {
+                *cause =
+                    api->format("%s: column '%s' is named twice in columns", s->what, s->names[j]);
+                s->n_names++;
+                return AIWB_EINVAL;
+            }
+        }
+        s->n_names++;
+        if (q == end)
+            return AIWB_OK;
+        p = q + 1;
+    }
+}
+
+/* Read the options shared by clip and outliers. */
+static int
+init_common(struct outliers *s, int drop, const struct aiwb_options *opts, char **cause)
+{
+    const char *method = api->opt_str(opts, "method");
+    const char *columns = api->opt_str(opts, "columns");
+
+    outliers_fini(s);
+    s->drop = drop;
+    s->what = drop ? "outliers" : "clip";
+    s->method = METHOD_IQR;
+    for (size_t m = 0; method != NULL && m < N_METHODS; m++)
+        if (strcmp(method, method_names[m]) == 0)
+            s->method = (enum method)m;
+    s->k = api->opt_given(opts, "k") ? api->opt_real(opts, "k") : default_k[s->method];
+    return columns != NULL ? parse_names(s, columns, cause) : AIWB_OK;
+}
+
+static int
+clip_init(void *state, const struct aiwb_options *opts, char **cause)
+{
+    return init_common(state, 0, opts, cause);
+}
+
+static int
+drop_init(void *state, const struct aiwb_options *opts, char **cause)
+{
+    return init_common(state, 1, opts, cause);
+}
+
+/* The sum of X[0..N-1] with Neumaier's compensation. */
+static double
+sum_of(const double *x, size_t n)
+{
+    double sum = 0, comp = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        double t = sum + x[i];
+        if (fabs(sum) >= fabs(x[i]))
+            comp += (sum - t) + x[i];
+        else
+            comp += (x[i] - t) + sum;
+        sum = t;
+    }
+    return sum + comp;
+}
+
+/*
+ * The mean and population sd (ddof 0, as standardize's) of the N > 0 values X, by the
+ * corrected two-pass algorithm; X is overwritten with the deviations. A constant column
+ * has sd 0 exactly.
+ */
+static void
+moments(double *x, size_t n, double *mean, double *sd)
+{
+    double m, ss = 0, comp, lo = x[0], hi = x[0];
+
+    for (size_t i = 1; i < n; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    if (lo == hi) {
+        *mean = lo;
+        *sd = 0;
+        return;
+    }
+    m = sum_of(x, n) / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i] - m;
+        ss += d * d;
+        x[i] = d;
+    }
+    comp = sum_of(x, n);
+    *mean = m;
+    *sd = sqrt(fmax(0, (ss - comp * comp / (double)n) / (double)n));
+}
+
+/*
+ * Sort the N values of X (no NaN) ascending, by an LSD radix sort of their bits mapped to
+ * unsigned integers in the order of the numbers (as transform-impute.c does: O(n)); the
+ * fallback of select_kth. TMP holds 2N integers.
+ */
+#define RADIX_BITS 11
+static void
+sort_doubles(double *x, size_t n, uint64_t *tmp)
+{
+    const uint64_t sign = UINT64_C(1) << 63;
+    const uint64_t mask = (UINT64_C(1) << RADIX_BITS) - 1;
+    uint64_t *a = tmp, *b = tmp + n, *t;
+    size_t count[1u << RADIX_BITS];
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &x[i], sizeof u);
+        a[i] = u & sign ? ~u : u | sign;
+    }
+    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+        size_t sum = 0;
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & mask]++;
+        if (n > 0 && count[(a[0] >> shift) & mask] == n)
+            continue; /* every key has this digit: the pass would change nothing */
+        for (size_t d = 0; d <= mask; d++) {
+            size_t k = count[d];
+            count[d] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i] >> shift) & mask]++] = a[i];
+        t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = a[i] & sign ? a[i] & ~sign : ~a[i];
+        memcpy(&x[i], &u, sizeof u);
+    }
+}
+
+/*
+ * Rearrange X[LO..HI) so that X[K] (LO <= K < HI) holds the value it would hold were the
+ * range sorted, with no larger value before it and no smaller one after: Hoare's
+ * quickselect with a median-of-three pivot. Each partition is Lomuto's without branches
+ * (every element is swapped, the boundary moves by the comparison), then the values equal
+ * to the pivot are split off the same way, so runs of ties end a search: four times the
+ * speed of sorting on a million values in random order. Should the partitions shrink too
+ * slowly (an adversarial order), what is left is radix-sorted instead, which bounds the
+ * work. TMP holds 2 (HI - LO) integers.
+ */
+static void
+select_kth(double *x, size_t lo, size_t hi, size_t k, uint64_t *tmp)
+{
+    size_t budget = 8 * (hi - lo) + 64;
+
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2, below = lo, upto;
+        double a = x[lo], b = x[mid], c = x[hi - 1], v;
+
+        if (hi - lo > budget) {
+            sort_doubles(x + lo, hi - lo, tmp);
+            return;
+        }
+        budget -= hi - lo;
+        v = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        for (size_t i = lo; i < hi; i++) { /* [lo, below) < v */
+            double xi = x[i];
+            x[i] = x[below];
+            x[below] = xi;
+            below += xi < v;
+        }
+        if (k < below) {
+            hi = below;
+            continue;
+        }
+        upto = below;
+        for (size_t i = below; i < hi; i++) { /* [below, upto) == v */
+            double xi = x[i];
+            x[i] = x[upto];
+            x[upto] = xi;
+            upto += !(v < xi);
+        }
+        if (k < upto)
+            return;
+        lo = upto;
+    }
+}
+
+/*
+ * Put the order statistics at the M positions KS (any order, repeats and positions past
+ * the end allowed; KS is sorted in place) of X[0..N-1] where sorting would: each select
+ * works on what lies beyond the previous one, so a few quantiles cost a few passes where
+ * a sort cost many. TMP holds 2N integers.
+ */
+static void
+select_positions(double *x, size_t n, size_t *ks, size_t m, uint64_t *tmp)
+{
+    size_t from = 0;
+
+    for (size_t a = 1; a < m; a++)
+        for (size_t b = a; b > 0 && ks[b - 1] > ks[b]; b--) {
+            size_t t = ks[b];
+            ks[b] = ks[b - 1];
+            ks[b - 1] = t;
+        }
+    for (size_t a = 0; a < m; a++) {
+        if (ks[a] < from || ks[a] >= n)
+            continue;
+        select_kth(x, from, n, ks[a], tmp);
+        from = ks[a] + 1;
+    }
+}
+
+/* Where quantile Q (0..1) of N sorted values lies: between positions I (returned) and
+ * I + 1, at the fraction *T of the way. */
+static size_t
+quantile_position(size_t n, double q, double *t)
+{
+    double h = (double)(n - 1) * q, below = floor(h);
+
+    *t = h - below;
+    return (size_t)below;
+}
+
+/*
+ * The quantile Q (0..1) of X[0..N-1] (N > 0) whose positions around it hold their order
+ * statistics, interpolated linearly between them: R's type 7, numpy's "linear" method,
+ * with numpy's arithmetic (its _lerp interpolates from the nearer end), so it equals
+ * numpy.percentile bit for bit.
+ */
+static double
+quantile_of(const double *x, size_t n, double q)
+{
+    double t, d;
+    size_t i = quantile_position(n, q, &t);
+
+    if (i + 1 >= n)
+        return x[n - 1];
+    if (t == 0)
+        return x[i];
+    d = x[i + 1] - x[i];
+    return t >= 0.5 ? x[i + 1] - d * (1 - t) : x[i] + d * t;
+}
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
+static const char *
+shortest(char buf[32], double v)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, 32, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+/* Learn B's bounds from the NV > 0 values BUF (reordered); TMP holds 2 NV integers. */
+static int
+fit_bounds(const struct outliers *s, struct bound *b, double *buf, size_t nv, uint64_t *tmp,
+           char **cause)
+{
+    double centre, spread;
+    char x[32];
+
+    if (s->method == METHOD_ZSCORE) {
+        moments(buf, nv, &centre, &spread);
+        b->lo = centre - s->k * spread;
+        b->hi = centre + s->k * spread;
+    } else {
+        double q1, q3, t;
+        size_t i1 = quantile_position(nv, 0.25, &t), i3 = quantile_position(nv, 0.75, &t);
+        size_t ks[4] = {i1, i1 + 1, i3, i3 + 1};
+        select_positions(buf, nv, ks, 4, tmp);
+        q1 = quantile_of(buf, nv, 0.25);
+        q3 = quantile_of(buf, nv, 0.75);
+        spread = q3 - q1;
+        b->lo = q1 - s->k * spread;
+        b->hi = q3 + s->k * spread;
+    }
+    if (!isfinite(b->lo) || !isfinite(b->hi)) {
+        *cause = api->format("%s: column '%s' has bounds that are not finite (it holds "
+                             "infinite values)",
+                             s->what, b->name);
+        return AIWB_EDATA;
+    }
+    if (spread == 0)
+        api->log(AIWB_LOG_WARN, "%s: column '%s' has %s 0: every value other than %s is an outlier",
+                 s->what, b->name,
+                 s->method == METHOD_ZSCORE ? "standard deviation" : "interquartile range",
+                 shortest(x, b->lo));
+    return AIWB_OK;
+}
+
+/* Set CHOSEN[c] for each column of IN whose bounds fit learns; refuse a named column that
+ * is absent or categorical. */
+static int
+choose_columns(const struct outliers *s, const struct aiwb_frame *in, int *chosen, char **cause)
+{
+    size_t p = api->frame_cols(in);
+
+    for (size_t c = 0; c < p; c++)
+        chosen[c] = s->n_names == 0 && api->frame_col_type(in, c) == AIWB_NUMERIC;
+    for (size_t j = 0; j < s->n_names; j++) {
+        long c = api->frame_find(in, s->names[j]);
+        if (c < 0) {
+            *cause = api->format("%s: column '%s' is missing", s->what, s->names[j]);
+            return AIWB_EDATA;
+        }
+        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
+            *cause = api->format("%s: column '%s' is categorical, and %s takes numbers", s->what,
+                                 s->names[j], s->what);
+            return AIWB_EDATA;
+        }
+        chosen[c] = 1;
+    }
+    return AIWB_OK;
+}
+
+static int
+outliers_fit(void *state, const struct aiwb_frame *in, char **cause)
+{
+    struct outliers *s = state;
+    size_t p = api->frame_cols(in), n = api->frame_rows(in);
+    int *chosen = api->calloc(p + 1, sizeof *chosen);
+    double *buf = api->alloc((n + 1) * sizeof *buf);
+    uint64_t *tmp = s->method == METHOD_IQR ? api->alloc((2 * n + 1) * sizeof *tmp) : NULL;
+    int rc;
+
+    clear_bounds(s);
+    rc = choose_columns(s, in, chosen, cause);
+    s->cols = api->calloc(p + 1, sizeof *s->cols);
+    for (size_t c = 0; c < p && rc == AIWB_OK; c++) {
+        const double *x = api->frame_numeric(in, c);
+        struct bound *b;
+        size_t nv = 0;
+
+        if (!chosen[c])
+            continue;
+        b = &s->cols[s->n_cols++];
+        b->name = api->strdup(api->frame_col_name(in, c));
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x[i]))
+                buf[nv++] = x[i];
+        if (nv == 0) {
+            *cause = api->format("%s: column '%s' has no values to fit", s->what, b->name);
+            rc = AIWB_EDATA;
+            break;
+        }
+        rc = fit_bounds(s, b, buf, nv, tmp, cause);
+    }
+    api->free(chosen);
+    api->free(buf);
+    api->free(tmp);
+    if (rc != AIWB_OK)
+        clear_bounds(s);
+    return rc;
+}
+
+/* Set COL_OF[j] to the column of IN that fitted column J is; refuse an absent or
+ * categorical one. */
+static int
+match_columns(const struct outliers *s, const struct aiwb_frame *in, size_t *col_of, char **cause)
+{
+    for (size_t j = 0; j < s->n_cols; j++) {
+        long c = api->frame_find(in, s->cols[j].name);
+        if (c < 0) {
+            *cause = api->format("%s: column '%s' is missing", s->what, s->cols[j].name);
+            return AIWB_EDATA;
+        }
+        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
+            *cause = api->format("%s: column '%s' is categorical, but was numeric at fit time",
+                                 s->what, s->cols[j].name);
+            return AIWB_EDATA;
+        }
+        col_of[j] = (size_t)c;
+    }
+    return AIWB_OK;
+}
+
+/* A new frame of IN with the values outside the bounds moved onto them. */
+static struct aiwb_frame *
+clip_frame(const struct outliers *s, const struct aiwb_frame *in, const size_t *col_of,
+           char **cause)
+{
+    size_t p = api->frame_cols(in), n = api->frame_rows(in), clipped = 0;
+    struct aiwb_frame *f = api->frame_new(n);
+
+    for (size_t c = 0; c < p; c++) {
+        const struct bound *b = NULL;
+        const double *x;
+        double *y;
+
+        for (size_t j = 0; j < s->n_cols && b == NULL; j++)
+            if (col_of[j] == c)
+                b = &s->cols[j];
+        if (b == NULL) {
+            if (api->frame_copy_col(f, in, c, NULL) != AIWB_OK)
+                goto fail;
+            continue;
+        }
+        if ((y = api->frame_add_numeric(f, b->name)) == NULL)
+            goto fail;
+        x = api->frame_numeric(in, c);
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i] < b->lo ? b->lo : x[i] > b->hi ? b->hi : x[i];
+            clipped += v != x[i] && !isnan(x[i]);
+            y[i] = v;
+        }
+    }
+    api->log(AIWB_LOG_DEBUG, "clip: %zu value%s clipped", clipped, clipped == 1 ? "" : "s");
+    return f;
+fail:
+    *cause = api->format("clip: cannot build the output frame (column '%s')",
+                         api->frame_col_name(in, api->frame_cols(f)));
+    api->frame_free(f);
+    return NULL;
+}
+
+/* A new frame of the rows of IN that have no value outside the bounds (missing values are
+ * not outliers). */
+static struct aiwb_frame *
+drop_frame(const struct outliers *s, const struct aiwb_frame *in, const size_t *col_of)
+{
+    size_t n = api->frame_rows(in), keep = 0;
+    size_t *idx = api->alloc((n + 1) * sizeof *idx);
+    size_t *count = api->calloc(s->n_cols + 1, sizeof *count);
+    struct aiwb_frame *f;
+
+    for (size_t i = 0; i < n; i++) {
+        int out = 0;
+        for (size_t j = 0; j < s->n_cols; j++) {
+            double v = api->frame_numeric(in, col_of[j])[i];
+            if (v < s->cols[j].lo || v > s->cols[j].hi) {
+                count[j]++;
+                out = 1;
+            }
+        }
+        if (!out)
+            idx[keep++] = i;
+    }
+    f = api->frame_take(in, idx, keep);
+    if (keep < n) {
+        char *list = api->strdup("");
+        for (size_t j = 0; j < s->n_cols; j++) {
+            char *next;
+            if (count[j] == 0)
+                continue;
+            next = api->format("%s%s%s %zu", list, *list ? ", " : "", s->cols[j].name, count[j]);
+            api->free(list);
+            list = next;
+        }
+        api->log(keep == 0 ? AIWB_LOG_WARN : AIWB_LOG_INFO,
+                 "outliers: dropped %zu of %zu rows (outliers in %s)", n - keep, n, list);
+        api->free(list);
+    }
+    api->free(idx);
+    api->free(count);
+    return f;
+}
+
+static int
+outliers_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out,
+               char **cause)
+{
+    const struct outliers *s = state;
+    size_t *col_of = api->alloc((s->n_cols + 1) * sizeof *col_of);
+    int rc;
+
+    *out = NULL;
+    rc = match_columns(s, in, col_of, cause);
+    if (rc == AIWB_OK) {
+        *out = s->drop ? drop_frame(s, in, col_of) : clip_frame(s, in, col_of, cause);
+        if (*out == NULL) {
+            rc = AIWB_ERR;
+            if (*cause == NULL)
+                *cause = api->format("%s: cannot build the output frame", s->what);
+        }
+    }
+    api->free(col_of);
+    return rc;
+}
+
+static int
+outliers_save(const void *state, struct aiwb_writer *w)
+{
+    const struct outliers *s = state;
+    size_t n = s->n_cols;
+    const char **names = api->calloc(n + 1, sizeof *names);
+    double *lo = api->calloc(n + 1, sizeof *lo);
+    double *hi = api->calloc(n + 1, sizeof *hi);
+    int rc;
+
+    for (size_t j = 0; j < n; j++) {
+        names[j] = s->cols[j].name;
+        lo[j] = s->cols[j].lo;
+        hi[j] = s->cols[j].hi;
+    }
+    if ((rc = api->put_int(w, "method", s->method)) == AIWB_OK &&
+        (rc = api->put_real(w, "k", s->k)) == AIWB_OK &&
+        (rc = api->put_strs(w, "chosen", s->n_names, (const char *const *)s->names)) == AIWB_OK &&
+        (rc = api->put_strs(w, "columns", n, names)) == AIWB_OK &&
+        (rc = api->put_reals(w, "lower", n, lo)) == AIWB_OK)
+        rc = api->put_reals(w, "upper", n, hi);
+    api->free(names);
+    api->free(lo);
+    api->free(hi);
+    return rc;
+}
+
+/* Load the state of clip (DROP 0) or outliers (DROP 1). */
+static int
+load_common(struct outliers *s, int drop, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    int64_t method;
+    double k, *lo = NULL, *hi = NULL;
+    char **chosen = NULL, **names = NULL;
+    size_t n_chosen = 0, n_names = 0, n_lo = 0, n_hi = 0;
+    int rc;
+
+    if (version != STATE_VERSION) {
+        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
+                             drop ? "outliers" : "clip", version, STATE_VERSION);
+        return AIWB_EDATA;
+    }
+    outliers_fini(s);
+    s->drop = drop;
+    s->what = drop ? "outliers" : "clip";
+    if ((rc = api->get_int(r, "method", &method)) != AIWB_OK ||
+        (rc = api->get_real(r, "k", &k)) != AIWB_OK ||
+        (rc = api->get_strs(r, "chosen", &n_chosen, &chosen)) != AIWB_OK ||
+        (rc = api->get_strs(r, "columns", &n_names, &names)) != AIWB_OK ||
+        (rc = api->get_reals(r, "lower", &n_lo, &lo)) != AIWB_OK ||
+        (rc = api->get_reals(r, "upper", &n_hi, &hi)) != AIWB_OK)
+        goto out;
+    rc = AIWB_EDATA;
+    if (method < 0 || (size_t)method >= N_METHODS || n_lo != n_names || n_hi != n_names) {
+        *cause = api->format("%s: saved state is inconsistent", s->what);
+        goto out;
+    }
+    s->method = (enum method)method;
+    s->k = k;
+    s->names = chosen;
+    s->n_names = n_chosen;
+    chosen = NULL;
+    s->cols = api->calloc(n_names + 1, sizeof *s->cols);
+    for (size_t j = 0; j < n_names; j++) {
+        struct bound *b = &s->cols[s->n_cols++];
+        b->name = names[j];
+        names[j] = NULL;
+        b->lo = lo[j];
+        b->hi = hi[j];
+    }
+    rc = AIWB_OK;
+out:
+    free_strs(chosen, n_chosen);
+    free_strs(names, n_names);
+    api->free(lo);
+    api->free(hi);
+    return rc;
+}
+
+static int
+clip_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    return load_common(state, 0, r, version, cause);
+}
+
+static int
+drop_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    return load_common(state, 1, r, version, cause);
+}
+
+static const struct aiwb_option_spec outliers_options[] = {
+    {.name = "method",
+     .type = AIWB_OPT_CHOICE,
+     .def = "iqr",
+     .choices = "iqr|zscore",
+     .help = "how the bounds are learned: Tukey's fences Q1 - k IQR and Q3 + k IQR (iqr; "
+             "quartiles as R's type 7), or mean -+ k sd with the population sd (zscore)"},
+    {.name = "k",
+     .type = AIWB_OPT_REAL,
+     .min = 0,
+     .max = INFINITY,
+     .flags = AIWB_OPT_MIN_EXCLUSIVE,
+     .help = "how far the bounds lie: 1.5 interquartile ranges beyond the quartiles for "
+             "method=iqr, 3 standard deviations from the mean for method=zscore, unless given"},
+    {.name = "columns",
+     .type = AIWB_OPT_STRING,
+     .help = "the numeric columns to learn bounds for, as columns=Ozone or "
+             "columns=(Ozone,Wind); every numeric column when not given"},
+    {.name = NULL},
+};
+
+static const struct aiwb_transform_type clip_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_transform_type),
+    .name = "clip",
+    .summary = "clip numeric values to bounds learned at fit time (IQR fences or z-scores)",
+    .help = "Values below the lower bound become the lower bound, values above the upper\n"
+            "one the upper one. The bounds are Tukey's fences Q1 - 1.5 IQR and Q3 + 1.5 IQR\n"
+            "by default, or mean -+ 3 sd with method=zscore (k= changes the factor).\n"
+            "Missing values are ignored in fitting and stay missing; categorical columns\n"
+            "pass through.",
+    .options = outliers_options,
+    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT,
+    .state_version = STATE_VERSION,
+    .state_size = sizeof(struct outliers),
+    .init = clip_init,
+    .fit = outliers_fit,
+    .apply = outliers_apply,
+    .save = outliers_save,
+    .load = clip_load,
+    .fini = outliers_fini,
+};
+
+static const struct aiwb_transform_type outliers_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_transform_type),
+    .name = "outliers",
+    .summary = "drop rows with a value outside bounds learned at fit time (IQR or z-score)",
+    .help = "A row goes when any chosen column (every numeric one by default) has a value\n"
+            "outside its bounds: Tukey's fences Q1 - 1.5 IQR and Q3 + 1.5 IQR, or mean\n"
+            "-+ 3 sd with method=zscore (k= changes the factor). A missing value is not an\n"
+            "outlier. In `train ... with` it shapes the training rows only, target\n"
+            "included (name columns= to leave the target out); applied to another\n"
+            "dataset it drops that dataset's rows by the bounds fitted first.",
+    .options = outliers_options,
+    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT | AIWB_TF_ROWS,
+    .state_version = STATE_VERSION,
+    .state_size = sizeof(struct outliers),
+    .init = drop_init,
+    .fit = outliers_fit,
+    .apply = outliers_apply,
+    .save = outliers_save,
+    .load = drop_load,
+    .fini = outliers_fini,
+};
+
+/*
+ * The module's entry point: declare the module "outliers" and register its transforms
+ * clip and outliers. Returns AIWB_OK, or the host's refusal (AIWB_EABI, AIWB_EINVAL).
+ */
+int
+aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
+{
+    int rc;
+
+    AIWB_PLUGIN_BEGIN(p, host, api, "outliers", "1.0.0");
+    if ((rc = api->register_transform(p, &clip_type)) != AIWB_OK)
+        return rc;
+    return api->register_transform(p, &outliers_type);
+}
