@@ -10,7 +10,6 @@
 : "${top_srcdir:?run the tests with make check}"
 : "${top_builddir:?run the tests with make check}"
 
-echo "1..23"
 
 n=0
 ok() {
@@ -66,9 +65,11 @@ mkdir -p "$work" || exit 99
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
 
-plugins="source-csv transform-impute transform-standardize transform-onehot algo-ols algo-logistic"
+# Every plugin the build made (each plugins/*.la).
+plugins=$(cd "$top_builddir/plugins" && for la in *.la; do echo "${la%.la}"; done)
+[ -n "$plugins" ] || { echo "1..0 # SKIP no plugins are built"; exit 0; }
 
-# 1-6. Plugins call the host through its table only, so they export nothing
+# Plugins call the host through its table only, so they export nothing
 # else: a stray global would clash with another module's or the program's.
 for p in $plugins; do
     check "$p.so exports only aiwb_* symbols" only_aiwb_symbols "$top_builddir/plugins/.libs/$p.so"
@@ -301,4 +302,5 @@ uninstalled() {
 }
 check "make uninstall DESTDIR=... removes every file" uninstalled
 
-[ "$n" -eq 23 ] || echo "Bail out! planned 23 tests, ran $n"
+# The plan last: the number of plugins decides the number of tests.
+echo "1..$n"
