@@ -50,13 +50,14 @@ cmd_datasets_exec(struct session *s, int argc, char **argv)
     }
     cn = column(w, "name"), cr = column(w, "rows"), cc = column(w, "cols");
     cl = column(w, "lineage");
-    long cs = column(w, "saved");
+    long cs = column(w, "saved"), cu = column(w, "updated");
     t = table_new(NULL);
     table_column(t, "name", AIWB_TABLE_TEXT);
     table_column(t, "rows", AIWB_TABLE_INT);
     table_column(t, "cols", AIWB_TABLE_INT);
     table_column(t, "loaded", AIWB_TABLE_TEXT);
     table_column(t, "saved", AIWB_TABLE_TEXT);
+    table_column(t, "made", AIWB_TABLE_TEXT);
     table_column(t, "lineage", AIWB_TABLE_TEXT);
     for (size_t r = 0; r < table_rows(w); r++) {
         const char *name = table_cell(w, r, (size_t)cn)->v.s;
@@ -67,6 +68,9 @@ cmd_datasets_exec(struct session *s, int argc, char **argv)
         table_int(t, cell_int(w, r, cc));
         table_text(t, session_dataset(s, name) != NULL ? "yes" : "no");
         table_text(t, cs >= 0 && !table_cell(w, r, (size_t)cs)->null ? "yes" : "no");
+        table_text(t, cu >= 0 && !table_cell(w, r, (size_t)cu)->null
+                          ? table_cell(w, r, (size_t)cu)->v.s
+                          : NULL);
         table_text(t, lin->null ? NULL : lin->v.s);
     }
     if (table_rows(t) == 0)
@@ -81,7 +85,10 @@ cmd_datasets_exec(struct session *s, int argc, char **argv)
 const struct cmd_entry cmd_datasets_entry = {
     .name = "datasets",
     .usage = "datasets",
-    .summary = "list the datasets of the workspace, loaded or not, with their lineage",
+    .summary = "list the workspace's datasets: shape, loaded, saved, lineage and its time",
+    .help = "lineage is the command that made each dataset (its source and options, or the\n"
+            "split, predict or transform it came from), made the time it was recorded; a\n"
+            "dataset not loaded is made again from it when a command needs it.",
     .min_args = 0,
     .max_args = 0,
     .exec = cmd_datasets_exec,
