@@ -141,6 +141,7 @@ enum aiwb_coltype {
 #define AIWB_TASK_CLASSIFICATION 0x0002u
 #define AIWB_TASK_CLUSTERING 0x0004u
 #define AIWB_TASK_RANKING 0x0008u
+#define AIWB_TASK_DECOMPOSITION 0x0010u /* no target: predict writes component scores */
 #define AIWB_TASK_MASK 0x00ffu
 #define AIWB_CAP_MISSING 0x0100u     /* accepts missing values */
 #define AIWB_CAP_CATEGORICAL 0x0200u /* accepts categorical columns */
@@ -297,11 +298,33 @@ struct aiwb_transform_type {
  * iterate() returns AIWB_CONTINUE to be called again, AIWB_OK when it is done
  * (converged, or out of its own iteration budget: it then reports the step
  * value "converged" as 0 and logs a warning), or a negative status with
- * *cause set; it reports its numbers ("loss" first) with api->step_value. n_outputs() is 1 for regression and the number of
- * classes for classification; predict() writes n rows of n_outputs values
- * (class probabilities summing to one for a classifier). report() may fill
- * a table the user sees after training (coefficients, ...); NULL if none. A one-shot
- * algorithm does all its work in its first iterate and returns AIWB_OK.
+ * *cause set; it reports its numbers ("loss" first, "val_loss" for a loss on
+ * held-out rows) with api->step_value. A one-shot algorithm does all its work
+ * in its first iterate and returns AIWB_OK.
+ *
+ * What predict() writes, n rows of n_outputs() values each, by task:
+ *   regression      1 value, the prediction;
+ *   classification  the probability of each class (rows sum to one);
+ *   clustering      a membership weight per cluster (rows sum to one: a hard
+ *                   clustering writes a one), the problem has no target (y
+ *                   is NULL) and n_outputs is the number of clusters;
+ *   decomposition   the row's score on each component (PCA), no target;
+ *   ranking         1 value, the score of the (user, item) pair: the problem's
+ *                   first two features are the user and item codes (their
+ *                   counts in feature_levels), y the rating, or all ones for
+ *                   implicit feedback. The score estimates the rating only
+ *                   when the model's rates() says so (eval then reports
+ *                   rmse and mae); otherwise it only orders items.
+ * report() may fill a table the user sees after training (coefficients ...),
+ * NULL if none; score() may report, as step values, numbers about the model
+ * on other rows ("inertia", "log_likelihood") that eval shows beside its own.
+ * A ranking algorithm has recommend(): the K best items for a user code,
+ * skipping the items of EXCLUDE (sorted codes), best first, written to ITEMS
+ * and SCORES; it returns how many it wrote (at most K, fewer when fewer
+ * items qualify), or a negative status. An AIWB_CAP_INCREMENTAL one
+ * has update(): fold the problem's rows (codes may go past the levels it was
+ * fitted with: new users, new items) into the fitted model without training
+ * it again.
  */
 struct aiwb_algorithm_type {
     unsigned abi_version;
@@ -324,6 +347,14 @@ struct aiwb_algorithm_type {
     int (*save)(const void *state, struct aiwb_writer *w);
     int (*load)(void *state, struct aiwb_reader *r, unsigned version, char **cause);
     void (*fini)(void *state);
+    int (*score)(const void *state, size_t n, const double *X, size_t ldx, struct aiwb_step *out);
+    int (*recommend)(const void *state, int32_t user, const int32_t *exclude, size_t n_exclude,
+                     size_t k, int32_t *items, double *scores);
+    int (*update)(void *state, const struct aiwb_problem *prob, char **cause);
+    /* Ranking: 1 if this fitted model's predict() estimates the rating (as
+     * explicit ALS or an item's mean rating), 0 if its score only orders
+     * items (a count, a similarity); NULL means 0. */
+    int (*rates)(const void *state);
     /* new members only below this line */
 };
 

@@ -242,6 +242,16 @@ frame_find(const struct aiwb_frame *f, const char *name)
     return -1;
 }
 
+char *
+frame_column_list(const struct aiwb_frame *f)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    for (size_t c = 0; c < frame_cols(f); c++)
+        strbuf_addf(&sb, "%s%s", c ? ", " : "", frame_col_name(f, c));
+    return strbuf_detach(&sb, NULL);
+}
+
 /* Put column C's name in the index (growing it to stay at most half full). */
 static void
 index_name(struct aiwb_frame *f, size_t c)

@@ -29,6 +29,8 @@ const char *frame_col_name(const struct aiwb_frame *f, size_t col);
 enum aiwb_coltype frame_col_type(const struct aiwb_frame *f, size_t col);
 /* The index of column NAME, or -1. */
 long frame_find(const struct aiwb_frame *f, const char *name);
+/* The column names joined by ", " for messages (a new string). */
+char *frame_column_list(const struct aiwb_frame *f);
 
 /*
  * Add a column named NAME. Returns its n_rows values, zeroed, to be filled

@@ -58,6 +58,11 @@ struct pipeline {
      * there is refused at predict time (it would read as the first level). */
     size_t n_strict;
     char **strict;
+    /* A recommender's users and items as fitted, and each user's items
+     * (codes, sorted; user u's are seen[seen_start[u] .. seen_start[u+1]-1]). */
+    size_t n_users, n_items;
+    size_t *seen_start;
+    int32_t *seen;
     /* A transformer's output on the data it was fitted on, until taken. */
     struct aiwb_frame *fitted;
     /* Training only. */
@@ -86,6 +91,15 @@ void pipeline_note(struct strbuf *notes, const char *fmt, ...) __attribute__((fo
  * a class the pipeline does not know). */
 int pipeline_class_of(const struct pipeline *p, const struct aiwb_frame *data, size_t tc,
                       size_t i);
+/*
+ * The design matrix of DATA for a fitted pipeline P: its columns matched by
+ * name, its levels by text, the transforms applied; a new array of rows of
+ * p->p values (the caller frees it). Notes about the columns go to NB. NULL
+ * with *cause set on failure (a missing column, a missing value the model
+ * cannot take).
+ */
+double *pipeline_design(const struct pipeline *p, const struct aiwb_frame *data,
+                        struct strbuf *nb, char **cause);
 /* Set the texts of the transforms and the options from the spec. */
 void pipeline_describe_spec(struct pipeline *p);
 

@@ -51,6 +51,66 @@ put_options(struct aiwb_writer *w, const char *key, const struct aiwb_options *o
     options_words_free(words);
 }
 
+/* A recommender's users' items (empty for other models). */
+static void
+put_seen(struct aiwb_writer *w, const struct pipeline *p)
+{
+    size_t nu = p->seen_start != NULL ? p->n_users + 1 : 0, ns = nu ? p->seen_start[p->n_users] : 0;
+    int64_t *v = xmalloc((nu + ns + 1) * sizeof *v);
+
+    for (size_t u = 0; u < nu; u++)
+        v[u] = (int64_t)p->seen_start[u];
+    codec_put_ints(w, "seen_start", nu, v);
+    for (size_t i = 0; i < ns; i++)
+        v[i] = p->seen[i];
+    codec_put_ints(w, "seen", ns, v);
+    free(v);
+}
+
+static int
+get_seen(struct aiwb_reader *r, struct pipeline *p, char **cause)
+{
+    int64_t *start = NULL, *seen = NULL;
+    size_t nu, ns;
+    int rc = AIWB_EDATA;
+
+    if (codec_get_ints(r, "seen_start", &nu, &start) < 0 ||
+        codec_get_ints(r, "seen", &ns, &seen) < 0)
+        goto out;
+    if (nu == 0) {
+        rc = AIWB_OK;
+        goto out;
+    }
+    if (p->p < 2 || nu != (size_t)p->feature_levels[0] + 1 || start[0] != 0 ||
+        (size_t)start[nu - 1] != ns) {
+        *cause = xstrdup("the recommender's interactions are inconsistent");
+        goto out;
+    }
+    p->n_users = nu - 1;
+    p->n_items = p->feature_levels[1];
+    p->seen_start = xmalloc(nu * sizeof *p->seen_start);
+    p->seen = xmalloc((ns ? ns : 1) * sizeof *p->seen);
+    for (size_t u = 0; u < nu; u++) {
+        if (start[u] < 0 || (u > 0 && start[u] < start[u - 1]) || (size_t)start[u] > ns) {
+            *cause = xstrdup("the recommender's interactions are inconsistent");
+            goto out;
+        }
+        p->seen_start[u] = (size_t)start[u];
+    }
+    for (size_t i = 0; i < ns; i++) {
+        if (seen[i] < 0 || seen[i] >= (int64_t)p->n_items) {
+            *cause = xstrdup("the recommender's interactions are inconsistent");
+            goto out;
+        }
+        p->seen[i] = (int32_t)seen[i];
+    }
+    rc = AIWB_OK;
+out:
+    free(start);
+    free(seen);
+    return rc;
+}
+
 unsigned char *
 pipeline_save(const struct pipeline *p, size_t *len, char **cause)
 {
@@ -101,6 +161,7 @@ pipeline_save(const struct pipeline *p, size_t *len, char **cause)
         levels[j] = p->feature_levels[j];
     codec_put_strs(w, "features", p->p, (const char *const *)p->features);
     codec_put_ints(w, "feature_levels", p->p, levels);
+    put_seen(w, p);
     blob = codec_seal(w, len);
 out:
     free(names);
@@ -259,6 +320,8 @@ load_body(struct pipeline *p, struct aiwb_reader *r, char **cause)
     p->feature_levels = xcalloc(p->p + 1, sizeof *p->feature_levels);
     for (size_t j = 0; j < p->p; j++)
         p->feature_levels[j] = (unsigned)levels[j];
+    if (get_seen(r, p, cause) < 0)
+        goto out;
     pipeline_describe_spec(p);
     rc = AIWB_OK;
 out:

@@ -55,6 +55,8 @@ pipeline_free(struct pipeline *p)
     if (p->algo_state != NULL && algt(p)->fini != NULL)
         algt(p)->fini(p->algo_state);
     frame_free(p->fitted);
+    free(p->seen_start);
+    free(p->seen);
     free(p->algo_state);
     options_free(p->algo_opts);
     for (size_t i = 0; i < p->n_in; i++) {
@@ -104,16 +106,6 @@ column_list(const struct aiwb_frame *f, const int *pick, const size_t *counts)
             strbuf_addf(&sb, " (%zu row%s)", counts[c], counts[c] == 1 ? "" : "s");
         k++;
     }
-    return strbuf_detach(&sb, NULL);
-}
-
-static char *
-columns_of(const struct aiwb_frame *f)
-{
-    struct strbuf sb = STRBUF_INIT;
-
-    for (size_t c = 0; c < frame_cols(f); c++)
-        strbuf_addf(&sb, "%s%s", c ? ", " : "", frame_col_name(f, c));
     return strbuf_detach(&sb, NULL);
 }
 
@@ -645,10 +637,11 @@ start_algorithm(struct pipeline *p, const struct aiwb_frame *f, const struct aiw
         *cause = xstrdup("no rows are left to learn from after the transforms");
         return AIWB_EDATA;
     }
-    if (settle_features(p, f, cause) < 0 || (cols = design_columns(p, f, cause)) == NULL)
+    if ((p->features == NULL && settle_features(p, f, cause) < 0) ||
+        (cols = design_columns(p, f, cause)) == NULL)
         return AIWB_EDATA;
     p->X = xmalloc(n * p->p * sizeof *p->X);
-    p->y = xmalloc(n * sizeof *p->y);
+    p->y = y != NULL || p->task == AIWB_TASK_RANKING ? xmalloc(n * sizeof *p->y) : NULL;
     fill_design(p, f, cols, p->X);
     free(cols);
     if (!(p->algo->flags & AIWB_CAP_MISSING)) {
@@ -661,9 +654,14 @@ start_algorithm(struct pipeline *p, const struct aiwb_frame *f, const struct aiw
             return AIWB_EDATA;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        p->y[i] = p->task == AIWB_TASK_CLASSIFICATION ? pipeline_class_of(p, y, 0, i)
-                                                      : frame_numeric(y, 0)[i];
+    for (size_t i = 0; p->y != NULL && i < n; i++) {
+        if (p->task == AIWB_TASK_CLASSIFICATION)
+            p->y[i] = pipeline_class_of(p, y, 0, i);
+        else if (p->task == AIWB_TASK_RANKING && y == NULL)
+            p->y[i] = 1; /* implicit feedback: each interaction counts one */
+        else
+            p->y[i] = frame_numeric(y, 0)[i];
+    }
     p->prob.n = n;
     p->prob.p = p->p;
     p->prob.X = p->X;
@@ -719,6 +717,233 @@ fit_row_transforms(struct pipeline *p, struct aiwb_frame *rows, struct strbuf *n
     return rows;
 }
 
+/*
+ * The task a model learns: supervised when the algorithm can and there is a
+ * target; else ranking, clustering or decomposition, as the algorithm does.
+ * 0 with *cause set when a supervised algorithm has no target.
+ */
+static unsigned
+choose_task(const struct pipeline *p, char **cause)
+{
+    unsigned tasks = p->algo->flags & AIWB_TASK_MASK;
+
+    if (p->target != NULL && (tasks & (AIWB_TASK_REGRESSION | AIWB_TASK_CLASSIFICATION)))
+        return tasks & AIWB_TASK_REGRESSION ? AIWB_TASK_REGRESSION : AIWB_TASK_CLASSIFICATION;
+    if (tasks & AIWB_TASK_RANKING)
+        return AIWB_TASK_RANKING;
+    if (tasks & AIWB_TASK_CLUSTERING)
+        return AIWB_TASK_CLUSTERING;
+    if (tasks & AIWB_TASK_DECOMPOSITION)
+        return AIWB_TASK_DECOMPOSITION;
+    *cause = xasprintf("%s learns a target: say which column with target=COLUMN",
+                       p->algo->name);
+    return 0;
+}
+
+/* Column NAME of F as categorical codes (ids written as numbers become their
+ * text): a new one-column frame, or NULL with *cause set. */
+static struct aiwb_frame *
+id_column(const struct aiwb_frame *f, const char *name, const char *role, char **cause)
+{
+    long c = frame_find(f, name);
+    struct aiwb_frame *out;
+
+    if (c < 0) {
+        char *all = frame_column_list(f);
+
+        *cause = xasprintf("there is no %s column '%s' (the columns: %s; name it with %s=)",
+                           role, name, all, role);
+        free(all);
+        return NULL;
+    }
+    out = frame_new(frame_rows(f));
+    if (frame_col_type(f, (size_t)c) == AIWB_CATEGORICAL) {
+        frame_copy_col(out, f, (size_t)c, NULL);
+        return out;
+    }
+    const double *v = frame_numeric(f, (size_t)c);
+    int32_t *codes = frame_add_categorical(out, name);
+    for (size_t i = 0; i < frame_rows(f); i++) {
+        char buf[NUMFMT_BUFSZ];
+
+        codes[i] = isnan(v[i]) ? AIWB_NA_CODE
+                               : frame_level_intern(out, 0, numfmt_exact(buf, v[i]),
+                                                    strlen(buf));
+    }
+    frame_sort_levels(out, 0);
+    return out;
+}
+
+/* Keep each training user's items (sorted codes) to leave out of recommendations. */
+static void
+record_seen(struct pipeline *p)
+{
+    size_t n = p->prob.n, *fill;
+
+    p->n_users = p->feature_levels[0];
+    p->n_items = p->feature_levels[1];
+    p->seen_start = xcalloc(p->n_users + 1, sizeof *p->seen_start);
+    p->seen = xmalloc((n ? n : 1) * sizeof *p->seen);
+    for (size_t i = 0; i < n; i++)
+        p->seen_start[(size_t)p->X[2 * i] + 1]++;
+    for (size_t u = 0; u < p->n_users; u++)
+        p->seen_start[u + 1] += p->seen_start[u];
+    fill = xmalloc((p->n_users + 1) * sizeof *fill);
+    memcpy(fill, p->seen_start, (p->n_users + 1) * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        p->seen[fill[(size_t)p->X[2 * i]]++] = (int32_t)p->X[2 * i + 1];
+    for (size_t u = 0; u < p->n_users; u++) {
+        int32_t *s = p->seen + p->seen_start[u];
+        size_t m = p->seen_start[u + 1] - p->seen_start[u];
+
+        for (size_t j = 1; j < m; j++) /* insertion sort: a user's few items */
+            for (size_t k = j; k > 0 && s[k - 1] > s[k]; k--) {
+                int32_t t = s[k];
+
+                s[k] = s[k - 1];
+                s[k - 1] = t;
+            }
+    }
+    free(fill);
+}
+
+/* Merge M new (user, item) pairs of X into the users' sorted item lists. */
+static void
+add_seen(struct pipeline *p, const double *X, size_t m)
+{
+    size_t nu = p->feature_levels[0], old_nu = p->n_users, total;
+    size_t *count = xcalloc(nu + 1, sizeof *count), *start, *fill;
+    int32_t *seen;
+
+    for (size_t u = 0; u < old_nu; u++)
+        count[u] = p->seen_start[u + 1] - p->seen_start[u];
+    for (size_t i = 0; i < m; i++)
+        count[(size_t)X[2 * i]]++;
+    start = xcalloc(nu + 1, sizeof *start);
+    for (size_t u = 0; u < nu; u++)
+        start[u + 1] = start[u] + count[u];
+    total = start[nu];
+    seen = xmalloc((total ? total : 1) * sizeof *seen);
+    fill = xmalloc((nu + 1) * sizeof *fill);
+    memcpy(fill, start, (nu + 1) * sizeof *fill);
+    for (size_t u = 0; u < old_nu; u++)
+        for (size_t j = p->seen_start[u]; j < p->seen_start[u + 1]; j++)
+            seen[fill[u]++] = p->seen[j];
+    for (size_t i = 0; i < m; i++)
+        seen[fill[(size_t)X[2 * i]]++] = (int32_t)X[2 * i + 1];
+    /* Sort each user's items and drop repeats (an item met again). */
+    for (size_t u = 0; u < nu; u++) {
+        int32_t *s = seen + start[u];
+        size_t k = fill[u] - start[u];
+
+        for (size_t a = 1; a < k; a++)
+            for (size_t b = a; b > 0 && s[b - 1] > s[b]; b--) {
+                int32_t t = s[b];
+
+                s[b] = s[b - 1];
+                s[b - 1] = t;
+            }
+        count[u] = 0;
+        for (size_t a = 0; a < k; a++)
+            if (a == 0 || s[a] != s[a - 1])
+                s[count[u]++] = s[a];
+    }
+    /* Close the gaps the repeats left. */
+    free(fill);
+    fill = xcalloc(nu + 1, sizeof *fill);
+    for (size_t u = 0, at = 0; u < nu; u++) {
+        memmove(seen + at, seen + start[u], count[u] * sizeof *seen);
+        fill[u] = at;
+        at += count[u];
+        fill[u + 1] = at;
+    }
+    free(p->seen_start);
+    free(p->seen);
+    p->seen_start = fill;
+    p->seen = seen;
+    p->n_users = nu;
+    p->n_items = p->feature_levels[1];
+    free(start);
+    free(count);
+}
+
+/*
+ * A recommender: its data are interactions, a user column, an item column
+ * and optionally a rating (target=). Only row transforms apply (the ids are
+ * codes, not features to scale). Returns P ready to iterate, or NULL (P
+ * freed) with *cause set.
+ */
+static struct pipeline *
+prepare_ranking(struct pipeline *p, const struct pipeline_spec *spec,
+                const struct aiwb_frame *data, struct strbuf *notes, char **cause)
+{
+    const char *user = spec->user != NULL ? spec->user : "user";
+    const char *item = spec->item != NULL ? spec->item : "item";
+    struct aiwb_frame *rows = NULL, *x = NULL, *u = NULL, *it = NULL, *y = NULL;
+    long tc = -1;
+
+    for (size_t i = 0; i < p->n_tf; i++) {
+        if (!(p->tf[i].comp->flags & AIWB_TF_ROWS)) {
+            *cause = xasprintf("%s is a recommender: only row transforms (filter, dedupe) "
+                               "apply to its interactions, not '%s'", p->algo->name,
+                               p->tf[i].comp->name);
+            goto fail;
+        }
+    }
+    if (p->target != NULL) {
+        tc = frame_find(data, p->target);
+        if ((rows = rows_with_target(p, data, (size_t)tc, notes, cause)) == NULL)
+            goto fail;
+        if (frame_col_type(rows, (size_t)tc) != AIWB_NUMERIC) {
+            *cause = xasprintf("the rating '%s' must be numeric", p->target);
+            goto fail;
+        }
+    } else {
+        rows = frame_clone(data);
+    }
+    if ((rows = fit_row_transforms(p, rows, notes, cause)) == NULL ||
+        (u = id_column(rows, user, "user", cause)) == NULL ||
+        (it = id_column(rows, item, "item", cause)) == NULL)
+        goto fail;
+    if (frame_count_missing(u, 0) + frame_count_missing(it, 0) > 0) {
+        *cause = xasprintf("some interactions have no %s: every row needs both ids",
+                           frame_count_missing(u, 0) > 0 ? user : item);
+        goto fail;
+    }
+    x = frame_new(frame_rows(rows));
+    frame_copy_col(x, u, 0, NULL);
+    if (frame_copy_col(x, it, 0, NULL) < 0) {
+        *cause = xasprintf("the user and item columns must differ ('%s')", user);
+        goto fail;
+    }
+    if (p->target != NULL) {
+        y = frame_new(frame_rows(rows));
+        frame_copy_col(y, rows, (size_t)frame_find(rows, p->target), NULL);
+    }
+    record_schema(p, x);
+    p->p = 2;
+    p->features = xcalloc(3, sizeof *p->features);
+    p->feature_levels = xcalloc(3, sizeof *p->feature_levels);
+    for (size_t j = 0; j < 2; j++) {
+        p->features[j] = xstrdup(frame_col_name(x, j));
+        p->feature_levels[j] = (unsigned)frame_nlevels(x, j);
+    }
+    if (start_algorithm(p, x, y, cause) < 0)
+        goto fail;
+    record_seen(p);
+    goto out;
+fail:
+    pipeline_free(p);
+    p = NULL;
+out:
+    frame_free(rows);
+    frame_free(x);
+    frame_free(u);
+    frame_free(it);
+    frame_free(y);
+    return p;
+}
+
 struct pipeline *
 pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char **notes,
                  char **cause)
@@ -742,12 +967,8 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
     p->target = spec->target != NULL ? xstrdup(spec->target) : NULL;
     p->seed = spec->seed;
 
-    if (p->target == NULL && model) {
-        *cause = xstrdup("a model needs a target column");
-        goto fail;
-    }
     if (p->target != NULL && (tc = frame_find(data, p->target)) < 0) {
-        char *all = columns_of(data);
+        char *all = frame_column_list(data);
 
         *cause = xasprintf("there is no %s column '%s' (the columns: %s)",
                            model ? "target" : "kept", p->target, all);
@@ -757,7 +978,9 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
     pipeline_describe_spec(p);
     if (init_transforms(p, cause) < 0)
         goto fail;
-    if (model) {
+    if (model && (p->task = choose_task(p, cause)) == 0)
+        goto fail;
+    if (p->task == AIWB_TASK_REGRESSION || p->task == AIWB_TASK_CLASSIFICATION) {
         /* Rows without a target teach nothing; then the row transforms. */
         if ((rows = rows_with_target(p, data, (size_t)tc, &nb, cause)) == NULL ||
             (rows = fit_row_transforms(p, rows, &nb, cause)) == NULL)
@@ -775,6 +998,18 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
         if (p->task == AIWB_TASK_CLASSIFICATION && p->n_classes < 2) {
             *cause = xasprintf("the target '%s' has %zu class%s: a classifier needs at least "
                                "two", p->target, p->n_classes, p->n_classes == 1 ? "" : "es");
+            goto fail;
+        }
+    } else if (p->task == AIWB_TASK_RANKING) {
+        p = prepare_ranking(p, spec, data, &nb, cause);
+        goto out;
+    } else if (model) {
+        /* Clustering, decomposition: every row; a target= column is only
+         * the true labels eval compares with, never a feature. */
+        if ((rows = fit_row_transforms(p, frame_clone(data), &nb, cause)) == NULL)
+            goto fail;
+        if (p->target != NULL && (tc = frame_find(rows, p->target)) < 0) {
+            *cause = xasprintf("a row transform dropped the column '%s'", p->target);
             goto fail;
         }
     } else {
@@ -801,7 +1036,9 @@ pipeline_prepare(struct pipeline_spec *spec, const struct aiwb_frame *data, char
         /* A transformer: its output on this data is what the user asked for. */
         p->fitted = joined(f, fy);
     } else if ((g = fit_for_algorithm(p, f, &nb, cause)) == NULL ||
-               start_algorithm(p, g, fy, cause) < 0) {
+               start_algorithm(p, g, p->n_classes > 0 || p->task == AIWB_TASK_REGRESSION ? fy
+                                                                                 : NULL,
+                               cause) < 0) {
         goto fail;
     }
     goto out;
@@ -994,6 +1231,171 @@ out:
     return rc;
 }
 
+int
+pipeline_recommend(const struct pipeline *p, const char *user, size_t k,
+                   struct recommendation *out, char **cause)
+{
+    int32_t code;
+    size_t from, to;
+    int got;
+
+    memset(out, 0, sizeof *out);
+    if (p->algo == NULL || p->task != AIWB_TASK_RANKING) {
+        *cause = xasprintf("%s does not recommend: it is no recommender (als, itemknn, popular "
+                           "are)", p->algo != NULL ? p->algo->name : "a chain of transforms");
+        return AIWB_EINVAL;
+    }
+    code = -1;
+    for (size_t l = 0; l < p->in[0].nlevels && code < 0; l++)
+        if (strcmp(p->in[0].levels[l], user) == 0)
+            code = (int32_t)l;
+    if (code < 0) {
+        *cause = xasprintf("user '%s' is not known to the model (add their interactions with "
+                           "`update`)", user);
+        return AIWB_EINVAL;
+    }
+    from = p->seen_start[code];
+    to = p->seen_start[code + 1];
+    out->items = xcalloc(k ? k : 1, sizeof *out->items);
+    out->scores = xcalloc(k ? k : 1, sizeof *out->scores);
+    out->codes = xcalloc(k ? k : 1, sizeof *out->codes);
+    got = algt(p)->recommend(p->algo_state, code, p->seen + from, to - from, k, out->codes,
+                             out->scores);
+    if (got < 0 || (size_t)got > k) {
+        *cause = xasprintf("%s could not recommend (status %d)", p->algo->name, got);
+        recommendation_release(out);
+        return AIWB_ERR;
+    }
+    out->n = (size_t)got;
+    out->seen = to - from;
+    for (size_t i = 0; i < out->n; i++)
+        out->items[i] = out->codes[i] >= 0 && (size_t)out->codes[i] < p->in[1].nlevels
+                            ? p->in[1].levels[out->codes[i]]
+                            : "?";
+    return AIWB_OK;
+}
+
+void
+recommendation_release(struct recommendation *r)
+{
+    free(r->items);
+    free(r->scores);
+    free(r->codes);
+    memset(r, 0, sizeof *r);
+}
+
+/* An index of schema column S's levels by their text (a one-column frame
+ * whose codes are S's), for grow_level(). */
+static struct aiwb_frame *
+level_index(const struct schema_col *s)
+{
+    struct aiwb_frame *f = frame_new(0);
+
+    frame_add_categorical(f, s->name);
+    for (size_t l = 0; l < s->nlevels; l++)
+        frame_level_intern(f, 0, s->levels[l], strlen(s->levels[l]));
+    return f;
+}
+
+/* The code of TEXT among schema column S's levels (INDEX their index),
+ * appending it to both if new. */
+static int32_t
+grow_level(struct schema_col *s, struct aiwb_frame *index, const char *text)
+{
+    int32_t code = frame_level_find(index, 0, text);
+
+    if (code >= 0)
+        return code;
+    frame_level_intern(index, 0, text, strlen(text));
+    s->levels = xreallocarray(s->levels, s->nlevels + 1, sizeof *s->levels);
+    s->levels[s->nlevels] = xstrdup(text);
+    return (int32_t)s->nlevels++;
+}
+
+/* The text of row I of column C of F (ids as the model keeps them). */
+static const char *
+id_text(const struct aiwb_frame *f, size_t c, size_t i, char buf[NUMFMT_BUFSZ])
+{
+    if (frame_is_missing(f, c, i))
+        return NULL;
+    if (frame_col_type(f, c) == AIWB_CATEGORICAL)
+        return frame_level(f, c, frame_codes(f, c)[i]);
+    return numfmt_exact(buf, frame_numeric(f, c)[i]);
+}
+
+int
+pipeline_update(struct pipeline *p, const struct aiwb_frame *data, size_t *added, char **cause)
+{
+    size_t n = frame_rows(data), m = 0;
+    long uc, ic, tc = -1;
+    double *X, *y;
+    struct aiwb_frame *users, *items;
+    struct aiwb_problem prob;
+    int rc;
+
+    *added = 0;
+    if (p->algo == NULL || !(p->algo->flags & AIWB_CAP_INCREMENTAL) ||
+        p->task != AIWB_TASK_RANKING) {
+        *cause = xasprintf("%s cannot be updated in place: train it again",
+                           p->algo != NULL ? p->algo->name : "a chain of transforms");
+        return AIWB_ENOTSUP;
+    }
+    uc = frame_find(data, p->in[0].name);
+    ic = frame_find(data, p->in[1].name);
+    if (p->target != NULL)
+        tc = frame_find(data, p->target);
+    if (uc < 0 || ic < 0 || (p->target != NULL && tc < 0)) {
+        *cause = xasprintf("the new interactions need the columns '%s', '%s'%s%s%s",
+                           p->in[0].name, p->in[1].name, p->target ? " and '" : "",
+                           p->target ? p->target : "", p->target ? "'" : "");
+        return AIWB_EDATA;
+    }
+    if (tc >= 0 && frame_col_type(data, (size_t)tc) != AIWB_NUMERIC) {
+        *cause = xasprintf("the rating '%s' must be numeric", p->target);
+        return AIWB_EDATA;
+    }
+    X = xmalloc((n ? n : 1) * 2 * sizeof *X);
+    y = xmalloc((n ? n : 1) * sizeof *y);
+    users = level_index(&p->in[0]);
+    items = level_index(&p->in[1]);
+    for (size_t i = 0; i < n; i++) {
+        char ub[NUMFMT_BUFSZ], ib[NUMFMT_BUFSZ];
+        const char *u = id_text(data, (size_t)uc, i, ub), *it = id_text(data, (size_t)ic, i, ib);
+
+        if (u == NULL || it == NULL || (tc >= 0 && frame_is_missing(data, (size_t)tc, i)))
+            continue; /* an interaction without both ids (or its rating) teaches nothing */
+        X[2 * m] = grow_level(&p->in[0], users, u);
+        X[2 * m + 1] = grow_level(&p->in[1], items, it);
+        y[m++] = tc >= 0 ? frame_numeric(data, (size_t)tc)[i] : 1;
+    }
+    frame_free(users);
+    frame_free(items);
+    p->feature_levels[0] = (unsigned)p->in[0].nlevels;
+    p->feature_levels[1] = (unsigned)p->in[1].nlevels;
+    memset(&prob, 0, sizeof prob);
+    prob.n = m;
+    prob.p = 2;
+    prob.X = X;
+    prob.ldx = 2;
+    prob.y = y;
+    prob.task = p->task;
+    prob.feature_names = (const char *const *)p->features;
+    prob.target_name = p->target;
+    prob.feature_levels = p->feature_levels;
+    prob.seed = p->seed;
+    *cause = NULL;
+    rc = algt(p)->update(p->algo_state, &prob, cause);
+    if (rc < 0 && *cause == NULL)
+        *cause = xasprintf("%s could not fold the interactions in (status %d)", p->algo->name,
+                           rc);
+    if (rc >= 0)
+        add_seen(p, X, m);
+    free(X);
+    free(y);
+    *added = m;
+    return rc < 0 ? rc : AIWB_OK;
+}
+
 void
 prediction_release(struct prediction *pr)
 {
@@ -1002,14 +1404,46 @@ prediction_release(struct prediction *pr)
     memset(pr, 0, sizeof *pr);
 }
 
+double *
+pipeline_design(const struct pipeline *p, const struct aiwb_frame *data, struct strbuf *nb,
+                char **cause)
+{
+    struct aiwb_frame *x = NULL, *f = NULL;
+    size_t n = frame_rows(data);
+    long *cols = NULL;
+    double *X = NULL;
+
+    if ((x = conform(p, data, nb, cause)) == NULL ||
+        (f = run_transforms(p, x, NULL, 0, 0, NULL, cause)) == NULL ||
+        (cols = design_columns(p, f, cause)) == NULL)
+        goto out;
+    X = xmalloc((n ? n : 1) * (p->p ? p->p : 1) * sizeof *X);
+    fill_design(p, f, cols, X);
+    /* A recommender scores unknown users and items itself (cold start). */
+    if (!(p->algo->flags & AIWB_CAP_MISSING) && p->task != AIWB_TASK_RANKING) {
+        char *where = first_missing(p, X, n);
+
+        if (where != NULL) {
+            *cause = xasprintf("%s, and the model has no imputer for it (train it `with impute`)",
+                               where);
+            free(where);
+            free(X);
+            X = NULL;
+        }
+    }
+out:
+    free(cols);
+    frame_free(f);
+    frame_free(x);
+    return X;
+}
+
 int
 pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
                  struct prediction *out, char **notes, char **cause)
 {
     struct strbuf nb = STRBUF_INIT;
-    struct aiwb_frame *x = NULL, *f = NULL;
     size_t n = frame_rows(data), k;
-    long *cols = NULL;
     double *X = NULL;
     int rc = AIWB_EDATA;
 
@@ -1025,23 +1459,9 @@ pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
                          "DATASET using NAME`");
         return AIWB_EINVAL;
     }
-    if ((x = conform(p, data, &nb, cause)) == NULL ||
-        (f = run_transforms(p, x, NULL, 0, 0, NULL, cause)) == NULL ||
-        (cols = design_columns(p, f, cause)) == NULL)
+    if ((X = pipeline_design(p, data, &nb, cause)) == NULL)
         goto out;
     k = algt(p)->n_outputs(p->algo_state);
-    X = xmalloc((n ? n : 1) * (p->p ? p->p : 1) * sizeof *X);
-    fill_design(p, f, cols, X);
-    if (!(p->algo->flags & AIWB_CAP_MISSING)) {
-        char *where = first_missing(p, X, n);
-
-        if (where != NULL) {
-            *cause = xasprintf("%s, and the model has no imputer for it (train it `with impute`)",
-                               where);
-            free(where);
-            goto out;
-        }
-    }
     out->n = n;
     out->k = k;
     out->task = p->task;
@@ -1052,7 +1472,7 @@ pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
         prediction_release(out);
         goto out;
     }
-    if (p->task == AIWB_TASK_CLASSIFICATION) {
+    if (p->task == AIWB_TASK_CLASSIFICATION || p->task == AIWB_TASK_CLUSTERING) {
         out->classes = xmalloc((n ? n : 1) * sizeof *out->classes);
         for (size_t i = 0; i < n; i++) {
             const double *row = out->values + i * k;
@@ -1067,9 +1487,6 @@ pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
     rc = AIWB_OK;
 out:
     free(X);
-    free(cols);
-    frame_free(f);
-    frame_free(x);
     if (notes != NULL && nb.len > 0)
         *notes = strbuf_detach(&nb, NULL);
     strbuf_release(&nb);
@@ -1082,6 +1499,12 @@ pipeline_summary(const struct pipeline *p, struct aiwb_table *t)
     if (p->algo == NULL || algt(p)->report == NULL)
         return AIWB_ENOTSUP;
     return algt(p)->report(p->algo_state, t);
+}
+
+size_t
+pipeline_n_levels(const struct pipeline *p, size_t i)
+{
+    return i < p->n_in ? p->in[i].nlevels : 0;
 }
 
 size_t

@@ -43,6 +43,7 @@ struct pipeline_spec {
     struct tf_spec *tf;
     const char *target;
     uint64_t seed;
+    const char *user, *item; /* a recommender's id columns ("user", "item" if NULL) */
 };
 
 /* The numbers one iteration reported (struct aiwb_step of the plugin API). */
@@ -92,6 +93,34 @@ struct aiwb_frame *pipeline_take_fitted(struct pipeline *p);
 int pipeline_transform(const struct pipeline *p, const struct aiwb_frame *data,
                        struct aiwb_frame **out, char **notes, char **cause);
 
+/* A recommender's best items for one user. */
+struct recommendation {
+    size_t n;             /* items found (at most the K asked for) */
+    const char **items;   /* their ids, borrowed from the model */
+    double *scores;
+    int32_t *codes;
+    size_t seen;          /* items the user already had, left out */
+};
+void recommendation_release(struct recommendation *r);
+
+/*
+ * The K best items for USER (an id as the model knows it) that the user did
+ * not have in the data the model learned from, best first. Returns 0, or
+ * negative with *cause set (no recommender, an unknown user).
+ */
+int pipeline_recommend(const struct pipeline *p, const char *user, size_t k,
+                       struct recommendation *out, char **cause);
+
+/*
+ * Fold the interactions of DATA (the model's user and item columns, and its
+ * rating) into a fitted recommender that can (AIWB_CAP_INCREMENTAL) without
+ * training it again: new users and items join. *ADDED gets how many rows
+ * counted. Returns 0, or negative with *cause set; P may then hold new
+ * users and items the algorithm did not take: discard it (update a copy).
+ */
+int pipeline_update(struct pipeline *p, const struct aiwb_frame *data, size_t *added,
+                    char **cause);
+
 /* Predictions for the rows of a frame. */
 struct prediction {
     size_t n;              /* rows */
@@ -115,10 +144,11 @@ int pipeline_predict(const struct pipeline *p, const struct aiwb_frame *data,
 /* What an evaluation found. */
 struct evaluation {
     struct aiwb_table *summary;   /* metric, value: rows, rmse, ... or accuracy, ... */
-    struct aiwb_table *per_class; /* classification: class, precision, recall, f1, support */
+    struct aiwb_table *per_class; /* classification: class, precision, recall, f1, support;
+                                   * clustering: cluster, rows, share */
     struct aiwb_table *confusion; /* classification: true class by predicted class */
     size_t n;                     /* the headline metrics, for the workspace */
-    const char **names;           /* static strings */
+    const char **names;           /* owned by the evaluation */
     double *values;
 };
 void evaluation_release(struct evaluation *ev);
@@ -131,6 +161,24 @@ void evaluation_release(struct evaluation *ev);
  */
 int pipeline_evaluate(const struct pipeline *p, const struct aiwb_frame *data,
                       struct evaluation *ev, char **notes, char **cause);
+
+/* The cutoff of a recommender's metrics (precision@10 ...) unless told. */
+#define PIPELINE_EVAL_K 10
+
+/*
+ * pipeline_evaluate() for every task, with a recommender's cutoff K and the
+ * least rating RELEVANT that makes a held-out interaction relevant (NaN:
+ * every one is). Clustering: the algorithm's own scores (inertia), the
+ * silhouette and, when DATA holds the model's target column, the adjusted
+ * Rand index against it. Decomposition: the algorithm's own scores.
+ * Ranking: DATA holds held-out interactions; for each user the model knows,
+ * its K recommendations (without the items it learned the user had) are
+ * scored against the user's relevant held-out items: precision, recall,
+ * NDCG (graded by rating for a model of ratings), MAP and hit rate at K;
+ * with ratings, also the RMSE and MAE of the predicted ratings.
+ */
+int pipeline_evaluate_at(const struct pipeline *p, const struct aiwb_frame *data, size_t k,
+                         double relevant, struct evaluation *ev, char **notes, char **cause);
 
 /* Serialise into a new sealed codec blob (the caller frees it). */
 unsigned char *pipeline_save(const struct pipeline *p, size_t *len, char **cause);
@@ -153,6 +201,8 @@ const char *pipeline_transforms(const struct pipeline *p);
 const char *pipeline_options(const struct pipeline *p);
 size_t pipeline_n_classes(const struct pipeline *p);
 const char *pipeline_class_name(const struct pipeline *p, size_t k);
+/* The number of levels of input column I (users, items of a recommender). */
+size_t pipeline_n_levels(const struct pipeline *p, size_t i);
 /* The columns the pipeline reads (the target excluded). */
 size_t pipeline_n_inputs(const struct pipeline *p);
 const char *pipeline_input_name(const struct pipeline *p, size_t i);

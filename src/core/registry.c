@@ -211,7 +211,11 @@ add_component(struct aiwb_plugin *p, enum component_kind kind, const void *t, si
                       s->predict == NULL || s->save == NULL || s->load == NULL
                   ? xstrdup("it lacks one of init, iterate, n_outputs, predict, save, load")
                   : (s->flags & AIWB_TASK_MASK) == 0 ? xstrdup("it declares no task")
-                                                     : NULL;
+                  : (s->flags & AIWB_TASK_RANKING) && s->recommend == NULL
+                      ? xstrdup("it declares AIWB_TASK_RANKING but lacks recommend")
+                  : (s->flags & AIWB_CAP_INCREMENTAL) && s->update == NULL
+                      ? xstrdup("it declares AIWB_CAP_INCREMENTAL but lacks update")
+                      : NULL;
         break;
     }
     }

@@ -202,3 +202,43 @@ out:
     free(order);
     return rc;
 }
+
+/*
+ * Deal rows 0..N-1 into K folds for cross-validation (see split.h). The
+ * rows are grouped and each group shuffled exactly as in split_indices()
+ * (steps 1 to 3, one generator for all groups, in group order); then the
+ * shuffled groups, one after the other, are dealt like cards: the p-th row
+ * of that sequence goes to fold p mod K. Each stratum is thus spread over
+ * the folds as evenly as it can be (counts differ by at most one), and so is
+ * the whole (fold sizes differ by at most one).
+ */
+int
+split_folds(size_t n, size_t k, uint64_t seed, const int32_t *strata, size_t nstrata,
+            uint32_t *fold)
+{
+    size_t ngroups, *order, *start;
+    gsl_rng *rng;
+
+    if (k < 2 || k > n || k > UINT32_MAX)
+        return -1;
+    ngroups = count_groups(n, strata, nstrata);
+    if (ngroups == 0)
+        return -1;
+    order = xmalloc(n * sizeof *order);
+    start = xcalloc(ngroups + 1, sizeof *start);
+    group_rows(n, strata, ngroups, order, start);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL) {
+        fputs("aiwb: out of memory\n", stderr);
+        abort();
+    }
+    gsl_rng_set(rng, (unsigned long)((uint32_t)seed ^ (uint32_t)(seed >> 32)));
+    for (size_t g = 0; g < ngroups; g++)
+        shuffle(rng, order + start[g], start[g + 1] - start[g]);
+    for (size_t p = 0; p < n; p++)
+        fold[order[p]] = (uint32_t)(p % k);
+    gsl_rng_free(rng);
+    free(start);
+    free(order);
+    return 0;
+}

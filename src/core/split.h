@@ -1,5 +1,6 @@
 /*
- * split.h - reproducible train/test splits, optionally stratified.
+ * split.h - reproducible train/test splits and cross-validation folds,
+ * optionally stratified.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,5 +23,16 @@
  */
 int split_indices(size_t n, double ratio, uint64_t seed, const int32_t *strata, size_t nstrata,
                   size_t **train, size_t *ntrain, size_t **test, size_t *ntest);
+
+/*
+ * Deal rows 0..N-1 into K folds for K-fold cross-validation: FOLD (N
+ * entries) gets each row's fold, 0..K-1. The rows are shuffled as by
+ * split_indices() with the same SEED and STRATA, then dealt in turn, so fold
+ * sizes differ by at most one row, and with STRATA so do each stratum's
+ * shares of them. Returns 0, or -1 when K < 2, K > N or a code is NSTRATA
+ * or more.
+ */
+int split_folds(size_t n, size_t k, uint64_t seed, const int32_t *strata, size_t nstrata,
+                uint32_t *fold);
 
 #endif

@@ -33,7 +33,9 @@ prediction_frame(const struct pipeline *p, const struct aiwb_frame *in,
                  const struct prediction *pr)
 {
     struct aiwb_frame *f = frame_clone(in);
-    char *col = free_name(f, "prediction");
+    char *col = free_name(f, pr->task == AIWB_TASK_CLUSTERING ? "cluster"
+                             : pr->task == AIWB_TASK_RANKING  ? "score"
+                                                              : "prediction");
 
     if (pr->task == AIWB_TASK_CLASSIFICATION) {
         int32_t *codes = frame_add_categorical(f, col);
@@ -52,6 +54,37 @@ prediction_frame(const struct pipeline *p, const struct aiwb_frame *in,
 
             for (size_t i = 0; i < pr->n; i++)
                 v[i] = pr->values[i * pr->k + k];
+            free(pcol);
+            free(pname);
+        }
+    } else if (pr->task == AIWB_TASK_CLUSTERING) {
+        /* The cluster, numbered from 1; the memberships of a soft clustering. */
+        double *v = frame_add_numeric(f, col);
+        int soft = 0;
+
+        for (size_t i = 0; i < pr->n; i++) {
+            v[i] = (double)pr->classes[i] + 1;
+            for (size_t k = 0; k < pr->k && !soft; k++)
+                soft = pr->values[i * pr->k + k] != 0 && pr->values[i * pr->k + k] != 1;
+        }
+        for (size_t k = 0; soft && k < pr->k; k++) {
+            char *pname = xasprintf("p_%zu", k + 1);
+            char *pcol = free_name(f, pname);
+            double *w = frame_add_numeric(f, pcol);
+
+            for (size_t i = 0; i < pr->n; i++)
+                w[i] = pr->values[i * pr->k + k];
+            free(pcol);
+            free(pname);
+        }
+    } else if (pr->task == AIWB_TASK_DECOMPOSITION) {
+        for (size_t k = 0; k < pr->k; k++) {
+            char *pname = xasprintf("pc%zu", k + 1);
+            char *pcol = free_name(f, pname);
+            double *w = frame_add_numeric(f, pcol);
+
+            for (size_t i = 0; i < pr->n; i++)
+                w[i] = pr->values[i * pr->k + k];
             free(pcol);
             free(pname);
         }
@@ -120,7 +153,10 @@ const struct cmd_entry cmd_predict_entry = {
     .usage = "predict MODEL on DATASET [as NAME]",
     .summary = "predict every row of a dataset into a new dataset (DATASET.MODEL by default)",
     .help = "The new dataset holds the input columns, `prediction`, and for classifiers\n"
-            "one p_CLASS probability column per class; `write NAME FILE` saves it.",
+            "one p_CLASS probability column per class. A clustering adds `cluster`\n"
+            "(numbered from 1) and, when soft (gmm), each cluster's membership p_1 ...;\n"
+            "a decomposition (pca) the component scores pc1, pc2 ...; a recommender the\n"
+            "`score` of each (user, item) row. `write NAME FILE` saves it.",
     .min_args = 3,
     .max_args = 5,
     .complete = {COMPLETE_MODEL},

@@ -19,49 +19,6 @@
 
 #define DEFAULT_RATIO 0.8
 #define DEFAULT_SEED 1
-/* A numeric column with more distinct values than this cannot be strata. */
-#define MAX_NUMERIC_STRATA 100
-
-/* Strata codes of column C: its levels, or its distinct values when numeric. */
-static int32_t *
-strata_of(struct session *s, const struct aiwb_frame *f, size_t c, size_t *nstrata)
-{
-    size_t n = frame_rows(f);
-    int32_t *codes = xmalloc((n ? n : 1) * sizeof *codes);
-    double vals[MAX_NUMERIC_STRATA];
-    const double *v;
-    size_t k = 0;
-
-    if (frame_col_type(f, c) == AIWB_CATEGORICAL) {
-        memcpy(codes, frame_codes(f, c), n * sizeof *codes);
-        *nstrata = frame_nlevels(f, c);
-        return codes;
-    }
-    v = frame_numeric(f, c);
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-
-        if (isnan(v[i])) {
-            codes[i] = -1;
-            continue;
-        }
-        while (j < k && vals[j] != v[i])
-            j++;
-        if (j == k) {
-            if (k == MAX_NUMERIC_STRATA) {
-                cmd_error(s, "cannot stratify by '%s': it has more than %d distinct values",
-                          frame_col_name(f, c), MAX_NUMERIC_STRATA);
-                free(codes);
-                return NULL;
-            }
-            vals[k++] = v[i];
-        }
-        codes[i] = (int32_t)j;
-    }
-    *nstrata = k;
-    return codes;
-}
-
 static enum cmd_retval
 cmd_split_exec(struct session *s, int argc, char **argv)
 {
@@ -92,7 +49,7 @@ cmd_split_exec(struct session *s, int argc, char **argv)
             cmd_error(s, "cannot stratify by '%s': '%s' has no such column", val[2], d->name);
             return CMD_ERROR;
         }
-        if ((strata = strata_of(s, d->frame, (size_t)c, &nstrata)) == NULL)
+        if ((strata = cmd_strata(s, d->frame, (size_t)c, &nstrata)) == NULL)
             return CMD_ERROR;
         if (frame_col_type(d->frame, (size_t)c) == AIWB_NUMERIC) {
             char *note = xasprintf("stratified by the %zu distinct values of the numeric column "

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/frame.h"
 #include "core/numfmt.h"
 #include "core/options.h"
 #include "core/pipeline.h"
@@ -23,38 +24,50 @@
 #include "repl/session.h"
 #include "repl/tokenize.h"
 
+extern const struct cmd_entry cmd_compare_entry;
 extern const struct cmd_entry cmd_corr_entry;
 extern const struct cmd_entry cmd_counts_entry;
+extern const struct cmd_entry cmd_cv_entry;
 extern const struct cmd_entry cmd_datasets_entry;
 extern const struct cmd_entry cmd_describe_entry;
+extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_head_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hist_entry;
+extern const struct cmd_entry cmd_importance_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_plugins_entry;
 extern const struct cmd_entry cmd_predict_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_recommend_entry;
 extern const struct cmd_entry cmd_record_entry;
+extern const struct cmd_entry cmd_roc_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_split_entry;
 extern const struct cmd_entry cmd_train_entry;
 extern const struct cmd_entry cmd_transform_entry;
+extern const struct cmd_entry cmd_tune_entry;
+extern const struct cmd_entry cmd_update_entry;
 extern const struct cmd_entry cmd_write_entry;
 
 /* In the order `help` lists them: the path from data to model. */
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_load_entry,   &cmd_datasets_entry, &cmd_describe_entry, &cmd_head_entry,
-    &cmd_corr_entry,   &cmd_hist_entry,     &cmd_counts_entry,   &cmd_split_entry,
-    &cmd_transform_entry, &cmd_save_entry,  &cmd_write_entry,    &cmd_train_entry,
-    &cmd_eval_entry,
-    &cmd_predict_entry, &cmd_runs_entry,    &cmd_models_entry,   &cmd_plugins_entry,
-    &cmd_record_entry, &cmd_help_entry,     &cmd_quit_entry,     NULL,
+    &cmd_load_entry,      &cmd_datasets_entry,  &cmd_describe_entry, &cmd_head_entry,
+    &cmd_corr_entry,      &cmd_hist_entry,      &cmd_counts_entry,   &cmd_split_entry,
+    &cmd_transform_entry, &cmd_save_entry,      &cmd_write_entry,    &cmd_train_entry,
+    &cmd_cv_entry,        &cmd_tune_entry,      &cmd_eval_entry,     &cmd_predict_entry,
+    &cmd_recommend_entry, &cmd_update_entry,    &cmd_importance_entry, &cmd_roc_entry,
+    &cmd_compare_entry,   &cmd_runs_entry,      &cmd_diff_entry,     &cmd_models_entry,
+    &cmd_plugins_entry,   &cmd_record_entry,    &cmd_help_entry,     &cmd_quit_entry,
+    NULL,
 };
 
 static char *last_error;
+/* The name of the command running, for the messages of cmd_keywords(). */
+static const char *current_name;
 
 const struct cmd_entry *
 cmd_find(const char *name, char **cause)
@@ -130,7 +143,9 @@ cmd_run(struct session *s, const struct cmdline *cl)
     }
     s->current = cl->text;
     s->out.tables = 0;
+    current_name = e->name;
     rc = e->exec(s, nargs, cl->argv + 1);
+    current_name = NULL;
     s->current = NULL;
     if (rc == CMD_ERROR && last_error == NULL)
         cmd_error(s, "%s failed", e->name);
@@ -155,12 +170,14 @@ cmd_keywords(struct session *s, int argc, char **argv, size_t n, const char *con
 
             for (size_t j = 0; j < n; j++)
                 strbuf_addf(&sb, "%s%s=", j ? ", " : "", keys[j]);
-            cmd_error(s, "unexpected '%s' (expected %s)", argv[i], strbuf_str(&sb));
+            cmd_error(s, "%s%sunexpected '%s' (expected %s)", current_name ? current_name : "",
+                      current_name ? ": " : "", argv[i], strbuf_str(&sb));
             strbuf_release(&sb);
             return -1;
         }
         if (values[k] != NULL) {
-            cmd_error(s, "%s= is given twice", keys[k]);
+            cmd_error(s, "%s%s%s= is given twice", current_name ? current_name : "",
+                      current_name ? ": " : "", keys[k]);
             return -1;
         }
         values[k] = eq + 1;
@@ -284,3 +301,45 @@ cmd_free_with(struct tf_spec *tf, size_t n)
     free(tf);
 }
 
+/* A numeric column with more distinct values than this cannot be strata. */
+#define MAX_NUMERIC_STRATA 100
+
+/* See cmd.h. */
+int32_t *
+cmd_strata(struct session *s, const struct aiwb_frame *f, size_t c, size_t *nstrata)
+{
+    size_t n = frame_rows(f);
+    int32_t *codes = xmalloc((n ? n : 1) * sizeof *codes);
+    double vals[MAX_NUMERIC_STRATA];
+    const double *v;
+    size_t k = 0;
+
+    if (frame_col_type(f, c) == AIWB_CATEGORICAL) {
+        memcpy(codes, frame_codes(f, c), n * sizeof *codes);
+        *nstrata = frame_nlevels(f, c);
+        return codes;
+    }
+    v = frame_numeric(f, c);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+
+        if (isnan(v[i])) {
+            codes[i] = -1;
+            continue;
+        }
+        while (j < k && vals[j] != v[i])
+            j++;
+        if (j == k) {
+            if (k == MAX_NUMERIC_STRATA) {
+                cmd_error(s, "cannot stratify by '%s': it has more than %d distinct values",
+                          frame_col_name(f, c), MAX_NUMERIC_STRATA);
+                free(codes);
+                return NULL;
+            }
+            vals[k++] = v[i];
+        }
+        codes[i] = (int32_t)j;
+    }
+    *nstrata = k;
+    return codes;
+}

@@ -12,6 +12,7 @@
 #define AIWB_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/registry.h"
 
@@ -82,5 +83,14 @@ char *cmd_component_names(enum component_kind kind);
 /* Parse a non-negative integer / a real; -1 after cmd_error() naming WHAT. */
 int cmd_parse_size(struct session *s, const char *what, const char *text, size_t *out);
 int cmd_parse_real(struct session *s, const char *what, const char *text, double *out);
+
+/*
+ * Strata for splitting DATA by column C: a new array of its rows' codes,
+ * the levels of a categorical column or the distinct values of a numeric
+ * one (at most 100, negative for missing), *NSTRATA of them. NULL after
+ * cmd_error() for a numeric column with too many values.
+ */
+struct aiwb_frame;
+int32_t *cmd_strata(struct session *s, const struct aiwb_frame *data, size_t c, size_t *nstrata);
 
 #endif

@@ -191,8 +191,10 @@ complete_with(struct list *l, const char *text, const struct words *w, char befo
     return 0;
 }
 
+/* train, cv and tune: ALGORITHM on DATASET, then keywords and options. */
 static void
-complete_train(struct list *l, const char *text, const struct words *w, char before)
+complete_train(struct list *l, const char *cmd, const char *text, const struct words *w,
+               char before)
 {
     const char *dataset = NULL;
     const struct component *algo = w->n > 1 ? registry_find(COMPONENT_ALGORITHM, w->v[1]) : NULL;
@@ -219,7 +221,8 @@ complete_train(struct list *l, const char *text, const struct words *w, char bef
         const char *eq = strchr(w->v[cur], '=');
         char *key = xstrndup(w->v[cur], eq ? (size_t)(eq - w->v[cur]) : 0);
 
-        if (strcmp(key, "target") == 0)
+        if (strcmp(key, "target") == 0 || strcmp(key, "user") == 0 ||
+            strcmp(key, "item") == 0 || strcmp(key, "stratify") == 0)
             offer_columns(l, text, dataset);
         else
             offer_choices(l, text, algo, key);
@@ -232,6 +235,18 @@ complete_train(struct list *l, const char *text, const struct words *w, char bef
     offer(l, text, "with", " ");
     offer(l, text, "as", " ");
     offer(l, text, "seed", "=");
+    if (algo != NULL && (algo->flags & AIWB_TASK_RANKING)) {
+        offer(l, text, "user", "=");
+        offer(l, text, "item", "=");
+    }
+    if (strcmp(cmd, "train") != 0) {
+        offer(l, text, "folds", "=");
+        offer(l, text, "stratify", "=");
+    }
+    if (strcmp(cmd, "tune") == 0) {
+        offer(l, text, "grid", "=");
+        offer(l, text, "by", "=");
+    }
     offer_options(l, text, algo);
 }
 
@@ -286,15 +301,19 @@ complete_line(struct session *s, const char *line, size_t end)
     } else if ((e = cmd_find(w.v[0], &cause)) != NULL) {
         size_t idx = w.n - 1; /* the argument being typed, from 1 */
 
-        if (strcmp(e->name, "train") == 0) {
-            complete_train(&l, typed, &w, before);
-        } else if ((strcmp(e->name, "eval") == 0 || strcmp(e->name, "predict") == 0) &&
+        if (strcmp(e->name, "train") == 0 || strcmp(e->name, "cv") == 0 ||
+            strcmp(e->name, "tune") == 0) {
+            complete_train(&l, e->name, typed, &w, before);
+        } else if ((strcmp(e->name, "eval") == 0 || strcmp(e->name, "predict") == 0 ||
+                    strcmp(e->name, "importance") == 0 || strcmp(e->name, "roc") == 0 ||
+                    strcmp(e->name, "update") == 0) &&
                    idx >= 2) {
             if (idx == 2)
-                offer(&l, typed, "on", " ");
+                offer(&l, typed, strcmp(e->name, "update") == 0 ? "with" : "on", " ");
             else if (idx == 3)
                 offer_datasets(&l, typed);
-            else if (idx == 4 && strcmp(e->name, "predict") == 0)
+            else if (idx == 4 && (strcmp(e->name, "predict") == 0 ||
+                                  strcmp(e->name, "roc") == 0))
                 offer(&l, typed, "as", " ");
         } else if (strcmp(e->name, "transform") == 0 && idx >= 2) {
             complete_transform(&l, typed, &w, before);

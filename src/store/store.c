@@ -123,6 +123,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     /* 1 -> 2: a dataset's data, kept by `save`, and when it was saved. */
     "ALTER TABLE datasets ADD COLUMN data BLOB;"
     "ALTER TABLE datasets ADD COLUMN saved TEXT;",
+    /* 2 -> 3: cross-validation: the folds a run used, and each metric's mean
+     * and standard deviation over them (the values of the folds are the
+     * run's curve, a step per fold). */
+    "ALTER TABLE runs ADD COLUMN folds TEXT;"
+    "CREATE TABLE run_metrics ("
+    "  run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL," /* the order the metrics were reported in */
+    "  mean REAL,"
+    "  sd REAL,"
+    "  folds INTEGER NOT NULL,"
+    "  PRIMARY KEY (run, name)) WITHOUT ROWID;",
 };
 
 struct curve_point {
@@ -760,12 +772,14 @@ store_path(const struct store *s)
 
 /*
  * Declare COLS in the empty table T, then append one row per row SQL
- * returns (its one parameter, if any, bound to PARAM). A NULL is a null
- * cell; in a REAL column the text 'nan' is a NaN, which sqlite cannot hold.
+ * returns, its parameters ?1 bound to PARAM and ?2 (if SQL has it) to TEXT.
+ * A NULL is a null cell; in a REAL column the text 'nan' is a NaN, which
+ * sqlite cannot hold.
  */
 static int
-list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
-     const struct column *cols, size_t ncols, const char *what, char **cause)
+list_bound(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
+           const char *text, const struct column *cols, size_t ncols, const char *what,
+           char **cause)
 {
     sqlite3_stmt *st = NULL;
     size_t i;
@@ -778,10 +792,12 @@ list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
     rc = prepare(s, &st, sql);
     if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) > 0)
         rc = sqlite3_bind_int64(st, 1, param);
+    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) > 1)
+        rc = sqlite3_bind_text(st, 2, text != NULL ? text : "", -1, SQLITE_TRANSIENT);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (i = 0; i < ncols; i++) {
             int type = sqlite3_column_type(st, (int)i);
-            const char *text;
+            const char *v;
 
             if (type == SQLITE_NULL) {
                 table_null(t);
@@ -795,8 +811,8 @@ list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
                 table_real(t, type == SQLITE_TEXT ? NAN : sqlite3_column_double(st, (int)i));
                 break;
             default:
-                text = (const char *)sqlite3_column_text(st, (int)i);
-                table_text(t, text != NULL ? text : "");
+                v = (const char *)sqlite3_column_text(st, (int)i);
+                table_text(t, v != NULL ? v : "");
                 break;
             }
         }
@@ -806,6 +822,14 @@ list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
         ret = fail(s, cause, "list %s", what);
     sqlite3_finalize(st);
     return ret;
+}
+
+/* list_bound() for SQL with at most the one parameter ?1. */
+static int
+list(struct store *s, struct aiwb_table *t, const char *sql, int64_t param,
+     const struct column *cols, size_t ncols, const char *what, char **cause)
+{
+    return list_bound(s, t, sql, param, NULL, cols, ncols, what, cause);
 }
 
 /* Record dataset D under its name, replacing an earlier record of that name
@@ -931,8 +955,8 @@ run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause)
     now_iso(now);
     rc = prepare(s, &st,
                  "INSERT INTO runs (kind, algorithm, transforms, options, dataset, target, seed, "
-                 "command, status, owner_pid, owner_start, started) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)");
+                 "command, status, owner_pid, owner_start, started, folds) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11, ?12)");
     if (rc == SQLITE_OK) {
         bind_text(st, 1, r->kind);
         bind_text(st, 2, r->algorithm);
@@ -945,6 +969,7 @@ run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause)
         sqlite3_bind_int64(st, 9, s->pid);
         sqlite3_bind_int64(st, 10, (int64_t)s->start);
         bind_text(st, 11, now);
+        bind_text(st, 12, r->folds);
         rc = sqlite3_step(st);
     }
     if (rc != SQLITE_DONE) {
@@ -1108,14 +1133,15 @@ run_list(struct store *s, struct aiwb_table *t, char **cause)
 {
     static const struct column cols[] = {
         {"id", AIWB_TABLE_INT},          {"status", AIWB_TABLE_TEXT},
-        {"algorithm", AIWB_TABLE_TEXT},  {"transforms", AIWB_TABLE_TEXT},
-        {"dataset", AIWB_TABLE_TEXT},    {"target", AIWB_TABLE_TEXT},
-        {"model", AIWB_TABLE_TEXT},      {"started", AIWB_TABLE_TEXT},
+        {"algorithm", AIWB_TABLE_TEXT},  {"kind", AIWB_TABLE_TEXT},
+        {"transforms", AIWB_TABLE_TEXT}, {"dataset", AIWB_TABLE_TEXT},
+        {"target", AIWB_TABLE_TEXT},     {"model", AIWB_TABLE_TEXT},
+        {"started", AIWB_TABLE_TEXT},
         {"seconds", AIWB_TABLE_REAL},    {"iterations", AIWB_TABLE_INT},
         {"loss", AIWB_TABLE_REAL},       {"message", AIWB_TABLE_TEXT},
     };
     static const char sql[] =
-        "SELECT r.id, r.status, r.algorithm, r.transforms, r.dataset, r.target, "
+        "SELECT r.id, r.status, r.algorithm, r.kind, r.transforms, r.dataset, r.target, "
         "  (SELECT group_concat(m.name || ' v' || m.version, ', ') FROM "
         "    (SELECT name, version FROM models WHERE run = r.id ORDER BY id) AS m), "
         "  r.started, "
@@ -1153,6 +1179,235 @@ curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
                 "SELECT step, name, coalesce(value, 'nan') FROM curves WHERE run = ?1 "
                 "ORDER BY step, name",
                 id, cols, sizeof cols / sizeof cols[0], "curve points", cause);
+}
+
+/*
+ * Record the summary of a cross-validated run ID: the mean MEAN[i] and
+ * standard deviation SD[i] of metric NAMES[i] over NFOLDS folds, replacing
+ * what it had. 0, or a negative status with *cause set.
+ */
+static int
+run_metrics_put(struct store *s, int64_t id, size_t n, const char *const *names,
+                const double *mean, const double *sd, size_t nfolds, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, ret;
+
+    for (i = 0; i < n; i++)
+        if (names[i] == NULL || names[i][0] == '\0')
+            return invalid(cause, "cannot record the metrics of run %" PRId64 " in '%s': "
+                           "metric %zu has no name", id, s->path, i + 1);
+    ret = run_exists(s, id, cause);
+    if (ret < 0)
+        return ret;
+    if (ret == 0)
+        return invalid(cause, "no run %" PRId64 " in workspace '%s'", id, s->path);
+    rc = begin(s);
+    /* What the run had goes, metrics this record lacks included. */
+    if (rc == SQLITE_OK)
+        rc = prepare(s, &st, "DELETE FROM run_metrics WHERE run = ?1");
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = prepare(s, &st, "INSERT OR REPLACE INTO run_metrics (run, name, seq, mean, sd, folds) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    }
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, names[i]);
+        sqlite3_bind_int64(st, 3, (int64_t)i);
+        bind_real(st, 4, mean[i]);
+        bind_real(st, 5, sd[i]);
+        sqlite3_bind_int64(st, 6, (int64_t)nfolds);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = sqlite3_reset(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(s, "COMMIT");
+    ret = rc == SQLITE_OK ? AIWB_OK : fail(s, cause, "record the metrics of run %" PRId64, id);
+    sqlite3_finalize(st);
+    if (ret < 0)
+        rollback(s);
+    return ret;
+}
+
+/*
+ * The runs that measured METRIC, best first (highest first if HIGHER, else
+ * lowest), into the empty table T: a cross-validated run's mean over its
+ * folds, and each evaluation of a model a run saved (the latest on each
+ * dataset). Columns: id, kind, algorithm, transforms, options, dataset,
+ * target, METRIC, sd, measured (the folds, or "eval on DATASET"), model.
+ */
+static int
+leaderboard(struct store *s, const char *metric, int higher, struct aiwb_table *t, char **cause)
+{
+    const struct column cols[] = {
+        {"id", AIWB_TABLE_INT},          {"kind", AIWB_TABLE_TEXT},
+        {"algorithm", AIWB_TABLE_TEXT},  {"transforms", AIWB_TABLE_TEXT},
+        {"options", AIWB_TABLE_TEXT},    {"dataset", AIWB_TABLE_TEXT},
+        {"target", AIWB_TABLE_TEXT},     {metric, AIWB_TABLE_REAL},
+        {"sd", AIWB_TABLE_REAL},         {"measured", AIWB_TABLE_TEXT},
+        {"model", AIWB_TABLE_TEXT},
+    };
+    static const char sql[] =
+        "SELECT id, kind, algorithm, transforms, options, dataset, target, value, sd, measured, "
+        "  model FROM ("
+        "  SELECT r.id, r.kind, r.algorithm, r.transforms, r.options, r.dataset, r.target, "
+        "    m.mean AS value, m.sd, "
+        "    m.folds || '-fold cv' AS measured, "
+        "    (SELECT group_concat(mo.name || ' v' || mo.version, ', ') FROM "
+        "      (SELECT name, version FROM models WHERE run = r.id ORDER BY id) AS mo) AS model, "
+        "    0 AS src, 0 AS eid "
+        "  FROM runs AS r JOIN run_metrics AS m ON m.run = r.id AND m.name = ?2 "
+        "  WHERE m.mean IS NOT NULL "
+        "  UNION ALL "
+        "  SELECT r.id, r.kind, r.algorithm, r.transforms, r.options, r.dataset, r.target, "
+        "    e.value, NULL, 'eval on ' || coalesce(e.dataset, '?'), "
+        "    mo.name || ' v' || mo.version, 1, e.id "
+        "  FROM runs AS r JOIN models AS mo ON mo.run = r.id "
+        "    JOIN evaluations AS e ON e.model = mo.name AND e.version = mo.version "
+        "      AND e.metric = ?2 "
+        "  WHERE e.value IS NOT NULL AND e.id = (SELECT max(e2.id) FROM evaluations AS e2 "
+        "    WHERE e2.model = e.model AND e2.version = e.version AND e2.metric = e.metric "
+        "      AND e2.dataset IS e.dataset)) "
+        "ORDER BY CASE WHEN ?1 THEN -value ELSE value END, id, src, eid";
+
+    if (metric == NULL || metric[0] == '\0')
+        return invalid(cause, "which metric to rank the runs by?");
+    flush_quietly(s);
+    return list_bound(s, t, sql, higher != 0, metric, cols, sizeof cols / sizeof cols[0],
+                      "runs", cause);
+}
+
+/*
+ * What run ID was, as rows (field, value) of text in the empty table T:
+ * kind, algorithm, transforms, options, dataset, target, seed, folds,
+ * command, status, started, seconds, iterations, message. AIWB_EINVAL if
+ * there is no such run.
+ */
+static int
+run_info(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    static const char *const fields[] = {
+        "kind", "algorithm", "transforms", "options", "dataset", "target", "seed",
+        "folds", "command", "status", "started", "seconds", "iterations", "message",
+    };
+    sqlite3_stmt *st = NULL;
+    int rc, ret = AIWB_OK;
+
+    if (t->ncols != 0 || t->ncells != 0)
+        return invalid(cause, "cannot describe run %" PRId64 ": the table is not empty", id);
+    flush_quietly(s);
+    table_column(t, "field", AIWB_TABLE_TEXT);
+    table_column(t, "value", AIWB_TABLE_TEXT);
+    rc = prepare(s, &st,
+                 "SELECT kind, algorithm, transforms, options, dataset, target, seed, folds, "
+                 "  command, status, started, "
+                 "  round((julianday(coalesce(finished, 'now')) - julianday(started)) * 86400.0, "
+                 "    3), iterations, message "
+                 "FROM runs WHERE id = ?1");
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < (int)(sizeof fields / sizeof fields[0]); i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+
+            table_text(t, fields[i]);
+            if (i == 6) { /* the seed's bits, kept as a signed integer */
+                char buf[32];
+
+                snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)sqlite3_column_int64(st, i));
+                table_text(t, buf);
+            } else if (v == NULL) {
+                table_null(t);
+            } else {
+                table_text(t, v);
+            }
+        }
+    } else if (rc == SQLITE_DONE) {
+        ret = invalid(cause, "no run %" PRId64 " in workspace '%s'", id, s->path);
+    } else {
+        ret = fail(s, cause, "read run %" PRId64, id);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The metrics of a cross-validated run ID into the empty table T: name,
+ * mean, sd, folds (no rows for another kind of run). */
+static int
+run_metrics(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"name", AIWB_TABLE_TEXT}, {"mean", AIWB_TABLE_REAL},
+        {"sd", AIWB_TABLE_REAL},   {"folds", AIWB_TABLE_INT},
+    };
+
+    return list(s, t,
+                "SELECT name, coalesce(mean, 'nan'), coalesce(sd, 'nan'), folds "
+                "FROM run_metrics WHERE run = ?1 ORDER BY seq",
+                id, cols, sizeof cols / sizeof cols[0], "run metrics", cause);
+}
+
+/* The latest evaluation of each metric on each dataset of the models run ID
+ * saved, into the empty table T: model, version, dataset, metric, value. */
+static int
+run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"model", AIWB_TABLE_TEXT},  {"version", AIWB_TABLE_INT}, {"dataset", AIWB_TABLE_TEXT},
+        {"metric", AIWB_TABLE_TEXT}, {"value", AIWB_TABLE_REAL},
+    };
+
+    return list(s, t,
+                "SELECT e.model, e.version, e.dataset, e.metric, coalesce(e.value, 'nan') "
+                "FROM models AS mo JOIN evaluations AS e "
+                "  ON e.model = mo.name AND e.version = mo.version "
+                "WHERE mo.run = ?1 AND e.id = (SELECT max(e2.id) FROM evaluations AS e2 "
+                "  WHERE e2.model = e.model AND e2.version = e.version "
+                "    AND e2.metric = e.metric AND e2.dataset IS e.dataset) "
+                "ORDER BY mo.id, e.dataset, e.id",
+                id, cols, sizeof cols / sizeof cols[0], "evaluations", cause);
+}
+
+/* The run that saved model NAME at VERSION (0: the latest) into *RUN (0 if
+ * none is recorded), its version into *VERSION_OUT. AIWB_EINVAL if absent. */
+static int
+model_run(struct store *s, const char *name, int version, int64_t *run, int *version_out,
+          char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret = AIWB_OK;
+
+    rc = prepare(s, &st, "SELECT coalesce(run, 0), version FROM models WHERE name = ?1 "
+                         "AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, version);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW) {
+        *run = sqlite3_column_int64(st, 0);
+        if (version_out != NULL)
+            *version_out = sqlite3_column_int(st, 1);
+    } else if (rc == SQLITE_DONE) {
+        ret = version > 0 ? invalid(cause, "model '%s' in workspace '%s' has no version %d",
+                                    name, s->path, version)
+                          : invalid(cause, "no model '%s' in workspace '%s'", name, s->path);
+    } else {
+        ret = fail(s, cause, "read model '%s'", name);
+    }
+    sqlite3_finalize(st);
+    return ret;
 }
 
 /*
@@ -1641,6 +1896,81 @@ store_model_list(struct store *s, struct aiwb_table *t, char **cause)
 
     pthread_mutex_lock(&s->lock);
     ret = model_list(s, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Record the metrics of a cross-validated run; see run_metrics_put(). */
+int
+store_run_metrics_put(struct store *s, int64_t id, size_t n, const char *const *names,
+                      const double *mean, const double *sd, size_t nfolds, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_metrics_put(s, id, n, names, mean, sd, nfolds, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The runs that measured a metric, best first; see leaderboard(). */
+int
+store_leaderboard(struct store *s, const char *metric, int higher, struct aiwb_table *t,
+                  char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = leaderboard(s, metric, higher, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Run ID's fields as rows; see run_info(). */
+int
+store_run_info(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_info(s, id, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* A cross-validated run's metrics; see run_metrics(). */
+int
+store_run_metrics(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_metrics(s, id, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The evaluations of the models a run saved; see run_evals(). */
+int
+store_run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_evals(s, id, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The run that saved a model version; see model_run(). */
+int
+store_model_run(struct store *s, const char *name, int version, int64_t *run, int *version_out,
+                char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_run(s, name, version, run, version_out, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
 }

@@ -23,7 +23,7 @@
 struct aiwb_table;
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Open (creating if needed) the workspace at PATH. NULL with *cause set on
  * failure: "cannot open workspace 'x.db': ...". Close with store_close(). */
@@ -57,9 +57,9 @@ int store_dataset_save(struct store *s, const char *name, const unsigned char *b
 int store_dataset_data(struct store *s, const char *name, unsigned char **blob, size_t *len,
                        char **cause);
 
-/* Runs: one training (or later cross-validation, tuning ...) attempt. */
+/* Runs: one training or cross-validation attempt. */
 struct store_run {
-    const char *kind;       /* "train" */
+    const char *kind;       /* "train", "cv" */
     const char *algorithm;  /* "logistic" */
     const char *transforms; /* "impute(strategy=median),standardize", "" if none */
     const char *options;    /* the algorithm's options, all of them: "C=1 max_iter=100" */
@@ -67,6 +67,7 @@ struct store_run {
     const char *target;
     uint64_t seed;
     const char *command;    /* the command as typed */
+    const char *folds;      /* cross-validation: which folds, "10 folds ..." (else NULL) */
 };
 /* Start a run with status 'running', owned by this process. *id gets its
  * number (1, 2, ...). */
@@ -83,12 +84,38 @@ int store_run_end(struct store *s, int64_t id, const char *status, int64_t itera
                   const char *message, char **cause);
 /* The status of run ID ("running", ...) in a new string, or NULL if no such run. */
 char *store_run_status(struct store *s, int64_t id);
-/* One row per run to T (empty): id, status, algorithm, transforms, dataset,
+/* One row per run to T (empty): id, status, algorithm, kind, transforms, dataset,
  * target, model, started, seconds, iterations, loss (the last curve value of
  * "loss", empty if none), message. */
 int store_run_list(struct store *s, struct aiwb_table *t, char **cause);
 /* One row per curve point of run ID to T (empty): step, name, value. */
 int store_curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
+
+/*
+ * Cross-validation: the mean MEAN[i] and standard deviation SD[i] of metric
+ * NAMES[i] over the NFOLDS folds of run ID (its curve holds each fold's
+ * value, the fold's number as step), replacing what it had.
+ */
+int store_run_metrics_put(struct store *s, int64_t id, size_t n, const char *const *names,
+                          const double *mean, const double *sd, size_t nfolds, char **cause);
+/* One row per metric of run ID to T (empty): name, mean, sd, folds. */
+int store_run_metrics(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
+/*
+ * The runs that measured METRIC, best first (the highest first if HIGHER),
+ * to T (empty): a cross-validated run's mean, and the latest evaluation on
+ * each dataset of each model a run saved. Columns: id, kind, algorithm,
+ * transforms, options, dataset, target, METRIC, sd, measured ("10 folds
+ * ...", "eval on DATASET"), model.
+ */
+int store_leaderboard(struct store *s, const char *metric, int higher, struct aiwb_table *t,
+                      char **cause);
+/* What run ID was, one row (field, value) per field to T (empty): kind,
+ * algorithm, transforms, options, dataset, target, seed, folds, command,
+ * status, started, seconds, iterations, message. */
+int store_run_info(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
+/* The latest evaluations of the models run ID saved to T (empty): model,
+ * version, dataset, metric, value. */
+int store_run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
 
 /* Evaluations: metric values of a model version on a dataset. */
 int store_eval_put(struct store *s, const char *model, int version, const char *dataset,
@@ -111,6 +138,10 @@ int store_model_put(struct store *s, const struct store_model *m, int *version, 
  * "no model 'x' in workspace 'y'" (or "... has no version 3") when absent. */
 int store_model_get(struct store *s, const char *name, int version, unsigned char **blob,
                     size_t *len, int *version_out, char **cause);
+/* The run that saved model NAME at VERSION (0: the latest): *RUN (0 if none
+ * is recorded), *VERSION_OUT (if not NULL) the version found. */
+int store_model_run(struct store *s, const char *name, int version, int64_t *run,
+                    int *version_out, char **cause);
 /* One row per model version to T (empty): name, version, algorithm, dataset,
  * target, run, created, bytes, crc32. */
 int store_model_list(struct store *s, struct aiwb_table *t, char **cause);

@@ -276,7 +276,7 @@ check "--format csv: eval's metrics with exact numbers on stdout, its message on
 csv_messages() {
     run --format csv -c 'load iris; runs'
     expect 0 && has "$work/err" "loaded 'iris'" && lacks "$work/out" "loaded" &&
-        has "$work/out" "id,status,algorithm" && csv_rows "$work/out" 12
+        has "$work/out" "id,status,algorithm,kind" && csv_rows "$work/out" 13
 }
 check "--format csv: messages go to stderr, runs is CSV" csv_messages
 

@@ -17,7 +17,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "1..28"
+echo "1..31"
 
 n=0
 ok() {
@@ -219,7 +219,7 @@ check "the completed command trains and saves the model" train_it
 help_shows() {
     type_text "help"
     keys Enter
-    wait_for "what it does" && wait_for "algorithms  logistic, ols" && wait_prompt
+    wait_for "what it does" && wait_for "logistic, mlp, nbayes, ols" && wait_prompt
 }
 check "help lists the commands and the plugins" help_shows
 
@@ -315,7 +315,29 @@ after_training() {
 }
 check "... and the REPL goes on: models lists it" after_training
 
-# 20-22. quit leaves with status 0; the history file is private.
+# 20-22. A 10-fold cross-validation streams a line per fold as it ends, shows
+# the fold being fitted, and Ctrl-C stops it keeping the folds done.
+cv_streams() {
+    type_text "cv logistic on slow target=y folds=10 max_iter=15"
+    keys Enter
+    wait_for "  fold 1/10: accuracy" || return 1
+    wait_for "fold 2/10  iteration"
+}
+check "cv shows each fold's result as it ends, and the fold being fitted" cv_streams
+cv_cancel() {
+    keys C-c
+    wait_for "stopped by the user after" && wait_for "of 10 folds" && wait_prompt
+}
+check "Ctrl-C during cv stops it and reports the folds done" cv_cancel
+resync
+cv_recorded() {
+    type_text "runs"
+    keys Enter
+    wait_for "interrupted  logistic   cv" && wait_prompt
+}
+check "... and runs lists the cross-validation as interrupted" cv_recorded
+
+# 23-25. quit leaves with status 0; the history file is private.
 quit_exits() {
     type_text "quit"
     keys Enter
@@ -345,7 +367,7 @@ history_lines() {
 }
 check "... holding the commands run, not the line dropped by Ctrl-C" history_lines
 
-# 23-28. A second session: the workspace and the history are still there.
+# 26-31. A second session: the workspace and the history are still there.
 start
 check "a second session's banner counts the models kept" wait_for "workspace aiwb.db: "
 banner_models() {
@@ -362,7 +384,7 @@ up_arrow() {
 check "Up shows the previous session's last command" up_arrow
 up_twice() {
     keys Up
-    wait_line "aiwb> models"
+    wait_line "aiwb> runs"
 }
 check "Up again shows the one before" up_twice
 ctrl_d() {
@@ -381,4 +403,4 @@ models_kept() {
 }
 check "the models trained interactively are in the workspace" models_kept
 
-[ "$n" -eq 28 ] || echo "Bail out! planned 28 tests, ran $n"
+[ "$n" -eq 31 ] || echo "Bail out! planned 31 tests, ran $n"

@@ -297,7 +297,7 @@ test_find(void **state)
     }
 
     assert_null(cmd_find("d", &cause));
-    assert_string_equal(cause, "ambiguous command 'd', could be: datasets, describe");
+    assert_string_equal(cause, "ambiguous command 'd', could be: datasets, describe, diff");
     free(cause);
     cause = NULL;
     assert_null(cmd_find("h", &cause));
@@ -378,8 +378,10 @@ test_run_arguments(void **state)
     assert_string_equal(cmd_last_error(), "quit: too many arguments; usage: quit");
     assert_int_equal(run(fx, "write a"), CMD_ERROR);
     assert_has(cmd_last_error(), "too few arguments; usage: write NAME PATH");
+    assert_int_equal(run(fx, "head d 5 extra"), CMD_ERROR);
+    assert_has(cmd_last_error(), "too many arguments; usage: head NAME [N]");
     assert_int_equal(run(fx, "eval m on d extra"), CMD_ERROR);
-    assert_has(cmd_last_error(), "too many arguments; usage: eval MODEL on DATASET");
+    assert_string_equal(cmd_last_error(), "eval: unexpected 'extra' (expected k=, relevant=)");
     /* By prefix, the message names the command. */
     assert_int_equal(run(fx, "desc"), CMD_ERROR);
     assert_has(cmd_last_error(), "describe: too few arguments");
@@ -531,7 +533,7 @@ test_complete(void **state)
 
     /* Commands. */
     assert_completes(fx, "lo", "load ");
-    assert_completes(fx, "d", "datasets ", "describe ");
+    assert_completes(fx, "d", "datasets ", "describe ", "diff ");
     assert_completes(fx, "ex", "exit ");
     assert_completes(fx, "help; lo", "load ");
     got = complete_line(fx->s, "", 0);
@@ -572,7 +574,7 @@ test_complete(void **state)
         n--;
     assert_int_equal(n, 0); /* and nothing else */
     complete_free(got);
-    assert_completes(fx, "train l", "logistic ");
+    assert_completes(fx, "train l", "lasso ", "logistic ");
     assert_completes(fx, "train o", "ols ");
     snprintf(line, sizeof line, "load iris %s", iris);
     assert_int_equal(run(fx, line), CMD_OK);
@@ -588,7 +590,8 @@ test_complete(void **state)
                      "mean ", "median ");
     assert_completes(fx, "train logistic on iris target=species with impute(str", "strategy=");
     assert_completes(fx, "train logistic on iris target=species pen", "penalty=");
-    assert_completes(fx, "train logistic on iris target=species penalty=", "l2 ", "none ");
+    assert_completes(fx, "train logistic on iris target=species penalty=", "l2 ", "l1 ",
+                     "elasticnet ", "none ");
     assert_completes(fx, "train logistic on iris target=species intercept=", "true ", "false ");
 
     /* Datasets for the commands that take one. */

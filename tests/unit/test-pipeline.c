@@ -1,7 +1,8 @@
 /*
  * test-pipeline.c - the pipeline (src/core/pipeline.h) with the build tree's real plugins:
  * checks before fitting, automatic one-hot encoding, prediction on frames coded otherwise,
- * the training protocol, save/load, evaluation.
+ * the training protocol, save/load, evaluation (regression, classification, clustering and
+ * recommenders).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +29,7 @@
 #include "testutil.h"
 
 #define NA NAN
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- Plumbing ------------------------------------------------------------------------ */
 
@@ -1814,6 +1816,582 @@ test_evaluate_classification(void **unused)
     frame_free(f);
 }
 
+/* ---- Evaluation of clusterings ------------------------------------------------------------ */
+
+/* tests/data/metrics/blobs.csv: 24 points, 8 around each of (0,0), (10,0), (0,10), and their
+ * blob. */
+static struct aiwb_frame *
+blobs(void)
+{
+    char *path = tu_srcpath("tests/data/metrics/blobs.csv"), *cause = NULL;
+    struct aiwb_frame *f = tu_read(path, NULL, &cause);
+
+    if (f == NULL)
+        fail_msg("reading blobs.csv: %s", cause);
+    free(path);
+    assert_int_equal(frame_rows(f), 24);
+    return f;
+}
+
+/* Whether EV has the metric NAME. */
+static int
+has_metric(const struct evaluation *ev, const char *name)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        if (strcmp(ev->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The headline names of EV, space-separated, in a static buffer. */
+static const char *
+metric_names(const struct evaluation *ev)
+{
+    static char buf[512];
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < ev->n; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? " " : "", ev->names[i]);
+    return buf;
+}
+
+static void
+evaluate_ok(const struct pipeline *p, const struct aiwb_frame *data, size_t k, double relevant,
+            struct evaluation *ev, char **notes)
+{
+    char *cause = NULL;
+
+    if (pipeline_evaluate_at(p, data, k, relevant, ev, notes, &cause) != AIWB_OK)
+        fail_msg("pipeline_evaluate_at: %s", cause);
+    assert_null(cause);
+    assert_summary_matches(ev);
+}
+
+static char *
+evaluate_refused(const struct pipeline *p, const struct aiwb_frame *data, size_t k,
+                 double relevant)
+{
+    struct evaluation ev;
+    char *cause = NULL, *notes = NULL;
+
+    if (pipeline_evaluate_at(p, data, k, relevant, &ev, &notes, &cause) >= 0)
+        fail_msg("pipeline_evaluate_at accepted what it should refuse");
+    assert_null(ev.summary);
+    assert_null(ev.per_class);
+    assert_int_equal(ev.n, 0);
+    free(notes);
+    assert_non_null(cause);
+    return cause;
+}
+
+/* The clusters table: a row per cluster numbered from 1, its rows and share; the rows add
+ * up to N and each cluster has WANT rows (0: any). */
+static void
+assert_clusters(const struct evaluation *ev, size_t k, size_t n, size_t want)
+{
+    size_t sum = 0;
+    double share = 0;
+
+    assert_non_null(ev->per_class);
+    assert_int_equal(ev->per_class->ncols, 3);
+    assert_string_equal(ev->per_class->cols[0].name, "cluster");
+    assert_string_equal(ev->per_class->cols[1].name, "rows");
+    assert_string_equal(ev->per_class->cols[2].name, "share");
+    assert_int_equal(table_rows(ev->per_class), k);
+    for (size_t c = 0; c < k; c++) {
+        int64_t rows = table_cell(ev->per_class, c, 1)->v.i;
+
+        assert_int_equal(table_cell(ev->per_class, c, 0)->v.i, c + 1);
+        if (want > 0)
+            assert_int_equal(rows, want);
+        tu_assert_rel(table_cell(ev->per_class, c, 2)->v.r, (double)rows / (double)n, 1e-15);
+        sum += (size_t)rows;
+        share += table_cell(ev->per_class, c, 2)->v.r;
+    }
+    assert_int_equal(sum, n);
+    tu_assert_rel(share, 1.0, 1e-12);
+    assert_null(ev->confusion);
+}
+
+static void
+test_evaluate_clustering(void **unused)
+{
+    /* tests/data/metrics/cluster-reference.py (scikit-learn 1.2.1):
+     * KMeans(n_clusters=3).inertia_ and silhouette_score(X, blob) on blobs.csv, and
+     * the within sum of squares of the origin blob alone. */
+    const double sk_inertia = 43.674199999999985, sk_silhouette = 0.81929837925784488;
+    const double sk_origin_inertia = 17.500475000000002;
+    struct aiwb_frame *f = blobs(), *g;
+    struct spec sp;
+    struct pipeline *p;
+    struct evaluation ev;
+    char *notes = NULL;
+    size_t bc = (size_t)frame_find(f, "blob"), n = frame_rows(f);
+    const double *x = frame_numeric(f, (size_t)frame_find(f, "x"));
+    const double *y = frame_numeric(f, (size_t)frame_find(f, "y"));
+    double mx[3] = {0}, my[3] = {0}, within = 0;
+    size_t count[3] = {0};
+
+    (void)unused;
+    /* The blobs' own within sum of squares: what k-means must find, the blobs being
+     * far apart. */
+    for (size_t i = 0; i < n; i++) {
+        int32_t b = frame_codes(f, bc)[i];
+
+        mx[b] += x[i], my[b] += y[i], count[b]++;
+    }
+    for (size_t b = 0; b < 3; b++)
+        mx[b] /= (double)count[b], my[b] /= (double)count[b];
+    for (size_t i = 0; i < n; i++) {
+        int32_t b = frame_codes(f, bc)[i];
+
+        within += (x[i] - mx[b]) * (x[i] - mx[b]) + (y[i] - my[b]) * (y[i] - my[b]);
+    }
+    tu_assert_rel(within, sk_inertia, 1e-12);
+
+    spec_init(&sp, "kmeans", (const char *const[]){"k=3", NULL}, "blob");
+    p = train(&sp, f, NULL);
+    assert_int_equal(pipeline_task(p), AIWB_TASK_CLUSTERING);
+
+    /* On the data it learned from, with the true blobs. */
+    evaluate_ok(p, f, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_null(notes);
+    assert_string_equal(metric_names(&ev), "rows inertia silhouette ari");
+    assert_true(metric(&ev, "rows") == 24);
+    tu_assert_rel(metric(&ev, "inertia"), sk_inertia, 1e-9);
+    tu_assert_rel(metric(&ev, "silhouette"), sk_silhouette, 1e-9);
+    tu_assert_rel(metric(&ev, "ari"), 1.0, 1e-12);
+    assert_clusters(&ev, 3, 24, 8);
+    evaluation_release(&ev);
+
+    /* pipeline_evaluate() is the same for a clustering. */
+    {
+        char *cause = NULL;
+
+        assert_int_equal(pipeline_evaluate(p, f, &ev, &notes, &cause), AIWB_OK);
+        assert_string_equal(metric_names(&ev), "rows inertia silhouette ari");
+        evaluation_release(&ev);
+    }
+
+    /* Without the blob column: no adjusted Rand index, and nothing to say about it. */
+    g = frame_without(f, bc);
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_null(notes);
+    assert_string_equal(metric_names(&ev), "rows inertia silhouette");
+    tu_assert_rel(metric(&ev, "inertia"), sk_inertia, 1e-9);
+    tu_assert_rel(metric(&ev, "silhouette"), sk_silhouette, 1e-9);
+    assert_clusters(&ev, 3, 24, 8);
+    evaluation_release(&ev);
+    frame_free(g);
+
+    /* Some blobs missing: the index over the others, with a note; all missing: none. */
+    g = frame_clone(f);
+    frame_codes_mut(g, bc)[3] = AIWB_NA_CODE;
+    frame_codes_mut(g, bc)[17] = AIWB_NA_CODE;
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_has(notes, "the adjusted Rand index leaves out 2 rows without a 'blob'");
+    tu_assert_rel(metric(&ev, "ari"), 1.0, 1e-12);
+    assert_true(metric(&ev, "rows") == 24);
+    free(notes);
+    evaluation_release(&ev);
+    for (size_t i = 0; i < n; i++)
+        frame_codes_mut(g, bc)[i] = AIWB_NA_CODE;
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_has(notes, "no adjusted Rand index: every 'blob' is missing");
+    assert_false(has_metric(&ev, "ari"));
+    assert_true(has_metric(&ev, "silhouette"));
+    free(notes);
+    evaluation_release(&ev);
+    frame_free(g);
+
+    /* True labels as numbers, another numbering of the blobs: the same agreement. */
+    g = frame_without(f, bc);
+    {
+        double *v = frame_add_numeric(g, "blob");
+
+        for (size_t i = 0; i < n; i++)
+            v[i] = 10.0 * (3 - frame_codes(f, bc)[i]);
+    }
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_null(notes);
+    tu_assert_rel(metric(&ev, "ari"), 1.0, 1e-12);
+    evaluation_release(&ev);
+    frame_free(g);
+
+    /* A wrong grouping scores below 1: rows in data order dealt into 3 labels. */
+    g = frame_clone(f);
+    for (size_t i = 0; i < n; i++)
+        frame_codes_mut(g, bc)[i] = (int32_t)(i % 3);
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_true(metric(&ev, "ari") < 0.5);
+    evaluation_release(&ev);
+    frame_free(g);
+
+    /* The origin blob alone: one cluster, so no silhouette (a note says why); the
+     * inertia is that of the rows given, around the centre k-means found. */
+    {
+        size_t keep[8], m = 0;
+
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(frame_level(f, bc, frame_codes(f, bc)[i]), "origin") == 0)
+                keep[m++] = i;
+        assert_int_equal(m, 8);
+        g = frame_take(f, keep, m);
+    }
+    evaluate_ok(p, g, PIPELINE_EVAL_K, NAN, &ev, &notes);
+    assert_has(notes, "no silhouette: ");
+    assert_has(notes, "2 clusters or more");
+    assert_false(has_metric(&ev, "silhouette"));
+    assert_true(metric(&ev, "rows") == 8);
+    tu_assert_rel(metric(&ev, "inertia"), sk_origin_inertia, 1e-9);
+    /* Three clusters still, two of them empty here. */
+    assert_clusters(&ev, 3, 8, 0);
+    free(notes);
+    evaluation_release(&ev);
+    frame_free(g);
+
+    /* No rows; a feature missing. */
+    {
+        size_t none = 0;
+        char *cause;
+
+        g = frame_take(f, &none, 0);
+        cause = evaluate_refused(p, g, PIPELINE_EVAL_K, NAN);
+        assert_has(cause, "no rows to evaluate on");
+        free(cause);
+        frame_free(g);
+        g = frame_without(f, (size_t)frame_find(f, "y"));
+        cause = evaluate_refused(p, g, PIPELINE_EVAL_K, NAN);
+        assert_has(cause, "'y'");
+        free(cause);
+        frame_free(g);
+    }
+    pipeline_free(p);
+    frame_free(f);
+}
+
+/* ---- Evaluation of recommenders ----------------------------------------------------------- */
+
+/* A frame of interactions: columns UCOL and ICOL from USERS and ITEMS (N each), and RCOL
+ * from RATINGS unless RCOL is NULL. */
+static struct aiwb_frame *
+interactions(size_t n, const char *ucol, const char *const *users, const char *icol,
+             const char *const *items, const char *rcol, const double *ratings)
+{
+    struct aiwb_frame *f = frame_new(n);
+
+    add_cat(f, ucol, NULL, users);
+    add_cat(f, icol, NULL, items);
+    if (rcol != NULL)
+        add_num(f, rcol, ratings);
+    return f;
+}
+
+/*
+ * Training pairs for `popular` by count: U1 has i1; U2 i1 i2; U3 i1 i2 i3; U4 i1 .. i4;
+ * U5 i1 .. i5. So i1 has 5 users, i2 4, i3 3, i4 2, i5 1, and each user is recommended the
+ * most popular items it lacks, in that order.
+ */
+static const char *const pop_users[] = {"U1", "U2", "U2", "U3", "U3", "U3", "U4", "U4",
+                                        "U4", "U4", "U5", "U5", "U5", "U5", "U5"};
+static const char *const pop_items[] = {"i1", "i1", "i2", "i1", "i2", "i3", "i1", "i2",
+                                        "i3", "i4", "i1", "i2", "i3", "i4", "i5"};
+
+static void
+test_evaluate_ranking_popular(void **unused)
+{
+    /*
+     * Held out, at k=2 (recommended: U1 i2 i3; U2 i3 i4; U3 i4 i5; U4 i5 alone):
+     *   U1 i2 i4   hit i2 at rank 1: P 1/2, R 1/2, AP 1/2, NDCG 1/(1 + 1/log2 3)
+     *   U2 i3      hit at 1:         P 1/2, R 1,   AP 1,   NDCG 1
+     *   U3 i1 i5   i1 it had (left out); i5 hit at 2: P 1/2, R 1, AP 1/2, NDCG 1/log2 3
+     *   U4 i9      an item the model does not know: P 0, R 0, AP 0, NDCG 0
+     *   U5 i2      it had: no relevant item, the user is left out
+     *   U9 i1 i2   a user the model does not know: left out
+     */
+    static const char *const users[] = {"U1", "U1", "U2", "U3", "U3", "U4", "U5", "U9", "U9"};
+    static const char *const items[] = {"i2", "i4", "i3", "i1", "i5", "i9", "i2", "i1", "i2"};
+    const double l3 = log2(3.0);
+    struct aiwb_frame *f, *g;
+    struct spec sp;
+    struct pipeline *p;
+    struct evaluation ev;
+    char *notes = NULL, *cause;
+
+    (void)unused;
+    f = interactions(LEN(pop_users), "user", pop_users, "item", pop_items, NULL, NULL);
+    spec_init(&sp, "popular", NULL, NULL);
+    p = train(&sp, f, NULL);
+    assert_int_equal(pipeline_task(p), AIWB_TASK_RANKING);
+    g = interactions(9, "user", users, "item", items, NULL, NULL);
+
+    evaluate_ok(p, g, 2, NAN, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@2 recall@2 ndcg@2 map@2 hit_rate@2");
+    assert_true(metric(&ev, "rows") == 7); /* those of the users it knows */
+    assert_true(metric(&ev, "users") == 4);
+    tu_assert_rel(metric(&ev, "precision@2"), (0.5 + 0.5 + 0.5 + 0) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@2"), (0.5 + 1 + 1 + 0) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "map@2"), (0.5 + 1 + 0.5 + 0) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "hit_rate@2"), 0.75, 1e-15);
+    tu_assert_rel(metric(&ev, "ndcg@2"), (1 / (1 + 1 / l3) + 1 + 1 / l3 + 0) / 4, 1e-12);
+    assert_has(notes, "2 interactions of users the model does not know left out");
+    assert_has(notes, "2 interactions with items the user already had in training left out");
+    assert_has(notes, "1 user with no relevant held-out item left out");
+    assert_lacks(notes, "rated below");
+    assert_null(ev.per_class);
+    assert_null(ev.confusion);
+    free(notes);
+    evaluation_release(&ev);
+
+    /*
+     * k=3 (recommended: U1 i2 i3 i4; U2 i3 i4 i5; U3 i4 i5; U4 i5): U1 hits i2 and i4
+     * (P 2/3, R 1, AP (1 + 2/3)/2), U2 P 1/3 R 1, U3 P 1/3 R 1 AP 1/2, U4 nothing.
+     */
+    evaluate_ok(p, g, 3, NAN, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@3 recall@3 ndcg@3 map@3 hit_rate@3");
+    tu_assert_rel(metric(&ev, "precision@3"), (2.0 / 3 + 1.0 / 3 + 1.0 / 3) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@3"), 0.75, 1e-15);
+    tu_assert_rel(metric(&ev, "map@3"), (5.0 / 6 + 1 + 0.5) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "ndcg@3"), ((1 + 0.5) / (1 + 1 / l3) + 1 + 1 / l3) / 4, 1e-12);
+    free(notes);
+    evaluation_release(&ev);
+
+    /* pipeline_evaluate(): the cutoff PIPELINE_EVAL_K. */
+    {
+        char *c = NULL, want[32];
+
+        assert_int_equal(pipeline_evaluate(p, g, &ev, &notes, &c), AIWB_OK);
+        snprintf(want, sizeof want, "precision@%d", PIPELINE_EVAL_K);
+        assert_true(has_metric(&ev, want));
+        free(notes);
+        evaluation_release(&ev);
+    }
+
+    /* Refusals: k = 0; no user column, no item column; nobody to score. */
+    cause = evaluate_refused(p, g, 0, NAN);
+    assert_has(cause, "k must be 1 or more");
+    free(cause);
+    {
+        struct aiwb_frame *h = frame_without(g, (size_t)frame_find(g, "user"));
+
+        cause = evaluate_refused(p, h, 2, NAN);
+        assert_has(cause, "there is no user column 'user' to evaluate the recommendations on");
+        free(cause);
+        frame_free(h);
+        h = frame_without(g, (size_t)frame_find(g, "item"));
+        cause = evaluate_refused(p, h, 2, NAN);
+        assert_has(cause, "there is no item column 'item'");
+        free(cause);
+        frame_free(h);
+        h = interactions(3, "user", (const char *const[]){"U9", "U5", "U8"}, "item",
+                         (const char *const[]){"i1", "i1", "i2"}, NULL, NULL);
+        cause = evaluate_refused(p, h, 2, NAN);
+        assert_has(cause, "no user the model knows has a relevant held-out item (2 "
+                          "interactions of unknown users, 1 of items the user already had)");
+        free(cause);
+        frame_free(h);
+    }
+    frame_free(g);
+    pipeline_free(p);
+    frame_free(f);
+}
+
+/*
+ * Ratings to learn from: U1 i1 5, i2 3; U2 i1 4, i3 2; U3 i2 5, i4 3; U4 i3 3, i4 4. Mean
+ * ratings: i1 4.5, i2 4, i4 3.5, i3 2.5; each user lacks two items.
+ */
+static const char *const rate_users[] = {"U1", "U1", "U2", "U2", "U3", "U3", "U4", "U4"};
+static const char *const rate_items[] = {"i1", "i2", "i1", "i3", "i2", "i4", "i3", "i4"};
+static const double rate_values[] = {5, 3, 4, 2, 5, 3, 3, 4};
+/*
+ * Held out: U1 i4 5, i3 2; U2 i2 4, i4 5; U3 i1 3; U4 i3 5 (it had it), i1 4, i9 5 (an
+ * item unknown to the model); U7 i1 5 (a user unknown to it).
+ */
+static const char *const held_users[] = {"U1", "U1", "U2", "U2", "U3", "U4", "U4", "U4", "U7"};
+static const char *const held_items[] = {"i4", "i3", "i2", "i4", "i1", "i3", "i1", "i9", "i1"};
+static const double held_values[] = {5, 2, 4, 5, 3, 5, 4, 5, 5};
+
+static void
+test_evaluate_ranking_ratings(void **unused)
+{
+    /*
+     * popular by=rating recommends by mean rating, at k=2: U1 i4 i3; U2 i2 i4; U3 i1 i3;
+     * U4 i1 i2. With relevant=4 the relevant held-out items (rating >= 4) are U1 {i4},
+     * U2 {i2, i4}, U3 none (i1 is rated 3), U4 {i1, i9} (i3 it had):
+     *   U1  hit at 1: P 1/2, R 1,   AP 1,   NDCG 1
+     *   U2  hits at 1 and 2 (gains 4, 5): P 1, R 1, AP 1,
+     *       NDCG (4 + 5/log2 3) / (5 + 4/log2 3)
+     *   U4  hit i1 at 1 (gain 4; i9 gain 5 missed): P 1/2, R 1/2, AP 1/2,
+     *       NDCG 4 / (5 + 4/log2 3)
+     * The predicted rating is the item's mean: on the 7 pairs of known users and items
+     * the errors are 1.5 -0.5 0 1.5 -1.5 2.5 -0.5.
+     */
+    const double l3 = log2(3.0), ideal = 5 + 4 / l3;
+    struct aiwb_frame *f, *g;
+    struct spec sp;
+    struct pipeline *p;
+    struct evaluation ev;
+    char *notes = NULL, *cause;
+
+    (void)unused;
+    f = interactions(8, "user", rate_users, "item", rate_items, "rating", rate_values);
+    spec_init(&sp, "popular", (const char *const[]){"by=rating", NULL}, "rating");
+    p = train(&sp, f, NULL);
+    g = interactions(9, "user", held_users, "item", held_items, "rating", held_values);
+
+    evaluate_ok(p, g, 2, 4.0, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@2 recall@2 ndcg@2 map@2 hit_rate@2 rmse mae");
+    assert_true(metric(&ev, "rows") == 8);
+    assert_true(metric(&ev, "users") == 3);
+    tu_assert_rel(metric(&ev, "precision@2"), 2.0 / 3, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@2"), 2.5 / 3, 1e-15);
+    tu_assert_rel(metric(&ev, "map@2"), 2.5 / 3, 1e-15);
+    tu_assert_rel(metric(&ev, "hit_rate@2"), 1.0, 1e-15);
+    tu_assert_rel(metric(&ev, "ndcg@2"), (1 + (4 + 5 / l3) / ideal + 4 / ideal) / 3, 1e-12);
+    tu_assert_rel(metric(&ev, "rmse"), sqrt(13.5 / 7), 1e-12);
+    tu_assert_rel(metric(&ev, "mae"), 8.0 / 7, 1e-12);
+    assert_has(notes, "1 interaction of users the model does not know left out");
+    assert_has(notes, "1 interaction with items the user already had in training left out");
+    assert_has(notes, "2 interactions rated below 4 not counted as relevant");
+    assert_has(notes, "1 user with no relevant held-out item left out");
+    free(notes);
+    evaluation_release(&ev);
+
+    /* Every held-out rating relevant: U3's i1 now counts (a hit at 1), and U1's i3 (2). */
+    evaluate_ok(p, g, 2, NAN, &ev, &notes);
+    assert_true(metric(&ev, "users") == 4);
+    tu_assert_rel(metric(&ev, "precision@2"), (1 + 1 + 0.5 + 0.5) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@2"), (1 + 1 + 1 + 0.5) / 4, 1e-15);
+    assert_lacks(notes, "rated below");
+    assert_lacks(notes, "no relevant held-out item");
+    free(notes);
+    evaluation_release(&ev);
+
+    /* The rating column is needed, and must hold numbers. */
+    {
+        struct aiwb_frame *h = frame_without(g, (size_t)frame_find(g, "rating"));
+
+        cause = evaluate_refused(p, h, 2, 4.0);
+        assert_has(cause, "there is no rating column 'rating' (the model learned ratings)");
+        free(cause);
+        add_cat(h, "rating", NULL, held_items);
+        cause = evaluate_refused(p, h, 2, 4.0);
+        assert_has(cause, "the rating 'rating' must be numeric");
+        free(cause);
+        frame_free(h);
+    }
+    frame_free(g);
+    pipeline_free(p);
+    frame_free(f);
+}
+
+static void
+test_evaluate_ranking_als(void **unused)
+{
+    /*
+     * ALS's order is its own, but at k=2 each user is recommended both items it lacks,
+     * whatever their order, so precision, recall and hit rate follow from the data:
+     * explicit with relevant=4 as for popular by=rating (U1 1/2, U2 1, U4 1/2 of 2
+     * places); implicit, every held-out item relevant: U1 {i3 i4} and U2 {i2 i4} both
+     * hits, U3 {i1} one of 2, U4 {i1 i9} one of 2.
+     */
+    static const char *const metrics_at2[] = {"precision@2", "recall@2", "ndcg@2", "map@2",
+                                              "hit_rate@2"};
+    struct aiwb_frame *f, *g, *h;
+    struct spec sp;
+    struct pipeline *p;
+    struct evaluation ev;
+    char *notes = NULL, *cause;
+
+    (void)unused;
+    /* Explicit ratings, with columns named otherwise. */
+    f = interactions(8, "who", rate_users, "what", rate_items, "stars", rate_values);
+    g = interactions(9, "who", held_users, "what", held_items, "stars", held_values);
+    spec_init(&sp, "als", (const char *const[]){"factors=2", "max_iter=5", "threads=1", NULL},
+              "stars");
+    sp.s.user = "who";
+    sp.s.item = "what";
+    p = train(&sp, f, NULL);
+    evaluate_ok(p, g, 2, 4.0, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@2 recall@2 ndcg@2 map@2 hit_rate@2 rmse mae");
+    assert_true(metric(&ev, "rows") == 8);
+    assert_true(metric(&ev, "users") == 3);
+    tu_assert_rel(metric(&ev, "precision@2"), 2.0 / 3, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@2"), 2.5 / 3, 1e-15);
+    tu_assert_rel(metric(&ev, "hit_rate@2"), 1.0, 1e-15);
+    for (size_t i = 0; i < LEN(metrics_at2); i++)
+        assert_in_range(metric(&ev, metrics_at2[i]) * 1e6, 0, 1e6);
+    assert_true(metric(&ev, "rmse") > 0 && isfinite(metric(&ev, "rmse")));
+    assert_true(metric(&ev, "mae") > 0 && metric(&ev, "mae") <= metric(&ev, "rmse"));
+    assert_has(notes, "1 interaction of users the model does not know left out");
+    assert_has(notes, "1 interaction with items the user already had in training left out");
+    assert_has(notes, "2 interactions rated below 4 not counted as relevant");
+    assert_has(notes, "1 user with no relevant held-out item left out");
+    free(notes);
+    evaluation_release(&ev);
+    /* k names the metrics. */
+    evaluate_ok(p, g, 5, 4.0, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@5 recall@5 ndcg@5 map@5 hit_rate@5 rmse mae");
+    tu_assert_rel(metric(&ev, "precision@5"), (1.0 + 2 + 1) / 5 / 3, 1e-15);
+    free(notes);
+    evaluation_release(&ev);
+    /* The columns the model reads, by its names for them. */
+    h = frame_without(g, (size_t)frame_find(g, "who"));
+    cause = evaluate_refused(p, h, 2, 4.0);
+    assert_has(cause, "there is no user column 'who' to evaluate the recommendations on");
+    free(cause);
+    frame_free(h);
+    h = frame_without(g, (size_t)frame_find(g, "what"));
+    cause = evaluate_refused(p, h, 2, 4.0);
+    assert_has(cause, "there is no item column 'what'");
+    free(cause);
+    frame_free(h);
+    h = frame_without(g, (size_t)frame_find(g, "stars"));
+    cause = evaluate_refused(p, h, 2, 4.0);
+    assert_has(cause, "there is no rating column 'stars'");
+    free(cause);
+    frame_free(h);
+    pipeline_free(p);
+
+    /* Implicit feedback, no rating: no rmse or mae; the stars column is not read. */
+    spec_init(&sp, "als",
+              (const char *const[]){"factors=2", "max_iter=5", "threads=1", "implicit=true",
+                                    NULL},
+              NULL);
+    sp.s.user = "who";
+    sp.s.item = "what";
+    p = train(&sp, f, NULL);
+    evaluate_ok(p, g, 2, NAN, &ev, &notes);
+    assert_string_equal(metric_names(&ev),
+                        "rows users precision@2 recall@2 ndcg@2 map@2 hit_rate@2");
+    assert_true(metric(&ev, "rows") == 8);
+    assert_true(metric(&ev, "users") == 4);
+    tu_assert_rel(metric(&ev, "precision@2"), (1 + 1 + 0.5 + 0.5) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "recall@2"), (1 + 1 + 1 + 0.5) / 4, 1e-15);
+    tu_assert_rel(metric(&ev, "hit_rate@2"), 1.0, 1e-15);
+    assert_has(notes, "1 interaction of users the model does not know left out");
+    assert_has(notes, "1 interaction with items the user already had in training left out");
+    assert_lacks(notes, "rated below");
+    assert_lacks(notes, "no relevant held-out item");
+    free(notes);
+    evaluation_release(&ev);
+    h = frame_without(g, (size_t)frame_find(g, "stars"));
+    evaluate_ok(p, h, 2, NAN, &ev, &notes);
+    assert_true(metric(&ev, "users") == 4);
+    free(notes);
+    evaluation_release(&ev);
+    frame_free(h);
+    pipeline_free(p);
+    frame_free(g);
+    frame_free(f);
+}
+
 /* ---- Descriptions ------------------------------------------------------------------------ */
 
 static void
@@ -1834,7 +2412,7 @@ test_texts(void **unused)
     spec_add(&sp, transform("standardize"), NULL);
     p = train(&sp, f, NULL);
     assert_string_equal(pipeline_transforms(p), "impute(strategy=median),standardize");
-    assert_string_equal(pipeline_options(p), "intercept=true");
+    assert_string_equal(pipeline_options(p), "intercept=true threads=0");
     assert_int_equal(pipeline_task(p), AIWB_TASK_REGRESSION);
     assert_int_equal(pipeline_n_classes(p), 0);
     assert_null(pipeline_class_name(p, 0));
@@ -1844,7 +2422,7 @@ test_texts(void **unused)
     spec_add(&sp, transform("impute"), NULL);
     p = train(&sp, f, NULL);
     assert_string_equal(pipeline_transforms(p), "impute");
-    assert_string_equal(pipeline_options(p), "intercept=false");
+    assert_string_equal(pipeline_options(p), "intercept=false threads=0");
     pipeline_free(p);
 
     /* Two options. */
@@ -1904,6 +2482,10 @@ main(void)
         cmocka_unit_test(test_load_unknown_component),
         cmocka_unit_test(test_evaluate_regression),
         cmocka_unit_test(test_evaluate_classification),
+        cmocka_unit_test(test_evaluate_clustering),
+        cmocka_unit_test(test_evaluate_ranking_popular),
+        cmocka_unit_test(test_evaluate_ranking_ratings),
+        cmocka_unit_test(test_evaluate_ranking_als),
         cmocka_unit_test(test_texts),
     };
 

@@ -1,6 +1,8 @@
 /*
  * test-store.c - the workspace: creation, refusal of foreign files, runs and
- * their curves, interrupted runs, crash safety under kill -9, model versions.
+ * their curves, interrupted runs, crash safety under kill -9, model versions,
+ * cross-validation metrics, the leaderboard, what a run was, and the upgrade
+ * of older workspaces.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -430,7 +432,11 @@ test_header(void **state)
     assert_raw_text(path,
                     "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                     "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
-                    "curves datasets evaluations models runs");
+                    "curves datasets evaluations models run_metrics runs");
+    /* Version 3: the folds of a cross-validated run. */
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
+                                   "WHERE name = 'folds'"),
+                     1);
     /* The status column refuses what the code would never write. */
     {
         sqlite3 *db = raw_open(path);
@@ -596,7 +602,7 @@ test_runs_lifecycle(void **state)
     t = table_new(NULL);
     ok(store_run_list(s, t, &cause), &cause);
     assert_int_equal(table_rows(t), 3);
-    assert_int_equal(t->ncols, 12);
+    assert_int_equal(t->ncols, 13);
     assert_int_equal(int_at(t, 0, "id"), 1);
     assert_int_equal(int_at(t, 1, "id"), 2);
     assert_int_equal(int_at(t, 2, "id"), 3);
@@ -604,6 +610,7 @@ test_runs_lifecycle(void **state)
     assert_string_equal(text_at(t, 1, "status"), "failed");
     assert_string_equal(text_at(t, 2, "status"), "running");
     assert_string_equal(text_at(t, 0, "algorithm"), "logistic");
+    assert_string_equal(text_at(t, 0, "kind"), "train");
     assert_string_equal(text_at(t, 0, "transforms"), "impute(strategy=median),standardize");
     assert_string_equal(text_at(t, 0, "dataset"), "iris");
     assert_string_equal(text_at(t, 0, "target"), "species");
@@ -1459,6 +1466,729 @@ test_check_damaged(void **state)
     free(path);
 }
 
+/* ---- cross-validation, leaderboard, what a run was ------------------------ */
+
+/* Begin a run of KIND with ALGORITHM on DATASET (FOLDS as given) and end it
+ * finished; its id. */
+static int64_t
+finished_run(struct store *s, const char *kind, const char *algorithm, const char *dataset,
+             const char *folds)
+{
+    struct store_run r = iris_run;
+    char *cause = NULL;
+    int64_t id = 0;
+
+    r.kind = kind;
+    r.algorithm = algorithm;
+    r.dataset = dataset;
+    r.folds = folds;
+    ok(store_run_begin(s, &r, &id, &cause), &cause);
+    ok(store_run_end(s, id, "finished", 5, NULL, &cause), &cause);
+    return id;
+}
+
+static void
+put_metrics(struct store *s, int64_t id, size_t n, const char *const *names, const double *mean,
+            const double *sd, size_t nfolds)
+{
+    char *cause = NULL;
+
+    ok(store_run_metrics_put(s, id, n, names, mean, sd, nfolds, &cause), &cause);
+}
+
+static void
+put_eval(struct store *s, const char *model, int version, const char *dataset, const char *name,
+         double v)
+{
+    char *cause = NULL;
+
+    ok(store_eval_put(s, model, version, dataset, 1, &name, &v, &cause), &cause);
+}
+
+/* Whether A and B are the same double, NaNs included. */
+static int
+same_real(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void
+test_run_metrics(void **state)
+{
+    char *path = ws_path("store-run-metrics"), *cause = NULL, *want;
+    /* Not in alphabetical order: the order they were reported in is kept. */
+    const char *names[] = {"recall", "accuracy", "log_loss"};
+    const double mean[] = {0.9666666666666667, 0.1 + 0.2, NAN};
+    const double sd[] = {0.023570226039551587, NAN, 0.0289613};
+    const char *again[] = {"accuracy", "recall"};
+    const double mean2[] = {0.5, 0.25}, sd2[] = {0.125, 0.0625};
+    const char *unnamed[] = {"accuracy", ""}, *null_name[] = {NULL};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t cv, train;
+
+    (void)state;
+    s = open_ok(path);
+    cv = finished_run(s, "cv", "logistic", "iris", "5 folds, stratified by species, seed 1");
+    train = finished_run(s, "train", "logistic", "iris", NULL);
+    put_metrics(s, cv, 3, names, mean, sd, 5);
+    store_close(s);
+
+    /* Read back after reopening: in order, to the last bit, NaN as NaN. */
+    s = open_ok(path);
+    t = table_new(NULL);
+    ok(store_run_metrics(s, cv, t, &cause), &cause);
+    assert_int_equal(t->ncols, 4);
+    assert_int_equal(table_rows(t), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const struct table_cell *m = table_cell(t, i, col(t, "mean", AIWB_TABLE_REAL));
+        const struct table_cell *d = table_cell(t, i, col(t, "sd", AIWB_TABLE_REAL));
+
+        assert_string_equal(text_at(t, i, "name"), names[i]);
+        assert_false(m->null);
+        assert_false(d->null);
+        assert_true(same_real(m->v.r, mean[i]));
+        assert_true(same_real(d->v.r, sd[i]));
+        assert_int_equal(int_at(t, i, "folds"), 5);
+    }
+    table_free(t);
+    /* The NaN is a NULL in the file (sqlite has no NaN). */
+    assert_raw_text(path, "SELECT mean FROM run_metrics WHERE name = 'log_loss'", NULL);
+
+    /* Recorded again: replaced, in the new order, with nothing left of before. */
+    put_metrics(s, cv, 2, again, mean2, sd2, 10);
+    t = table_new(NULL);
+    ok(store_run_metrics(s, cv, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(text_at(t, i, "name"), again[i]);
+        assert_true(real_at(t, i, "mean") == mean2[i]);
+        assert_true(real_at(t, i, "sd") == sd2[i]);
+        assert_int_equal(int_at(t, i, "folds"), 10);
+    }
+    table_free(t);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM run_metrics"), 2);
+
+    /* A run that was not cross-validated has none: the columns, no rows. */
+    t = table_new(NULL);
+    ok(store_run_metrics(s, train, t, &cause), &cause);
+    assert_int_equal(t->ncols, 4);
+    assert_int_equal(table_rows(t), 0);
+    table_free(t);
+
+    /* Refused, and nothing written: no such run, a metric without a name. */
+    want = xasprintf("no run 77 in workspace '%s'", path);
+    expect_error(store_run_metrics_put(s, 77, 3, names, mean, sd, 5, &cause), AIWB_EINVAL,
+                 &cause, want);
+    free(want);
+    want = xasprintf("cannot record the metrics of run %" PRId64 " in '%s': metric 2 has no "
+                     "name", cv, path);
+    expect_error(store_run_metrics_put(s, cv, 2, unnamed, mean, sd, 5, &cause), AIWB_EINVAL,
+                 &cause, want);
+    free(want);
+    expect_error(store_run_metrics_put(s, cv, 1, null_name, mean, sd, 5, &cause), AIWB_EINVAL,
+                 &cause, "metric 1 has no name");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM run_metrics"), 2);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM run_metrics WHERE name = 'recall' "
+                                   "AND mean = 0.25"),
+                     1);
+    /* A table that is not empty. */
+    t = table_new(NULL);
+    table_column(t, "x", AIWB_TABLE_TEXT);
+    expect_error(store_run_metrics(s, cv, t, &cause), AIWB_EINVAL, &cause,
+                 "the table is not empty");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+/* One expected row of a leaderboard. */
+struct board_row {
+    int64_t id;
+    const char *kind, *algorithm;
+    double value, sd; /* sd: NaN for an evaluation (no sd) */
+    const char *measured, *model;
+};
+
+static void
+assert_board(struct store *s, const char *metric, int higher, const struct board_row *want,
+             size_t n)
+{
+    static const char *const names[] = {"id", "kind", "algorithm", "transforms", "options",
+                                        "dataset", "target", NULL, "sd", "measured", "model"};
+    struct aiwb_table *t = table_new(NULL);
+    char *cause = NULL;
+
+    ok(store_leaderboard(s, metric, higher, t, &cause), &cause);
+    assert_int_equal(t->ncols, 11);
+    for (size_t c = 0; c < 11; c++)
+        assert_string_equal(t->cols[c].name, names[c] != NULL ? names[c] : metric);
+    if (table_rows(t) != n)
+        fail_msg("leaderboard of %s: %zu rows, wanted %zu", metric, table_rows(t), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(int_at(t, i, "id"), want[i].id);
+        assert_string_equal(text_at(t, i, "kind"), want[i].kind);
+        assert_string_equal(text_at(t, i, "algorithm"), want[i].algorithm);
+        assert_string_equal(text_at(t, i, "transforms"), iris_run.transforms);
+        assert_string_equal(text_at(t, i, "options"), iris_run.options);
+        assert_string_equal(text_at(t, i, "dataset"), "iris");
+        assert_string_equal(text_at(t, i, "target"), "species");
+        assert_true(real_at(t, i, metric) == want[i].value);
+        if (isnan(want[i].sd))
+            assert_true(null_at(t, i, "sd", AIWB_TABLE_REAL));
+        else
+            assert_true(real_at(t, i, "sd") == want[i].sd);
+        assert_string_equal(text_at(t, i, "measured"), want[i].measured);
+        if (want[i].model == NULL)
+            assert_true(null_at(t, i, "model", AIWB_TABLE_TEXT));
+        else
+            assert_string_equal(text_at(t, i, "model"), want[i].model);
+    }
+    table_free(t);
+}
+
+static void
+test_leaderboard(void **state)
+{
+    char *path = ws_path("store-leaderboard"), *cause = NULL;
+    const char *acc_ll[] = {"accuracy", "log_loss"};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t r1, r2, r3, r4, r5, r6, r7, r8;
+
+    (void)state;
+    s = open_ok(path);
+    /* Cross-validated runs: their means. */
+    r1 = finished_run(s, "cv", "logistic", "iris", "5 folds");
+    put_metrics(s, r1, 2, acc_ll, (const double[]){0.95, 0.2}, (const double[]){0.02, 0.01},
+                5);
+    r2 = finished_run(s, "cv", "tree", "iris", "10 folds");
+    put_metrics(s, r2, 2, acc_ll, (const double[]){0.97, 0.3}, (const double[]){0.01, NAN},
+                10);
+    /* A mean that is NaN (a fold could not be scored): left out. */
+    r3 = finished_run(s, "cv", "knn", "iris", "5 folds");
+    put_metrics(s, r3, 2, acc_ll, (const double[]){NAN, 0.1}, (const double[]){NAN, 0.05}, 5);
+    /* A trained run whose model was evaluated on two datasets, one twice:
+     * the latest evaluation on each counts. */
+    r4 = finished_run(s, "train", "logistic", "iris", NULL);
+    assert_int_equal(put_model(s, "m", r4, "v1"), 1);
+    put_eval(s, "m", 1, "iris.test", "accuracy", 0.90);
+    put_eval(s, "m", 1, "iris.valid", "accuracy", 0.99);
+    put_eval(s, "m", 1, "iris.test", "accuracy", 0.93);
+    put_eval(s, "m", 1, "iris.test", "log_loss", 0.25);
+    /* A model whose evaluation is NaN: left out. */
+    r5 = finished_run(s, "train", "mlp", "iris", NULL);
+    assert_int_equal(put_model(s, "n", r5, "v1"), 1);
+    put_eval(s, "n", 1, "iris.test", "accuracy", NAN);
+    /* A run that measured nothing, and one that measured another metric. */
+    r6 = finished_run(s, "train", "nbayes", "iris", NULL);
+    assert_int_equal(put_model(s, "o", r6, "v1"), 1);
+    r7 = finished_run(s, "cv", "ols", "iris", "5 folds");
+    put_metrics(s, r7, 1, (const char *const[]){"rmse"}, (const double[]){0.5},
+                (const double[]){0.1}, 5);
+    /* A later version of m, from another run; an evaluation of a model
+     * never saved (no version) has no run to rank. */
+    r8 = finished_run(s, "train", "logistic", "iris", NULL);
+    assert_int_equal(put_model(s, "m", r8, "v2"), 2);
+    put_eval(s, "m", 2, "iris.test", "accuracy", 0.5);
+    put_eval(s, "unsaved", 0, "iris.test", "accuracy", 1.0);
+    /* A tie with r1, which comes first as the older run either way. */
+    {
+        int64_t r9 = finished_run(s, "cv", "logistic", "iris", "5 folds");
+        const struct board_row high[] = {
+            {r4, "train", "logistic", 0.99, NAN, "eval on iris.valid", "m v1"},
+            {r2, "cv", "tree", 0.97, 0.01, "10-fold cv", NULL},
+            {r1, "cv", "logistic", 0.95, 0.02, "5-fold cv", NULL},
+            {r9, "cv", "logistic", 0.95, 0.03, "5-fold cv", NULL},
+            {r4, "train", "logistic", 0.93, NAN, "eval on iris.test", "m v1"},
+            {r8, "train", "logistic", 0.5, NAN, "eval on iris.test", "m v2"},
+        };
+        const struct board_row low[] = {
+            high[5], high[4], high[2], high[3], high[1], high[0],
+        };
+        /* log_loss: lower is better; r2's sd is NaN, which is only an empty cell. */
+        const struct board_row ll[] = {
+            {r3, "cv", "knn", 0.1, 0.05, "5-fold cv", NULL},
+            {r1, "cv", "logistic", 0.2, 0.01, "5-fold cv", NULL},
+            {r4, "train", "logistic", 0.25, NAN, "eval on iris.test", "m v1"},
+            {r2, "cv", "tree", 0.3, NAN, "5-fold cv", NULL},
+        };
+        struct board_row ll2[4];
+
+        put_metrics(s, r9, 1, acc_ll, (const double[]){0.95}, (const double[]){0.03}, 5);
+        assert_board(s, "accuracy", 1, high, 6);
+        assert_board(s, "accuracy", 0, low, 6);
+        memcpy(ll2, ll, sizeof ll);
+        ll2[3].measured = "10-fold cv";
+        assert_board(s, "log_loss", 0, ll2, 4);
+        assert_board(s, "rmse", 1, (const struct board_row[]){
+                         {r7, "cv", "ols", 0.5, 0.1, "5-fold cv", NULL}}, 1);
+    }
+    /* A cross-validated run that also saved a model names it. */
+    assert_int_equal(put_model(s, "cvm", r7, "x"), 1);
+    assert_board(s, "rmse", 0, (const struct board_row[]){
+                     {r7, "cv", "ols", 0.5, 0.1, "5-fold cv", "cvm v1"}}, 1);
+    /* A metric nobody measured: the columns, no rows. */
+    assert_board(s, "auc", 1, NULL, 0);
+    /* Which metric? */
+    t = table_new(NULL);
+    expect_error(store_leaderboard(s, "", 1, t, &cause), AIWB_EINVAL, &cause,
+                 "which metric to rank the runs by?");
+    expect_error(store_leaderboard(s, NULL, 1, t, &cause), AIWB_EINVAL, &cause,
+                 "which metric to rank the runs by?");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+/* The value of FIELD in a run_info table, or NULL for a null cell. */
+static const char *
+info_value(const struct aiwb_table *t, const char *field)
+{
+    for (size_t i = 0; i < table_rows(t); i++)
+        if (strcmp(table_cell(t, i, 0)->v.s, field) == 0) {
+            const struct table_cell *c = table_cell(t, i, 1);
+
+            return c->null ? NULL : c->v.s;
+        }
+    fail_msg("run info has no field '%s'", field);
+    return NULL;
+}
+
+static void
+test_run_info(void **state)
+{
+    static const char *const fields[] = {
+        "kind", "algorithm", "transforms", "options", "dataset", "target", "seed",
+        "folds", "command", "status", "started", "seconds", "iterations", "message",
+    };
+    char *path = ws_path("store-run-info"), *cause = NULL, *want, *end;
+    struct store_run r = iris_run;
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t a = 0, b = 0, c = 0;
+
+    (void)state;
+    s = open_ok(path);
+    /* A cross-validated run with a seed past 2^63: its bits are a negative
+     * integer in the file, but the seed as typed when shown. */
+    r.kind = "cv";
+    r.seed = UINT64_C(9223372036854775813); /* 2^63 + 5 */
+    r.folds = "10 folds, stratified by species, seed 9223372036854775813";
+    r.command = "cv logistic on iris target=species seed=9223372036854775813";
+    ok(store_run_begin(s, &r, &a, &cause), &cause);
+    assert_true(raw_int(path, "SELECT seed FROM runs WHERE id = 1") < 0);
+    t = table_new(NULL);
+    ok(store_run_info(s, a, t, &cause), &cause);
+    assert_int_equal(t->ncols, 2);
+    assert_string_equal(t->cols[0].name, "field");
+    assert_string_equal(t->cols[1].name, "value");
+    assert_int_equal(t->cols[0].kind, AIWB_TABLE_TEXT);
+    assert_int_equal(t->cols[1].kind, AIWB_TABLE_TEXT);
+    assert_int_equal(table_rows(t), 14);
+    for (size_t i = 0; i < 14; i++)
+        assert_string_equal(table_cell(t, i, 0)->v.s, fields[i]);
+    assert_string_equal(info_value(t, "kind"), "cv");
+    assert_string_equal(info_value(t, "algorithm"), "logistic");
+    assert_string_equal(info_value(t, "transforms"), "impute(strategy=median),standardize");
+    assert_string_equal(info_value(t, "options"), "C=1 max_iter=100");
+    assert_string_equal(info_value(t, "dataset"), "iris");
+    assert_string_equal(info_value(t, "target"), "species");
+    assert_string_equal(info_value(t, "seed"), "9223372036854775813");
+    assert_string_equal(info_value(t, "folds"), r.folds);
+    assert_string_equal(info_value(t, "command"), r.command);
+    assert_string_equal(info_value(t, "status"), "running");
+    assert_true(is_iso_time(info_value(t, "started")));
+    assert_true(strtod(info_value(t, "seconds"), &end) >= 0.0 && *end == '\0');
+    assert_null(info_value(t, "iterations"));
+    assert_null(info_value(t, "message"));
+    table_free(t);
+
+    /* Ended, failed, with the largest seed; a train run has no folds. */
+    r = iris_run;
+    r.seed = UINT64_MAX;
+    r.dataset = NULL;
+    r.target = NULL;
+    ok(store_run_begin(s, &r, &b, &cause), &cause);
+    ok(store_run_end(s, b, "failed", 7, "singular matrix", &cause), &cause);
+    t = table_new(NULL);
+    ok(store_run_info(s, b, t, &cause), &cause);
+    assert_string_equal(info_value(t, "kind"), "train");
+    assert_string_equal(info_value(t, "seed"), "18446744073709551615");
+    assert_null(info_value(t, "folds"));
+    assert_null(info_value(t, "dataset"));
+    assert_null(info_value(t, "target"));
+    assert_string_equal(info_value(t, "status"), "failed");
+    assert_string_equal(info_value(t, "iterations"), "7");
+    assert_string_equal(info_value(t, "message"), "singular matrix");
+    assert_true(strtod(info_value(t, "seconds"), &end) >= 0.0 && *end == '\0');
+    table_free(t);
+
+    /* A seed below 2^63 as it is. */
+    r.seed = 42;
+    ok(store_run_begin(s, &r, &c, &cause), &cause);
+    t = table_new(NULL);
+    ok(store_run_info(s, c, t, &cause), &cause);
+    assert_string_equal(info_value(t, "seed"), "42");
+    table_free(t);
+
+    /* No such run; a table that is not empty. */
+    t = table_new(NULL);
+    want = xasprintf("no run 77 in workspace '%s'", path);
+    expect_error(store_run_info(s, 77, t, &cause), AIWB_EINVAL, &cause, want);
+    free(want);
+    table_free(t);
+    t = table_new(NULL);
+    table_column(t, "x", AIWB_TABLE_TEXT);
+    expect_error(store_run_info(s, a, t, &cause), AIWB_EINVAL, &cause,
+                 "cannot describe run 1: the table is not empty");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_run_folds(void **state)
+{
+    char *path = ws_path("store-run-folds");
+    struct store *s;
+    int64_t a, b;
+
+    (void)state;
+    s = open_ok(path);
+    a = finished_run(s, "train", "logistic", "iris", NULL);
+    b = finished_run(s, "cv", "logistic", "iris", "5 folds, stratified by species, seed 1");
+    store_close(s);
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    /* NULL when not cross-validated, the text as given otherwise. */
+    assert_raw_text(path, "SELECT folds FROM runs WHERE id = 1", NULL);
+    assert_raw_text(path, "SELECT typeof(folds) FROM runs WHERE id = 1", "null");
+    assert_raw_text(path, "SELECT folds FROM runs WHERE id = 2",
+                    "5 folds, stratified by species, seed 1");
+    assert_raw_text(path, "SELECT kind FROM runs WHERE id = 2", "cv");
+    free(path);
+}
+
+static void
+test_run_evals(void **state)
+{
+    char *path = ws_path("store-run-evals"), *cause = NULL;
+    const char *names[] = {"accuracy", "log_loss"};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t a, b;
+
+    (void)state;
+    s = open_ok(path);
+    a = finished_run(s, "train", "logistic", "iris", NULL);
+    b = finished_run(s, "train", "tree", "iris", NULL);
+    assert_int_equal(put_model(s, "m", a, "x"), 1);
+    assert_int_equal(put_model(s, "other", b, "y"), 1);
+    assert_int_equal(put_model(s, "m", b, "z"), 2);
+    assert_int_equal(put_model(s, "k", a, "w"), 1);
+    ok(store_eval_put(s, "m", 1, "iris.test", 2, names, (const double[]){0.9, 0.3}, &cause),
+       &cause);
+    ok(store_eval_put(s, "m", 1, "iris.test", 1, names, (const double[]){0.92}, &cause), &cause);
+    ok(store_eval_put(s, "m", 1, "iris", 1, names, (const double[]){0.98}, &cause), &cause);
+    ok(store_eval_put(s, "k", 1, "iris.test", 1, &names[1], (const double[]){NAN}, &cause),
+       &cause);
+    /* Other models and other versions of m belong to other runs. */
+    ok(store_eval_put(s, "m", 2, "iris.test", 1, names, (const double[]){0.5}, &cause), &cause);
+    ok(store_eval_put(s, "other", 1, "iris.test", 1, names, (const double[]){0.6}, &cause),
+       &cause);
+    ok(store_eval_put(s, "m", 0, "iris.test", 1, names, (const double[]){0.7}, &cause), &cause);
+
+    t = table_new(NULL);
+    ok(store_run_evals(s, a, t, &cause), &cause);
+    assert_int_equal(t->ncols, 5);
+    /* By model as saved, then dataset; the latest value of each metric. */
+    assert_int_equal(table_rows(t), 4);
+    {
+        static const struct {
+            const char *model, *dataset, *metric;
+            double value;
+        } want[] = {
+            {"m", "iris", "accuracy", 0.98},
+            {"m", "iris.test", "log_loss", 0.3},
+            {"m", "iris.test", "accuracy", 0.92},
+            {"k", "iris.test", "log_loss", NAN},
+        };
+
+        for (size_t i = 0; i < 4; i++) {
+            assert_string_equal(text_at(t, i, "model"), want[i].model);
+            assert_int_equal(int_at(t, i, "version"), 1);
+            assert_string_equal(text_at(t, i, "dataset"), want[i].dataset);
+            assert_string_equal(text_at(t, i, "metric"), want[i].metric);
+            assert_true(same_real(real_at(t, i, "value"), want[i].value));
+        }
+    }
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_run_evals(s, b, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 2);
+    assert_string_equal(text_at(t, 0, "model"), "other");
+    assert_string_equal(text_at(t, 1, "model"), "m");
+    assert_int_equal(int_at(t, 1, "version"), 2);
+    assert_true(real_at(t, 1, "value") == 0.5);
+    table_free(t);
+    /* A run that saved nothing, or no run at all: no rows. */
+    t = table_new(NULL);
+    ok(store_run_evals(s, 77, t, &cause), &cause);
+    assert_int_equal(t->ncols, 5);
+    assert_int_equal(table_rows(t), 0);
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+static void
+test_model_run(void **state)
+{
+    char *path = ws_path("store-model-run"), *cause = NULL, *want;
+    struct store *s;
+    int64_t a, b, run = -1;
+    int version = -1;
+
+    (void)state;
+    s = open_ok(path);
+    a = finished_run(s, "train", "logistic", "iris", NULL);
+    b = finished_run(s, "train", "logistic", "iris", NULL);
+    assert_int_equal(put_model(s, "m", a, "1"), 1);
+    assert_int_equal(put_model(s, "m", 0, "2"), 2);
+    assert_int_equal(put_model(s, "m", b, "3"), 3);
+    assert_int_equal(put_model(s, "solo", 0, "x"), 1);
+
+    /* The latest version. */
+    ok(store_model_run(s, "m", 0, &run, &version, &cause), &cause);
+    assert_int_equal(run, b);
+    assert_int_equal(version, 3);
+    /* A given version; one saved without a run gives 0. */
+    ok(store_model_run(s, "m", 1, &run, &version, &cause), &cause);
+    assert_int_equal(run, a);
+    assert_int_equal(version, 1);
+    ok(store_model_run(s, "m", 2, &run, &version, &cause), &cause);
+    assert_int_equal(run, 0);
+    assert_int_equal(version, 2);
+    run = -1;
+    ok(store_model_run(s, "solo", 0, &run, NULL, &cause), &cause);
+    assert_int_equal(run, 0);
+
+    want = xasprintf("no model 'nope' in workspace '%s'", path);
+    expect_error(store_model_run(s, "nope", 0, &run, &version, &cause), AIWB_EINVAL, &cause,
+                 want);
+    free(want);
+    want = xasprintf("model 'm' in workspace '%s' has no version 9", path);
+    expect_error(store_model_run(s, "m", 9, &run, &version, &cause), AIWB_EINVAL, &cause, want);
+    free(want);
+    store_close(s);
+    free(path);
+}
+
+/* ---- migrations ----------------------------------------------------------- */
+
+/*
+ * The schema of versions 1 and 2 as store.c created it (migrations[0] and
+ * migrations[1] of src/store/store.c when STORE_SCHEMA_VERSION was 2),
+ * copied here so that the test makes an old workspace as an old aiwb did.
+ */
+static const char schema_v1[] =
+    "CREATE TABLE datasets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  lineage TEXT NOT NULL DEFAULT '',"
+    "  schema TEXT NOT NULL DEFAULT '',"
+    "  rows INTEGER NOT NULL,"
+    "  cols INTEGER NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  updated TEXT NOT NULL);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  kind TEXT NOT NULL,"
+    "  algorithm TEXT NOT NULL,"
+    "  transforms TEXT NOT NULL DEFAULT '',"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  dataset TEXT,"
+    "  target TEXT,"
+    "  seed INTEGER NOT NULL,"
+    "  command TEXT,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),"
+    "  owner_pid INTEGER,"
+    "  owner_start INTEGER,"
+    "  started TEXT NOT NULL,"
+    "  finished TEXT,"
+    "  iterations INTEGER,"
+    "  message TEXT);"
+    "CREATE INDEX runs_status ON runs (status);"
+    "CREATE TABLE curves ("
+    "  run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  step INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  value REAL,"
+    "  PRIMARY KEY (run, step, name)) WITHOUT ROWID;"
+    "CREATE TABLE evaluations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model TEXT NOT NULL,"
+    "  version INTEGER,"
+    "  dataset TEXT,"
+    "  metric TEXT NOT NULL,"
+    "  value REAL,"
+    "  created TEXT NOT NULL);"
+    "CREATE INDEX evaluations_model ON evaluations (model, version);"
+    "CREATE TABLE models ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version > 0),"
+    "  run INTEGER REFERENCES runs (id),"
+    "  algorithm TEXT,"
+    "  dataset TEXT,"
+    "  target TEXT,"
+    "  blob BLOB NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  crc32 TEXT NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  UNIQUE (name, version));"
+    "CREATE INDEX models_run ON models (run);";
+static const char schema_v1_to_v2[] =
+    "ALTER TABLE datasets ADD COLUMN data BLOB;"
+    "ALTER TABLE datasets ADD COLUMN saved TEXT;";
+
+/* Rows an old aiwb wrote: a dataset, a finished run with its curve, a
+ * model it saved (crc32 of "blob"), an evaluation of it. */
+static const char old_rows[] =
+    "INSERT INTO datasets (name, source, lineage, schema, rows, cols, created, updated) "
+    "  VALUES ('iris', 'datasets/iris.csv', 'load iris datasets/iris.csv', "
+    "  'sepal_length numeric', 150, 5, '2026-01-02T03:04:05.678Z', "
+    "  '2026-01-02T03:04:05.678Z');"
+    "INSERT INTO runs (kind, algorithm, transforms, options, dataset, target, seed, command, "
+    "  status, started, finished, iterations) VALUES ('train', 'logistic', "
+    "  'impute(strategy=median),standardize', 'C=1 max_iter=100', 'iris', 'species', "
+    "  -1, 'train logistic on iris target=species as m', 'finished', "
+    "  '2026-01-02T03:04:06.000Z', '2026-01-02T03:04:07.500Z', 12);"
+    "INSERT INTO curves VALUES (1, 0, 'loss', 1.5), (1, 11, 'loss', 0.25);"
+    "INSERT INTO models (name, version, run, algorithm, dataset, target, blob, bytes, crc32, "
+    "  created) VALUES ('m', 1, 1, 'logistic', 'iris', 'species', CAST('blob' AS BLOB), 4, "
+    "  '%08x', '2026-01-02T03:04:08.000Z');"
+    "INSERT INTO evaluations (model, version, dataset, metric, value, created) "
+    "  VALUES ('m', 1, 'iris', 'accuracy', 0.98, '2026-01-02T03:04:09.000Z');";
+
+/* A workspace at schema VERSION (1 or 2) made by hand at PATH, with old_rows. */
+static void
+make_old_workspace(const char *path, int version)
+{
+    sqlite3 *db = raw_open(path);
+    char *sql;
+
+    raw_exec_db(db, "BEGIN");
+    raw_exec_db(db, schema_v1);
+    if (version >= 2)
+        raw_exec_db(db, schema_v1_to_v2);
+    sql = xasprintf(old_rows, (unsigned)codec_crc32(0, "blob", 4));
+    raw_exec_db(db, sql);
+    free(sql);
+    sql = xasprintf("PRAGMA application_id = %d; PRAGMA user_version = %d",
+                    AIWB_APPLICATION_ID, version);
+    raw_exec_db(db, sql);
+    free(sql);
+    raw_exec_db(db, "COMMIT");
+    sqlite3_close(db);
+}
+
+static void
+test_migrate_old(void **state)
+{
+    (void)state;
+    for (int version = 1; version <= 2; version++) {
+        char *name = xasprintf("store-migrate-v%d", version);
+        char *path = ws_path(name), *cause = NULL;
+        const char *names[] = {"accuracy"};
+        struct aiwb_table *t;
+        struct store *s;
+        int64_t id = 0;
+
+        make_old_workspace(path, version);
+        s = open_ok(path);
+        /* Upgraded: the new table and column exist... */
+        assert_int_equal(raw_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+        assert_raw_text(path,
+                        "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                        "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
+                        "curves datasets evaluations models run_metrics runs");
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
+                                       "WHERE name = 'folds'"),
+                         1);
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('datasets') "
+                                       "WHERE name IN ('data', 'saved')"),
+                         2);
+        /* ...and the old rows are all there, read through the store. */
+        t = table_new(NULL);
+        ok(store_run_list(s, t, &cause), &cause);
+        assert_int_equal(table_rows(t), 1);
+        assert_string_equal(text_at(t, 0, "status"), "finished");
+        assert_string_equal(text_at(t, 0, "kind"), "train");
+        assert_string_equal(text_at(t, 0, "model"), "m v1");
+        tu_assert_rel(real_at(t, 0, "seconds"), 1.5, 1e-9);
+        tu_assert_rel(real_at(t, 0, "loss"), 0.25, 1e-15);
+        table_free(t);
+        t = table_new(NULL);
+        ok(store_run_info(s, 1, t, &cause), &cause);
+        assert_null(info_value(t, "folds"));
+        assert_string_equal(info_value(t, "seed"), "18446744073709551615");
+        table_free(t);
+        expect_blob(s, "m", 0, 1, "blob");
+        t = table_new(NULL);
+        ok(store_dataset_list(s, t, &cause), &cause);
+        assert_int_equal(table_rows(t), 1);
+        assert_string_equal(text_at(t, 0, "lineage"), "load iris datasets/iris.csv");
+        table_free(t);
+        t = table_new(NULL);
+        ok(store_run_evals(s, 1, t, &cause), &cause);
+        assert_int_equal(table_rows(t), 1);
+        assert_true(real_at(t, 0, "value") == 0.98);
+        table_free(t);
+        /* The new parts work on the old rows, and new runs go on from them. */
+        put_metrics(s, 1, 1, names, (const double[]){0.97}, (const double[]){0.01}, 5);
+        assert_board(s, "accuracy", 1, (const struct board_row[]){
+                         {1, "train", "logistic", 0.98, NAN, "eval on iris", "m v1"},
+                         {1, "train", "logistic", 0.97, 0.01, "5-fold cv", "m v1"}}, 2);
+        ok(store_run_begin(s, &iris_run, &id, &cause), &cause);
+        assert_int_equal(id, 2);
+        ok(store_check(s, &cause), &cause);
+        store_close(s);
+        free(path);
+        free(name);
+    }
+}
+
+/* An upgrade that fails leaves the file as it was, at its old version. */
+static void
+test_migrate_fails(void **state)
+{
+    char *path = ws_path("store-migrate-fails"), *cause = NULL, *want;
+
+    (void)state;
+    make_old_workspace(path, 2);
+    /* Something the upgrade cannot do: the column it adds is there already. */
+    raw_exec(path, "ALTER TABLE runs ADD COLUMN folds TEXT");
+    assert_null(store_open(path, &cause));
+    want = xasprintf("cannot upgrade workspace '%s' from schema version 2 to %d: ", path,
+                     STORE_SCHEMA_VERSION);
+    assert_non_null(cause);
+    if (strstr(cause, want) == NULL || strstr(cause, "folds") == NULL)
+        fail_msg("cause \"%s\" lacks \"%s\" or the column's name", cause, want);
+    free(want);
+    free(cause);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                   "'run_metrics'"),
+                     0);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM runs"), 1);
+    free(path);
+}
+
 int
 main(void)
 {
@@ -1485,6 +2215,14 @@ main(void)
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_dataset_data),
         cmocka_unit_test(test_check_damaged),
+        cmocka_unit_test(test_run_metrics),
+        cmocka_unit_test(test_leaderboard),
+        cmocka_unit_test(test_run_info),
+        cmocka_unit_test(test_run_folds),
+        cmocka_unit_test(test_run_evals),
+        cmocka_unit_test(test_model_run),
+        cmocka_unit_test(test_migrate_old),
+        cmocka_unit_test(test_migrate_fails),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

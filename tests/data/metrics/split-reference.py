@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# split-reference.py - the splits split_indices() must give, for tests/unit/test-split.c.
+# split-reference.py - the splits split_indices() and the folds split_folds() must give,
+# for tests/unit/test-split.c.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # A second, independent implementation of the procedure documented at the
@@ -53,21 +54,44 @@ def train_size(s, ratio):
     return min(max(round_half_away(ratio * s), 1), s - 1)
 
 
-def split(n, ratio, seed, strata=None):
+def groups_of(n, strata):
+    """Step 2: the rows by stratum, codes in increasing order, then the missing ones."""
     if strata is None:
-        groups = [list(range(n))]
-    else:
-        top = max(strata)
-        groups = [[i for i in range(n) if strata[i] == g] for g in range(top + 1)]
-        groups.append([i for i in range(n) if strata[i] < 0])
+        return [list(range(n))]
+    top = max(strata)
+    groups = [[i for i in range(n) if strata[i] == g] for g in range(top + 1)]
+    groups.append([i for i in range(n) if strata[i] < 0])
+    return groups
+
+
+def shuffle(words, rows):
+    """Step 3: Fisher-Yates from the last position down."""
+    for i in range(len(rows) - 1, 0, -1):
+        j = draw_below(words, i + 1)
+        rows[i], rows[j] = rows[j], rows[i]
+
+
+def split(n, ratio, seed, strata=None):
     words = Words(seed)
     train = set()
-    for rows in groups:
-        for i in range(len(rows) - 1, 0, -1):
-            j = draw_below(words, i + 1)
-            rows[i], rows[j] = rows[j], rows[i]
+    for rows in groups_of(n, strata):
+        shuffle(words, rows)
         train.update(rows[:train_size(len(rows), ratio)])
     return sorted(train), sorted(set(range(n)) - train)
+
+
+def folds(n, k, seed, strata=None):
+    """split_folds(): every group shuffled in turn by one generator, then the
+    groups one after the other dealt like cards, the p-th row to fold p mod k."""
+    words = Words(seed)
+    order = []
+    for rows in groups_of(n, strata):
+        shuffle(words, rows)
+        order.extend(rows)
+    fold = [None] * n
+    for p, row in enumerate(order):
+        fold[row] = p % k
+    return fold
 
 
 def carr(ctype, name, values):
@@ -83,6 +107,15 @@ CASES = [
     ("strat", 16, 0.5, 7, [2, 0, 1, 1, -1, 0, 2, 2, 0, -1, 1, 0, 2, 2, -3, 0]),
 ]
 
+FOLD_CASES = [
+    # name, n, k, seed, strata
+    ("fplain", 10, 3, 42, None),
+    ("fzero", 7, 2, 0, None),
+    ("fwide", 12, 4, (123 << 32) | 456, None),
+    ("fevery", 5, 5, 9, None),
+    ("fstrat", 16, 3, 7, [2, 0, 1, 1, -1, 0, 2, 2, 0, -1, 1, 0, 2, 2, -3, 0]),
+]
+
 
 def main():
     for name, n, ratio, seed, strata in CASES:
@@ -92,6 +125,12 @@ def main():
             carr("int32_t", name + "_strata", strata)
         carr("size_t", name + "_train", train)
         carr("size_t", name + "_test", test)
+    for name, n, k, seed, strata in FOLD_CASES:
+        print("/* split_folds() n=%d k=%d seed=%d%s */" % (n, k, seed,
+                                                        " stratified" if strata else ""))
+        if strata:
+            carr("int32_t", name + "_strata", strata)
+        carr("uint32_t", name + "_fold", folds(n, k, seed, strata))
 
 
 main()
