@@ -4,13 +4,32 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The fit is GSL's SVD least squares (column balancing, then the modified
- * Golub-Reinsch SVD: gsl_multifit_wlinear_tsvd) applied, as LAPACK's dgelsd
- * does when there are many more rows than columns, to the triangular factor
- * of a Householder QR of sqrt(W) [1 X y] computed block by block: the same
- * solution, singular values and covariance as on the rows themselves, in a
- * fraction of the time and without a copy of the data. It is one-shot: the
- * first iterate() fits and returns AIWB_OK.
+ * Two ways to the same numbers, the fast one first:
+ *
+ * - Normal equations. One pass over the rows (init) sums the cross-products
+ *   of (1, x, y), weighted, with BLAS on blocks of rows and on every core
+ *   (the xprod section below); centred on the weighted means and scaled to
+ *   unit diagonal, the p x p system is solved by Cholesky, and R's numbers
+ *   follow from its inverse: the residual sum of squares is y'y - b'X'y.
+ *   On 800,000 rows of 20 features that is about ten times faster than the
+ *   QR below, but it squares the condition number of the design, so it is
+ *   taken only when that stays harmless: the estimated 1-norm condition
+ *   number of the scaled normal matrix (gsl_linalg_cholesky_rcond), times
+ *   the cancellation of the centring, at most OLS_NE_COND (1e6), so that
+ *   the solution keeps about ten correct digits; and the residual sum of
+ *   squares at least OLS_NE_RSS (1e-4) of the total, so that y'y - b'X'y
+ *   loses at most four digits (a near-perfect fit takes the exact way).
+ *
+ * - Otherwise, and for every rank-deficient design: GSL's SVD least squares
+ *   (column balancing, then the modified Golub-Reinsch SVD:
+ *   gsl_multifit_wlinear_tsvd) applied, as LAPACK's dgelsd does when there
+ *   are many more rows than columns, to the triangular factor of a
+ *   Householder QR of sqrt(W) [1 X y] computed block by block: the same
+ *   solution, singular values and covariance as on the rows themselves,
+ *   without a copy of the data.
+ *
+ * It is one-shot: init() checks the data and makes the pass, the first
+ * iterate() solves and returns AIWB_OK.
  *
  * Rank deficiency is refused, not papered over: a singular value of the
  * balanced design at or below OLS_RANK_TOL times the largest counts as zero
@@ -23,9 +42,13 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
@@ -42,12 +65,278 @@
 #define OLS_RANK_TOL 1e-7
 /* A term takes part in a dependency when its share of a null vector is above this. */
 #define OLS_NULL_TOL 1e-6
+/* The normal equations are used up to this condition number (see the top). */
+#define OLS_NE_COND 1e6
+/* ... and down to this share of the total sum of squares left in the residuals. */
+#define OLS_NE_RSS 1e-4
 
 static const struct aiwb_host_api *api;
 
+/* ---------------------------------------------------------------------------
+ * The cross-products of the rows (1, x, y) in one pass. The same code is in
+ * algo-ols.c, algo-ridge.c and algo-lasso.c (a plugin is one source file).
+ *
+ * Rows are copied block by block into a small buffer, shifted by the mean of
+ * the first rows (so that centring at the end cancels little) and scaled by
+ * the square roots of their weights; one dgemm adds each block's A'A. The
+ * rows are cut into chunks, each with its own sum, and the chunks' sums are
+ * added in order at the end, so the numbers do not depend on how many
+ * threads took the chunks. A block is small enough (XPROD_BLAS_ALONE) that
+ * OpenBLAS runs its dgemm on the calling thread, so our threads do not
+ * compete with OpenBLAS's own; with more than XPROD_THREAD_K columns the
+ * dgemm is worth OpenBLAS's threads and the pass runs on one thread. Rows
+ * of weight zero take part (as zeros), so that a non-finite value anywhere
+ * makes the sums non-finite: the pass also checks the data.
+ */
+#define XPROD_CHUNK_ROWS 16384 /* at least this many rows a chunk */
+#define XPROD_SHIFT_ROWS 1024  /* the shift is the mean of the first rows */
+#define XPROD_MAX_THREADS 64   /* the most the threads option allows */
+#define XPROD_AUTO_THREADS 4   /* at most this many threads unless told */
+#define XPROD_THREAD_ROWS 65536
+#define XPROD_THREAD_K 64
+#define XPROD_BLAS_ALONE 262144 /* m n k below which OpenBLAS's dgemm takes one thread */
+
+struct xprod {
+    size_t p;      /* features */
+    size_t k;      /* p + 2: the columns (1, x, y) */
+    int centre;    /* shifted towards the means (a model with an intercept) */
+    double *shift; /* p + 1: what was subtracted from x and y (zeros unless centre) */
+    double *S;     /* k x k row-major: sum_i w_i z_i z_i', z_i = (1, x_i - shift, y_i - shift_y) */
+};
+
+/* One chunk of rows [i0, i1) and its sum. */
+struct xprod_chunk {
+    const struct aiwb_problem *prob;
+    const double *shift;
+    size_t k, block, i0, i1;
+    double *sum; /* k x k */
+    int failed;
+};
+
+static void
+xprod_free(struct xprod *xp)
+{
+    if (xp == NULL)
+        return;
+    api->free(xp->shift);
+    api->free(xp->S);
+    api->free(xp);
+}
+
+/* Add the cross-products of one chunk's rows to its sum (a pool item). */
+static void *
+xprod_chunk_run(void *arg)
+{
+    struct xprod_chunk *ch = arg;
+    const struct aiwb_problem *prob = ch->prob;
+    const size_t k = ch->k, p = k - 2;
+    const double *shift = ch->shift;
+    double *A = api->alloc(ch->block * k * sizeof(double));
+    gsl_matrix_view Sv = gsl_matrix_view_array(ch->sum, k, k);
+
+    for (size_t b0 = ch->i0; b0 < ch->i1; b0 += ch->block) {
+        const size_t rows = ch->i1 - b0 < ch->block ? ch->i1 - b0 : ch->block;
+
+        for (size_t r = 0; r < rows; r++) {
+            const size_t i = b0 + r;
+            const double sw = prob->w != NULL ? sqrt(prob->w[i]) : 1.0;
+            double *a = A + r * k;
+
+            a[0] = sw;
+            if (p > 0) {
+                const double *xi = prob->X + i * prob->ldx;
+                for (size_t j = 0; j < p; j++)
+                    a[j + 1] = sw * (xi[j] - shift[j]);
+            }
+            a[p + 1] = sw * (prob->y[i] - shift[p]);
+        }
+        gsl_matrix_view Av = gsl_matrix_view_array(A, rows, k);
+        if (gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Av.matrix, &Av.matrix, 1.0,
+                           &Sv.matrix) != GSL_SUCCESS)
+            ch->failed = 1;
+    }
+    api->free(A);
+    return NULL;
+}
+
+/* N chunks, each handed to whichever of the pool's threads is free first. */
+struct xprod_pool {
+    struct xprod_chunk *chunks;
+    size_t n;
+    atomic_size_t next;
+};
+
+static void *
+xprod_pool_worker(void *arg)
+{
+    struct xprod_pool *pl = arg;
+    size_t i;
+
+    while ((i = atomic_fetch_add_explicit(&pl->next, 1, memory_order_relaxed)) < pl->n)
+        xprod_chunk_run(&pl->chunks[i]);
+    return NULL;
+}
+
+/* Run the N chunks on NTHREADS threads, this one included; a thread that
+ * cannot start leaves its share to the others. */
+static void
+xprod_run_pool(size_t nthreads, struct xprod_chunk *chunks, size_t n)
+{
+    pthread_t tid[XPROD_MAX_THREADS];
+    int started[XPROD_MAX_THREADS];
+    struct xprod_pool pl = {.chunks = chunks, .n = n};
+
+    atomic_init(&pl.next, 0);
+    if (nthreads > n)
+        nthreads = n;
+    for (size_t i = 1; i < nthreads; i++)
+        started[i] = pthread_create(&tid[i], NULL, xprod_pool_worker, &pl) == 0;
+    xprod_pool_worker(&pl);
+    for (size_t i = 1; i < nthreads; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+}
+
+/* How many threads make the pass: WANT if positive, else one a core (at
+ * most XPROD_AUTO_THREADS) for a big and narrow problem. */
+static size_t
+xprod_threads(int64_t want, size_t n, size_t k)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+
+    if (want > 0)
+        return want < XPROD_MAX_THREADS ? (size_t)want : XPROD_MAX_THREADS;
+    if (n < XPROD_THREAD_ROWS || k > XPROD_THREAD_K)
+        return 1;
+    /* the cores this process may run on, which a container may limit */
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        cpus = CPU_COUNT(&set);
+    if (cpus < 1)
+        return 1;
+    return cpus < XPROD_AUTO_THREADS ? (size_t)cpus : XPROD_AUTO_THREADS;
+}
+
+/*
+ * The pass over PROB's rows: a new struct xprod (free it with xprod_free),
+ * shifted towards the means when CENTRE, on THREADS threads (0: as many as
+ * suit, see xprod_threads). Returns NULL only if a dgemm failed. Its sums
+ * are not finite when the data hold a non-finite value or overflow.
+ */
+static struct xprod *
+xprod_compute(const struct aiwb_problem *prob, int centre, int64_t threads)
+{
+    const size_t n = prob->n, p = prob->p, k = p + 2;
+    struct xprod *xp = api->calloc(1, sizeof(*xp));
+    size_t chunk_rows = 64 * k > XPROD_CHUNK_ROWS ? 64 * k : XPROD_CHUNK_ROWS;
+    size_t nchunks = n == 0 ? 0 : (n + chunk_rows - 1) / chunk_rows;
+    size_t block = XPROD_BLAS_ALONE / (k * k);
+    struct xprod_chunk *chunks = api->calloc(nchunks > 0 ? nchunks : 1, sizeof(*chunks));
+    double *sums = nchunks > 1 ? api->calloc(nchunks * k * k, sizeof(double)) : NULL;
+    int failed = 0;
+
+    xp->p = p;
+    xp->k = k;
+    xp->centre = centre;
+    xp->shift = api->calloc(p + 1, sizeof(double));
+    xp->S = api->calloc(k * k, sizeof(double));
+    if (centre && n > 0) {
+        size_t m = n < XPROD_SHIFT_ROWS ? n : XPROD_SHIFT_ROWS;
+        for (size_t i = 0; i < m; i++) {
+            for (size_t j = 0; j < p; j++)
+                xp->shift[j] += prob->X[i * prob->ldx + j];
+            xp->shift[p] += prob->y[i];
+        }
+        for (size_t j = 0; j <= p; j++)
+            xp->shift[j] /= (double)m;
+    }
+    if (k > XPROD_THREAD_K)
+        block = 256;
+    else if (block < 16)
+        block = 16;
+    else if (block > 1024)
+        block = 1024;
+    for (size_t c = 0; c < nchunks; c++) {
+        chunks[c] = (struct xprod_chunk){
+            .prob = prob,
+            .shift = xp->shift,
+            .k = k,
+            .block = block,
+            .i0 = c * chunk_rows,
+            .i1 = (c + 1) * chunk_rows < n ? (c + 1) * chunk_rows : n,
+            .sum = nchunks > 1 ? sums + c * k * k : xp->S, /* one chunk: straight into S */
+        };
+    }
+    xprod_run_pool(xprod_threads(threads, n, k), chunks, nchunks);
+    for (size_t c = 0; c < nchunks; c++) {
+        failed |= chunks[c].failed;
+        for (size_t e = 0; nchunks > 1 && e < k * k; e++)
+            xp->S[e] += chunks[c].sum[e];
+    }
+    api->free(sums);
+    api->free(chunks);
+    if (failed) {
+        xprod_free(xp);
+        return NULL;
+    }
+    return xp;
+}
+
+/* Whether every sum of the pass is a finite number. */
+static int
+xprod_finite(const struct xprod *xp)
+{
+    for (size_t e = 0; e < xp->k * xp->k; e++)
+        if (!isfinite(xp->S[e]))
+            return 0;
+    return 1;
+}
+
+/*
+ * The second moments of (x, y) from the pass, the target last, in M
+ * ((p+1) x (p+1) row-major): about the weighted means when the pass was
+ * centred, else about zero. MEAN gets the p + 1 weighted means, *SW the sum
+ * of the weights.
+ */
+static void
+xprod_moments(const struct xprod *xp, double *M, double *mean, double *sw)
+{
+    const size_t k = xp->k, m = xp->p + 1;
+    const double W = xp->S[0];
+
+    *sw = W;
+    for (size_t j = 0; j < m; j++)
+        mean[j] = xp->shift[j] + xp->S[j + 1] / W;
+    for (size_t j = 0; j < m; j++) {
+        for (size_t l = 0; l < m; l++) {
+            double v = xp->S[(j + 1) * k + l + 1];
+            if (xp->centre)
+                v -= xp->S[j + 1] * xp->S[l + 1] / W;
+            M[j * m + l] = v;
+        }
+    }
+}
+
+/*
+ * The sum of squares of column J (0..p-1 the features, p the target) about
+ * the shift: divided by its sum about the mean (M's diagonal), how much the
+ * centring cancelled, so how much larger than the sums' the rounding errors
+ * of M may be.
+ */
+static double
+xprod_raw(const struct xprod *xp, size_t j)
+{
+    return xp->S[(j + 1) * xp->k + j + 1];
+}
+
+/* ---------------------------------------------------------------------------
+ * The model.
+ */
+
 struct ols {
-    int intercept; /* option: fit a constant term */
-    int weighted;  /* the fit used sample weights */
+    int intercept;   /* option: fit a constant term */
+    int64_t threads; /* option: threads of the pass (0: automatic) */
+    int weighted;    /* the fit used sample weights */
     int fitted;
     size_t p;     /* features */
     size_t k;     /* coefficients: p, plus one for the intercept (first) */
@@ -56,6 +345,7 @@ struct ols {
     double *se;
     double *tval;
     double *pval;
+    struct xprod *xp; /* the pass of init, until the fit */
     /* Summary numbers, as R's summary.lm computes them. */
     double n_obs;    /* rows with a non-zero weight */
     double rss;      /* (weighted) residual sum of squares */
@@ -103,11 +393,14 @@ static void
 ols_clear(struct ols *s)
 {
     int intercept = s->intercept;
+    int64_t threads = s->threads;
 
     free_terms(s->terms, s->k);
     api->free(s->coef);
+    xprod_free(s->xp);
     memset(s, 0, sizeof(*s));
     s->intercept = intercept;
+    s->threads = threads;
 }
 
 static const char *
@@ -134,8 +427,9 @@ set_terms(struct ols *s, const struct aiwb_problem *prob)
 }
 
 /*
- * Check what least squares needs of the data: finite values, weights >= 0,
- * more rows (of non-zero weight) than coefficients, a target that varies.
+ * Check what least squares needs of the target and the weights: finite
+ * values, weights >= 0, more rows (of non-zero weight) than coefficients, a
+ * target that varies. The features are checked by the pass (find_nonfinite).
  */
 static int
 check_problem(struct ols *s, const struct aiwb_problem *prob, char **cause)
@@ -145,7 +439,6 @@ check_problem(struct ols *s, const struct aiwb_problem *prob, char **cause)
 
     for (size_t i = 0; i < prob->n; i++) {
         double wi = prob->w != NULL ? prob->w[i] : 1.0;
-        const double *xi = prob->X + i * prob->ldx;
 
         if (!isfinite(wi) || wi < 0) {
             *cause =
@@ -156,13 +449,6 @@ check_problem(struct ols *s, const struct aiwb_problem *prob, char **cause)
             *cause = api->format("ols: row %zu: the target '%s' is %g, not a finite number", i + 1,
                                  target_name(prob), prob->y[i]);
             return AIWB_EDATA;
-        }
-        for (size_t j = 0; j < prob->p; j++) {
-            if (!isfinite(xi[j])) {
-                *cause = api->format("ols: row %zu column '%s': %g is not a finite number", i + 1,
-                                     s->terms[j + (size_t)s->intercept], xi[j]);
-                return AIWB_EDATA;
-            }
         }
         if (wi == 0)
             continue;
@@ -187,15 +473,37 @@ check_problem(struct ols *s, const struct aiwb_problem *prob, char **cause)
     return AIWB_OK;
 }
 
-/* Read the options and check the problem; the fit is done by the first iterate. */
+/* The first non-finite feature value, as an error; AIWB_OK if there is none
+ * (the sums of the pass then overflowed). */
+static int
+find_nonfinite(const struct ols *s, const struct aiwb_problem *prob, char **cause)
+{
+    for (size_t i = 0; i < prob->n; i++) {
+        const double *xi = prob->X + i * prob->ldx;
+
+        for (size_t j = 0; j < prob->p; j++) {
+            if (!isfinite(xi[j])) {
+                *cause = api->format("ols: row %zu column '%s': %g is not a finite number", i + 1,
+                                     s->terms[j + (size_t)s->intercept], xi[j]);
+                return AIWB_EDATA;
+            }
+        }
+    }
+    return AIWB_OK;
+}
+
+/* Read the options, check the problem and make the pass over its rows; the
+ * fit is solved by the first iterate. */
 static int
 ols_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
          char **cause)
 {
     struct ols *s = state;
+    int rc;
 
     ols_clear(s);
     s->intercept = api->opt_bool(opts, "intercept") != 0;
+    s->threads = api->opt_int(opts, "threads");
     s->p = prob->p;
     s->k = prob->p + (size_t)s->intercept;
     s->weighted = prob->w != NULL;
@@ -204,7 +512,17 @@ ols_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
         return AIWB_EINVAL;
     }
     set_terms(s, prob);
-    return check_problem(s, prob, cause);
+    rc = check_problem(s, prob, cause);
+    if (rc != AIWB_OK)
+        return rc;
+    s->xp = xprod_compute(prob, s->intercept, s->threads);
+    if (s->xp == NULL) {
+        *cause = api->format("ols: the cross-products of the rows failed (BLAS)");
+        return AIWB_ENUMERIC;
+    }
+    if (!xprod_finite(s->xp))
+        return find_nonfinite(s, prob, cause);
+    return AIWB_OK;
 }
 
 /* "'a', 'b' and 'c'": the terms whose flag is set, in a new string. */
@@ -263,34 +581,25 @@ describe_dependency(const struct ols *s, const gsl_multifit_linear_workspace *wo
 }
 
 /*
- * R's summary.lm numbers from the coefficients C, the unscaled covariance
- * (X'WX)^-1 in U, and the fitted values F of the design A.
+ * R's summary.lm numbers from the coefficients C, the diagonal UDIAG of the
+ * unscaled covariance (X'WX)^-1, the residual and model sums of squares
+ * (about the weighted mean of the fit with an intercept, about zero
+ * without) and the sum of the weights SW. Allocates the coefficient arrays.
  */
 static void
-compute_stats(struct ols *s, const struct aiwb_problem *prob, const gsl_vector *c,
-              const gsl_matrix *U, const gsl_vector *f)
+set_stats(struct ols *s, const double *c, const double *udiag, double rss, double mss, double sw)
 {
-    const double *w = prob->w, *fv = f->data; /* f is a whole vector: stride 1 */
-    double sw = 0, swf = 0, mss = 0, df_int = s->intercept ? 1 : 0;
+    const double df_int = s->intercept ? 1 : 0;
 
-    s->rss = 0;
-    for (size_t i = 0; i < prob->n; i++) {
-        double wi = w != NULL ? w[i] : 1.0, ri = prob->y[i] - fv[i];
-
-        s->rss += wi * ri * ri;
-        sw += wi;
-        swf += wi * fv[i];
-    }
-    for (size_t i = 0; i < prob->n; i++) {
-        double wi = w != NULL ? w[i] : 1.0;
-        double d = fv[i] - (s->intercept ? swf / sw : 0);
-
-        mss += wi * d * d;
-    }
-    s->mse = s->rss / sw;
+    s->coef = api->calloc(4 * s->k, sizeof(double));
+    s->se = s->coef + s->k;
+    s->tval = s->coef + 2 * s->k;
+    s->pval = s->coef + 3 * s->k;
+    s->rss = rss;
+    s->mse = rss / sw;
     s->df_resid = s->n_obs - (double)s->k;
-    s->sigma = sqrt(s->rss / s->df_resid);
-    s->r2 = mss / (mss + s->rss);
+    s->sigma = sqrt(rss / s->df_resid);
+    s->r2 = mss / (mss + rss);
     s->adj_r2 = 1 - (1 - s->r2) * ((s->n_obs - df_int) / s->df_resid);
     s->f_df1 = (double)s->k - df_int;
     if (s->f_df1 > 0) {
@@ -300,11 +609,117 @@ compute_stats(struct ols *s, const struct aiwb_problem *prob, const gsl_vector *
         s->fstat = s->f_p = NAN;
     }
     for (size_t t = 0; t < s->k; t++) {
-        s->coef[t] = gsl_vector_get(c, t);
-        s->se[t] = s->sigma * sqrt(gsl_matrix_get(U, t, t));
+        s->coef[t] = c[t];
+        s->se[t] = s->sigma * sqrt(udiag[t]);
         s->tval[t] = s->coef[t] / s->se[t];
         s->pval[t] = 2 * gsl_cdf_tdist_Q(fabs(s->tval[t]), s->df_resid);
     }
+}
+
+/* The result of normal_fit when the normal equations do not suit the data. */
+#define OLS_USE_QR 2
+
+/*
+ * Solve by the normal equations from the pass (see the top of the file):
+ * AIWB_OK with the statistics set, OLS_USE_QR when the problem is too
+ * ill-conditioned, the fit too close to perfect or the design singular for
+ * them, or AIWB_ENUMERIC when GSL fails otherwise.
+ */
+static int
+normal_fit(struct ols *s)
+{
+    const size_t p = s->p, m = p + 1;
+    double *M = api->alloc(m * m * sizeof(double)), *mean = api->alloc(m * sizeof(double));
+    double *c = api->calloc(s->k, sizeof(double)), *udiag = api->calloc(s->k, sizeof(double));
+    gsl_matrix *Cs = p > 0 ? gsl_matrix_alloc(p, p) : NULL;
+    gsl_vector *d = p > 0 ? gsl_vector_alloc(p) : NULL, *b = p > 0 ? gsl_vector_alloc(p) : NULL;
+    gsl_vector *work = p > 0 ? gsl_vector_alloc(3 * p) : NULL;
+    double sw, loss, rcond = 1, syy, mss = 0, rss;
+    const size_t t0 = (size_t)s->intercept;
+    int rc = OLS_USE_QR;
+
+    xprod_moments(s->xp, M, mean, &sw);
+    syy = M[p * m + p];
+    /* How much the centring cancelled (1 without: raw sums cancel nothing). */
+    loss = 1;
+    for (size_t j = 0; s->intercept && j <= p; j++) {
+        double ratio = M[j * m + j] > 0 ? xprod_raw(s->xp, j) / M[j * m + j] : INFINITY;
+        if (ratio > loss)
+            loss = ratio;
+    }
+    if (p > 0 && (Cs == NULL || d == NULL || b == NULL || work == NULL)) {
+        rc = AIWB_ENUMERIC;
+        goto out;
+    }
+    /* Scale to unit diagonal: the condition number then measures collinearity, not units. */
+    for (size_t j = 0; j < p; j++) {
+        if (!(M[j * m + j] > 0))
+            goto out; /* a constant (or zero) column: rank deficient */
+        gsl_vector_set(d, j, 1 / sqrt(M[j * m + j]));
+    }
+    for (size_t j = 0; j < p; j++) {
+        for (size_t l = 0; l < p; l++)
+            gsl_matrix_set(Cs, j, l, d->data[j] * M[j * m + l] * d->data[l]);
+        gsl_vector_set(b, j, d->data[j] * M[j * m + p]);
+    }
+    if (p > 0) {
+        if (gsl_linalg_cholesky_decomp1(Cs) != GSL_SUCCESS)
+            goto out; /* not positive definite: (near) singular */
+        if (gsl_linalg_cholesky_rcond(Cs, &rcond, work) != GSL_SUCCESS) {
+            rc = AIWB_ENUMERIC;
+            goto out;
+        }
+        if (!(rcond > 0) || loss / rcond > OLS_NE_COND) {
+            api->log(AIWB_LOG_DEBUG, "ols: condition number about %.3g: solving by QR",
+                     loss / rcond);
+            goto out;
+        }
+        if (gsl_linalg_cholesky_svx(Cs, b) != GSL_SUCCESS) {
+            rc = AIWB_ENUMERIC;
+            goto out;
+        }
+        for (size_t j = 0; j < p; j++) {
+            c[t0 + j] = d->data[j] * b->data[j];
+            mss += c[t0 + j] * M[j * m + p];
+        }
+    }
+    rss = syy - mss;
+    if (!(rss > OLS_NE_RSS * syy)) {
+        api->log(AIWB_LOG_DEBUG, "ols: a near-perfect fit: solving by QR");
+        goto out;
+    }
+    /* The unscaled covariance: (X'WX)^-1 = D Cs^-1 D for the slopes; with an
+     * intercept, the centred design gives 1/sw + mean' (X'WX)^-1 mean for it. */
+    if (p > 0 && gsl_linalg_cholesky_invert(Cs) != GSL_SUCCESS) {
+        rc = AIWB_ENUMERIC;
+        goto out;
+    }
+    for (size_t j = 0; j < p; j++)
+        udiag[t0 + j] = d->data[j] * d->data[j] * gsl_matrix_get(Cs, j, j);
+    if (s->intercept) {
+        double q = 0, slope = 0;
+        for (size_t j = 0; j < p; j++) {
+            for (size_t l = 0; l < p; l++)
+                q += mean[j] * d->data[j] * gsl_matrix_get(Cs, j, l) * d->data[l] * mean[l];
+            slope += c[1 + j] * mean[j];
+        }
+        c[0] = mean[p] - slope;
+        udiag[0] = 1 / sw + q;
+    }
+    set_stats(s, c, udiag, rss, mss, sw);
+    api->log(AIWB_LOG_DEBUG, "ols: solved by the normal equations (condition number about %.3g)",
+             loss / rcond);
+    rc = AIWB_OK;
+out:
+    gsl_vector_free(work);
+    gsl_vector_free(b);
+    gsl_vector_free(d);
+    gsl_matrix_free(Cs);
+    api->free(udiag);
+    api->free(c);
+    api->free(mean);
+    api->free(M);
+    return rc;
 }
 
 /* R's summary.lm warning: residual variance below 1e-30 of the fitted values' size. */
@@ -385,23 +800,51 @@ fitted_values(const struct ols *s, const struct aiwb_problem *prob, const gsl_ve
     return gsl_blas_dgemv(CblasNoTrans, 1.0, &X.matrix, &beta.vector, 1.0, f);
 }
 
+/* The residual and model sums of squares of the fitted values F, and the
+ * sum of the weights, into OUT[0..2]. */
+static void
+sums_of_squares(const struct ols *s, const struct aiwb_problem *prob, const gsl_vector *f,
+                double out[3])
+{
+    const double *w = prob->w, *fv = f->data; /* f is a whole vector: stride 1 */
+    double sw = 0, swf = 0, mss = 0, rss = 0;
+
+    for (size_t i = 0; i < prob->n; i++) {
+        double wi = w != NULL ? w[i] : 1.0, ri = prob->y[i] - fv[i];
+
+        rss += wi * ri * ri;
+        sw += wi;
+        swf += wi * fv[i];
+    }
+    for (size_t i = 0; i < prob->n; i++) {
+        double wi = w != NULL ? w[i] : 1.0;
+        double d = fv[i] - (s->intercept ? swf / sw : 0);
+
+        mss += wi * d * d;
+    }
+    out[0] = rss;
+    out[1] = mss;
+    out[2] = sw;
+}
+
 /*
- * Fit, check the rank and compute the statistics. The least squares are
- * GSL's SVD solution (gsl_multifit_wlinear_tsvd, column balancing and the
- * modified Golub-Reinsch SVD) of the small system [R; 0] c = [Q'y; rho]
- * from triangular_factor: the same c, singular values and (X'WX)^-1 as on
- * the n rows themselves, which is what LAPACK's dgelsd does too for n >> k.
- * Its weights are all one: the sample weights are already in R.
+ * Fit by QR and SVD, check the rank and compute the statistics. The least
+ * squares are GSL's SVD solution (gsl_multifit_wlinear_tsvd, column
+ * balancing and the modified Golub-Reinsch SVD) of the small system
+ * [R; 0] c = [Q'y; rho] from triangular_factor: the same c, singular values
+ * and (X'WX)^-1 as on the n rows themselves, which is what LAPACK's dgelsd
+ * does too for n >> k. Its weights are all one: the sample weights are
+ * already in R.
  */
 static int
-ols_fit(struct ols *s, const struct aiwb_problem *prob, char **cause)
+qr_fit(struct ols *s, const struct aiwb_problem *prob, char **cause)
 {
     const size_t n = prob->n, k = s->k;
     gsl_matrix *S = gsl_matrix_alloc(k + 1, k + 1), *cov = gsl_matrix_alloc(k, k);
     gsl_vector *c = gsl_vector_alloc(k), *f = gsl_vector_alloc(n);
     gsl_vector *ones = gsl_vector_alloc(k + 1), *rhs = gsl_vector_alloc(k + 1);
     gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(k + 1, k);
-    double chisq;
+    double chisq, ss[3], *udiag = NULL;
     size_t rank;
     int rc = AIWB_ENOMEM, grc;
 
@@ -433,17 +876,17 @@ ols_fit(struct ols *s, const struct aiwb_problem *prob, char **cause)
         goto out;
     }
 
-    s->coef = api->calloc(4 * k, sizeof(double));
-    s->se = s->coef + k;
-    s->tval = s->coef + 2 * k;
-    s->pval = s->coef + 3 * k;
-    compute_stats(s, prob, c, cov, f);
+    udiag = api->alloc(k * sizeof(double));
+    for (size_t t = 0; t < k; t++)
+        udiag[t] = gsl_matrix_get(cov, t, t);
+    sums_of_squares(s, prob, f, ss);
+    set_stats(s, c->data, udiag, ss[0], ss[1], ss[2]);
     if (perfect_fit(s, f))
         api->log(AIWB_LOG_WARN, "ols: essentially perfect fit: the standard errors and tests "
                                 "are unreliable");
-    s->fitted = 1;
     rc = AIWB_OK;
 out:
+    api->free(udiag);
     gsl_multifit_linear_free(work);
     gsl_vector_free(rhs);
     gsl_vector_free(ones);
@@ -451,6 +894,23 @@ out:
     gsl_vector_free(c);
     gsl_matrix_free(cov);
     gsl_matrix_free(S);
+    return rc;
+}
+
+/* Solve: by the normal equations when they suit, else by QR. */
+static int
+ols_fit(struct ols *s, const struct aiwb_problem *prob, char **cause)
+{
+    int rc = normal_fit(s);
+
+    if (rc == OLS_USE_QR)
+        rc = qr_fit(s, prob, cause);
+    else if (rc != AIWB_OK)
+        *cause = api->format("ols: the normal equations failed (GSL)");
+    xprod_free(s->xp);
+    s->xp = NULL;
+    if (rc == AIWB_OK)
+        s->fitted = 1;
     return rc;
 }
 
@@ -720,6 +1180,12 @@ static const struct aiwb_option_spec ols_options[] = {
      .type = AIWB_OPT_BOOL,
      .def = "true",
      .help = "fit a constant term, as R's lm() does; false fits through the origin"},
+    {.name = "threads",
+     .type = AIWB_OPT_INT,
+     .def = "0",
+     .max = XPROD_MAX_THREADS,
+     .help = "threads for the pass over the rows; 0 uses one per core (at most 4) from "
+             "65,536 rows"},
     {.name = NULL},
 };
 
@@ -727,7 +1193,7 @@ static const struct aiwb_algorithm_type ols_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_algorithm_type),
     .name = "ols",
-    .summary = "linear least squares (SVD) with R's lm() statistics",
+    .summary = "linear least squares (Cholesky or QR and SVD) with R's lm() statistics",
     .options = ols_options,
     .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
     .state_version = 1,

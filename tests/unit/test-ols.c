@@ -1,7 +1,8 @@
 /*
  * test-ols.c - the ols algorithm plugin: coefficients against an independent
- * QR solution, R's lm() statistics on the diabetes data, report, save/load,
- * and every refusal.
+ * QR solution, R's lm() statistics on the diabetes data, which of its two
+ * ways (normal equations, QR and SVD) it takes and that both are exact,
+ * report, save/load, and every refusal.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -639,6 +640,113 @@ test_perfect_fit_warns(void **unused)
 }
 
 /* ---------------------------------------------------------------------------
+ * The two ways: normal equations when they are safe, QR and SVD otherwise.
+ */
+
+/* Messages the plugin logs at every level, for the tests of the way taken. */
+static char trace[4096];
+
+static void
+trace_capture(void *arg, enum aiwb_log_level level, const char *msg)
+{
+    (void)arg;
+    (void)level;
+    snprintf(trace + strlen(trace), sizeof(trace) - strlen(trace), "%s\n", msg);
+}
+
+/* Fit D with WORDS, check the way (a word of the debug log) and the
+ * coefficients against the independent QR to TOL. */
+static void
+check_way(const struct data *d, const char *const *words, int intercept, const char *way,
+          double tol)
+{
+    const size_t k = d->p + (size_t)intercept;
+    struct run r;
+    double *beta = xcalloc(k, sizeof(double));
+
+    qr_reference(d, intercept, beta);
+    trace[0] = '\0';
+    log_set_sink(trace_capture, NULL, AIWB_LOG_DEBUG);
+    assert_int_equal(run_fit(&r, d, NULL, words), AIWB_OK);
+    log_set_sink(NULL, NULL, AIWB_LOG_WARN);
+    assert_contains(trace, way);
+    struct aiwb_table *t = run_report(&r);
+    for (size_t j = 0; j < k; j++)
+        assert_rel(cell_real(t, j, 1), beta[j], tol);
+    table_free(t);
+    run_release(&r);
+    free(beta);
+}
+
+static void
+test_normal_equations_or_qr(void **unused)
+{
+    const char *noint[] = {"intercept=false", NULL};
+    struct data d;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+
+    (void)unused;
+    /* well conditioned, with and without intercept: the normal equations */
+    random_problem(&d, 2000, 5, 31);
+    check_way(&d, NULL, 1, "ols: solved by the normal equations", 1e-11);
+    check_way(&d, noint, 0, "ols: solved by the normal equations", 1e-11);
+    /* a column that nearly repeats another: QR, still exact */
+    gsl_rng_set(rng, 3);
+    for (size_t i = 0; i < d.n; i++)
+        d.X[i * 5 + 4] = d.X[i * 5 + 1] + 1e-5 * gsl_ran_gaussian(rng, 1.0);
+    check_way(&d, NULL, 1, "ols: condition number about", 1e-7);
+    data_free(&d);
+
+    /* a feature far from zero next to its spread: centring the sums would
+     * cancel, but they are taken about the mean of the first rows */
+    random_problem(&d, 2000, 3, 37);
+    for (size_t i = 0; i < d.n; i++)
+        d.X[i * 3] += 1e4;
+    check_way(&d, NULL, 1, "ols: solved by the normal equations", 1e-9);
+    data_free(&d);
+
+    /* a near-perfect fit: QR, for the residuals' sake */
+    random_problem(&d, 500, 2, 11);
+    for (size_t i = 0; i < d.n; i++)
+        d.y[i] = 1 + 2 * d.X[i * 2] - 3 * d.X[i * 2 + 1] + 1e-6 * gsl_ran_gaussian(rng, 1.0);
+    check_way(&d, NULL, 1, "ols: a near-perfect fit: solving by QR", 1e-10);
+    data_free(&d);
+
+    /* diabetes (condition number about 470) is solved by the normal equations,
+     * its R numbers checked above at 1e-9 */
+    data_read(&d, "datasets/diabetes.csv");
+    check_way(&d, NULL, 1, "ols: solved by the normal equations", 1e-10);
+    data_free(&d);
+    gsl_rng_free(rng);
+}
+
+/* Many rows: the pass runs on threads, the same numbers for any count. */
+static void
+test_threads(void **unused)
+{
+    const char *one[] = {"threads=1", NULL}, *four[] = {"threads=4", NULL};
+    struct data d;
+    struct run a, b;
+
+    (void)unused;
+    random_problem(&d, 100003, 6, 43);
+    assert_int_equal(run_fit(&a, &d, NULL, one), AIWB_OK);
+    assert_int_equal(run_fit(&b, &d, NULL, four), AIWB_OK);
+    struct aiwb_table *ta = run_report(&a), *tb = run_report(&b);
+    for (size_t row = 0; row < 7; row++)
+        for (size_t col = 1; col < 5; col++)
+            assert_memory_equal(&table_cell(ta, row, col)->v.r, &table_cell(tb, row, col)->v.r,
+                                sizeof(double));
+    assert_true(step_get(&a.step, "loss") == step_get(&b.step, "loss"));
+    table_free(ta);
+    table_free(tb);
+    run_release(&a);
+    run_release(&b);
+    check_way(&d, NULL, 1, "ols: solved by the normal equations", 1e-11);
+    data_free(&d);
+}
+
+/* ---------------------------------------------------------------------------
  * Saving and loading.
  */
 
@@ -923,6 +1031,18 @@ test_bad_values(void **unused)
     assert_int_equal(run_init(&r, &d, w, NULL), AIWB_EDATA);
     assert_string_equal(r.cause, "ols: row 10: the weight -1 is not a finite number >= 0");
     run_release(&r);
+    /* a value the fit does not use (weight 0) must still be a number */
+    w[9] = 0;
+    d.X[9 * 2] = -INFINITY;
+    assert_int_equal(run_init(&r, &d, w, NULL), AIWB_EDATA);
+    assert_string_equal(r.cause, "ols: row 10 column 'x1': -inf is not a finite number");
+    run_release(&r);
+    d.X[9 * 2] = 0;
+    /* values whose squares overflow: no message from the pass, QR fits them */
+    d.X[3 * 2 + 1] = 1e200;
+    assert_int_equal(run_init(&r, &d, NULL, NULL), AIWB_OK);
+    run_release(&r);
+    d.X[3 * 2 + 1] = 0;
     free(w);
 
     /* No features and no intercept: nothing to fit. */
@@ -948,7 +1068,7 @@ test_bad_options(void **unused)
     free(cause);
     cause = NULL;
     assert_null(options_parse("ols", type->options, 1, bad2, &cause));
-    assert_string_equal(cause, "ols has no option 'alpha' (its options: intercept)");
+    assert_string_equal(cause, "ols has no option 'alpha' (its options: intercept, threads)");
     free(cause);
 }
 
@@ -1000,6 +1120,8 @@ main(void)
         cmocka_unit_test(test_report_like_r),
         cmocka_unit_test(test_intercept_only),
         cmocka_unit_test(test_perfect_fit_warns),
+        cmocka_unit_test(test_normal_equations_or_qr),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_load_refuses_damage),
         cmocka_unit_test(test_singular_names_columns),

@@ -1,0 +1,1427 @@
+/*
+ * algo-lasso.c - the lasso and the elastic net: L1 (and L2) penalised least
+ * squares, optionally weighted, by coordinate descent, with a warm-started
+ * path of penalties.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two components, one objective, scikit-learn's ElasticNet (and Lasso, its
+ * l1_ratio = 1):
+ *
+ *     1/(2 W) sum_i w_i (y_i - b0 - x_i'b)^2
+ *         + alpha * l1_ratio * ||b||_1 + alpha/2 * (1 - l1_ratio) * ||b||^2
+ *
+ * with sample weights w_i (1 without) summing to W, and the intercept b0 not
+ * penalised: features and target are centred on their weighted means and b0
+ * = mean(y) - mean(x)'b. The penalty takes the features in their own units:
+ * standardise them first (`with standardize`) for one that treats them
+ * alike, as glmnet does by itself (scikit-learn does not).
+ *
+ * The solver is scikit-learn's cyclic coordinate descent (sklearn/linear_
+ * model/_cd_fast.pyx), in its two forms:
+ *
+ * - Gram: with the centred X'WX (the xprod pass over the rows, as in ols and
+ *   ridge) a pass over the coordinates costs O(p^2) whatever the rows, and
+ *   X'W r stays up to date with one axpy a changed coordinate. Taken when p
+ *   <= LASSO_GRAM_MAX and p is below the rows (gram=auto).
+ * - Rows: a centred, weight-scaled copy of X by columns and the residual r,
+ *   O(n p) a pass; for many features, and when centring X'WX would cancel
+ *   more than LASSO_GRAM_LOSS (gram=auto).
+ *
+ * Stopping rule, scikit-learn's: after a pass in which the largest change of
+ * a coefficient is below tol times the largest coefficient (or all are
+ * zero), the duality gap of the problem (the objective times W, against the
+ * dual point made from the residual) is computed, and the fit has
+ * converged when it is below tol * yc'W yc. So with the same tol the fit
+ * stops where scikit-learn's does. max_iter bounds the passes at each
+ * alpha. Each iterate() is one pass over the coordinates, and reports the
+ * objective as "loss" and the number of non-zero coefficients.
+ *
+ * Path (path=N): N values of alpha from alpha_max = max_j |x_j'W yc| / (W
+ * l1_ratio), the smallest alpha at which every coefficient is zero, down to
+ * the alpha asked for, geometrically, each started from the solution of
+ * the one before (warm start); the model is the last one.
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include <aiwb/plugin.h>
+
+/* gram=auto takes the Gram form up to this many features (glmnet's choice: 500). */
+#define LASSO_GRAM_MAX 500
+/* gram=auto descends on the rows when centring X'WX cancels more than this
+ * (a feature whose mean is a thousand times its spread). */
+#define LASSO_GRAM_LOSS 1e6
+/* The columns of the path: alpha, nonzero, r2, objective, passes. */
+#define LASSO_PATH_COLS 5
+
+static const struct aiwb_host_api *api;
+
+/* ---------------------------------------------------------------------------
+ * The cross-products of the rows (1, x, y) in one pass. The same code is in
+ * algo-ols.c, algo-ridge.c and algo-lasso.c (a plugin is one source file).
+ *
+ * Rows are copied block by block into a small buffer, shifted by the mean of
+ * the first rows (so that centring at the end cancels little) and scaled by
+ * the square roots of their weights; one dgemm adds each block's A'A. The
+ * rows are cut into chunks, each with its own sum, and the chunks' sums are
+ * added in order at the end, so the numbers do not depend on how many
+ * threads took the chunks. A block is small enough (XPROD_BLAS_ALONE) that
+ * OpenBLAS runs its dgemm on the calling thread, so our threads do not
+ * compete with OpenBLAS's own; with more than XPROD_THREAD_K columns the
+ * dgemm is worth OpenBLAS's threads and the pass runs on one thread. Rows
+ * of weight zero take part (as zeros), so that a non-finite value anywhere
+ * makes the sums non-finite: the pass also checks the data.
+ */
+#define XPROD_CHUNK_ROWS 16384 /* at least this many rows a chunk */
+#define XPROD_SHIFT_ROWS 1024  /* the shift is the mean of the first rows */
+#define XPROD_MAX_THREADS 64   /* the most the threads option allows */
+#define XPROD_AUTO_THREADS 4   /* at most this many threads unless told */
+#define XPROD_THREAD_ROWS 65536
+#define XPROD_THREAD_K 64
+#define XPROD_BLAS_ALONE 262144 /* m n k below which OpenBLAS's dgemm takes one thread */
+
+struct xprod {
+    size_t p;      /* features */
+    size_t k;      /* p + 2: the columns (1, x, y) */
+    int centre;    /* shifted towards the means (a model with an intercept) */
+    double *shift; /* p + 1: what was subtracted from x and y (zeros unless centre) */
+    double *S;     /* k x k row-major: sum_i w_i z_i z_i', z_i = (1, x_i - shift, y_i - shift_y) */
+};
+
+/* One chunk of rows [i0, i1) and its sum. */
+struct xprod_chunk {
+    const struct aiwb_problem *prob;
+    const double *shift;
+    size_t k, block, i0, i1;
+    double *sum; /* k x k */
+    int failed;
+};
+
+static void
+xprod_free(struct xprod *xp)
+{
+    if (xp == NULL)
+        return;
+    api->free(xp->shift);
+    api->free(xp->S);
+    api->free(xp);
+}
+
+/* Add the cross-products of one chunk's rows to its sum (a pool item). */
+static void *
+xprod_chunk_run(void *arg)
+{
+    struct xprod_chunk *ch = arg;
+    const struct aiwb_problem *prob = ch->prob;
+    const size_t k = ch->k, p = k - 2;
+    const double *shift = ch->shift;
+    double *A = api->alloc(ch->block * k * sizeof(double));
+    gsl_matrix_view Sv = gsl_matrix_view_array(ch->sum, k, k);
+
+    for (size_t b0 = ch->i0; b0 < ch->i1; b0 += ch->block) {
+        const size_t rows = ch->i1 - b0 < ch->block ? ch->i1 - b0 : ch->block;
+
+        for (size_t r = 0; r < rows; r++) {
+            const size_t i = b0 + r;
+            const double sw = prob->w != NULL ? sqrt(prob->w[i]) : 1.0;
+            double *a = A + r * k;
+
+            a[0] = sw;
+            if (p > 0) {
+                const double *xi = prob->X + i * prob->ldx;
+                for (size_t j = 0; j < p; j++)
+                    a[j + 1] = sw * (xi[j] - shift[j]);
+            }
+            a[p + 1] = sw * (prob->y[i] - shift[p]);
+        }
+        gsl_matrix_view Av = gsl_matrix_view_array(A, rows, k);
+        if (gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &Av.matrix, &Av.matrix, 1.0,
+                           &Sv.matrix) != GSL_SUCCESS)
+            ch->failed = 1;
+    }
+    api->free(A);
+    return NULL;
+}
+
+/* N chunks, each handed to whichever of the pool's threads is free first. */
+struct xprod_pool {
+    struct xprod_chunk *chunks;
+    size_t n;
+    atomic_size_t next;
+};
+
+static void *
+xprod_pool_worker(void *arg)
+{
+    struct xprod_pool *pl = arg;
+    size_t i;
+
+    while ((i = atomic_fetch_add_explicit(&pl->next, 1, memory_order_relaxed)) < pl->n)
+        xprod_chunk_run(&pl->chunks[i]);
+    return NULL;
+}
+
+/* Run the N chunks on NTHREADS threads, this one included; a thread that
+ * cannot start leaves its share to the others. */
+static void
+xprod_run_pool(size_t nthreads, struct xprod_chunk *chunks, size_t n)
+{
+    pthread_t tid[XPROD_MAX_THREADS];
+    int started[XPROD_MAX_THREADS];
+    struct xprod_pool pl = {.chunks = chunks, .n = n};
+
+    atomic_init(&pl.next, 0);
+    if (nthreads > n)
+        nthreads = n;
+    for (size_t i = 1; i < nthreads; i++)
+        started[i] = pthread_create(&tid[i], NULL, xprod_pool_worker, &pl) == 0;
+    xprod_pool_worker(&pl);
+    for (size_t i = 1; i < nthreads; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+}
+
+/* How many threads make the pass: WANT if positive, else one a core (at
+ * most XPROD_AUTO_THREADS) for a big and narrow problem. */
+static size_t
+xprod_threads(int64_t want, size_t n, size_t k)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+
+    if (want > 0)
+        return want < XPROD_MAX_THREADS ? (size_t)want : XPROD_MAX_THREADS;
+    if (n < XPROD_THREAD_ROWS || k > XPROD_THREAD_K)
+        return 1;
+    /* the cores this process may run on, which a container may limit */
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        cpus = CPU_COUNT(&set);
+    if (cpus < 1)
+        return 1;
+    return cpus < XPROD_AUTO_THREADS ? (size_t)cpus : XPROD_AUTO_THREADS;
+}
+
+/*
+ * The pass over PROB's rows: a new struct xprod (free it with xprod_free),
+ * shifted towards the means when CENTRE, on THREADS threads (0: as many as
+ * suit, see xprod_threads). Returns NULL only if a dgemm failed. Its sums
+ * are not finite when the data hold a non-finite value or overflow.
+ */
+static struct xprod *
+xprod_compute(const struct aiwb_problem *prob, int centre, int64_t threads)
+{
+    const size_t n = prob->n, p = prob->p, k = p + 2;
+    struct xprod *xp = api->calloc(1, sizeof(*xp));
+    size_t chunk_rows = 64 * k > XPROD_CHUNK_ROWS ? 64 * k : XPROD_CHUNK_ROWS;
+    size_t nchunks = n == 0 ? 0 : (n + chunk_rows - 1) / chunk_rows;
+    size_t block = XPROD_BLAS_ALONE / (k * k);
+    struct xprod_chunk *chunks = api->calloc(nchunks > 0 ? nchunks : 1, sizeof(*chunks));
+    double *sums = nchunks > 1 ? api->calloc(nchunks * k * k, sizeof(double)) : NULL;
+    int failed = 0;
+
+    xp->p = p;
+    xp->k = k;
+    xp->centre = centre;
+    xp->shift = api->calloc(p + 1, sizeof(double));
+    xp->S = api->calloc(k * k, sizeof(double));
+    if (centre && n > 0) {
+        size_t m = n < XPROD_SHIFT_ROWS ? n : XPROD_SHIFT_ROWS;
+        for (size_t i = 0; i < m; i++) {
+            for (size_t j = 0; j < p; j++)
+                xp->shift[j] += prob->X[i * prob->ldx + j];
+            xp->shift[p] += prob->y[i];
+        }
+        for (size_t j = 0; j <= p; j++)
+            xp->shift[j] /= (double)m;
+    }
+    if (k > XPROD_THREAD_K)
+        block = 256;
+    else if (block < 16)
+        block = 16;
+    else if (block > 1024)
+        block = 1024;
+    for (size_t c = 0; c < nchunks; c++) {
+        chunks[c] = (struct xprod_chunk){
+            .prob = prob,
+            .shift = xp->shift,
+            .k = k,
+            .block = block,
+            .i0 = c * chunk_rows,
+            .i1 = (c + 1) * chunk_rows < n ? (c + 1) * chunk_rows : n,
+            .sum = nchunks > 1 ? sums + c * k * k : xp->S, /* one chunk: straight into S */
+        };
+    }
+    xprod_run_pool(xprod_threads(threads, n, k), chunks, nchunks);
+    for (size_t c = 0; c < nchunks; c++) {
+        failed |= chunks[c].failed;
+        for (size_t e = 0; nchunks > 1 && e < k * k; e++)
+            xp->S[e] += chunks[c].sum[e];
+    }
+    api->free(sums);
+    api->free(chunks);
+    if (failed) {
+        xprod_free(xp);
+        return NULL;
+    }
+    return xp;
+}
+
+/* Whether every sum of the pass is a finite number. */
+static int
+xprod_finite(const struct xprod *xp)
+{
+    for (size_t e = 0; e < xp->k * xp->k; e++)
+        if (!isfinite(xp->S[e]))
+            return 0;
+    return 1;
+}
+
+/*
+ * The second moments of (x, y) from the pass, the target last, in M
+ * ((p+1) x (p+1) row-major): about the weighted means when the pass was
+ * centred, else about zero. MEAN gets the p + 1 weighted means, *SW the sum
+ * of the weights.
+ */
+static void
+xprod_moments(const struct xprod *xp, double *M, double *mean, double *sw)
+{
+    const size_t k = xp->k, m = xp->p + 1;
+    const double W = xp->S[0];
+
+    *sw = W;
+    for (size_t j = 0; j < m; j++)
+        mean[j] = xp->shift[j] + xp->S[j + 1] / W;
+    for (size_t j = 0; j < m; j++) {
+        for (size_t l = 0; l < m; l++) {
+            double v = xp->S[(j + 1) * k + l + 1];
+            if (xp->centre)
+                v -= xp->S[j + 1] * xp->S[l + 1] / W;
+            M[j * m + l] = v;
+        }
+    }
+}
+
+/*
+ * The sum of squares of column J (0..p-1 the features, p the target) about
+ * the shift: divided by its sum about the mean (M's diagonal), how much the
+ * centring cancelled, so how much larger than the sums' the rounding errors
+ * of M may be.
+ */
+static double
+xprod_raw(const struct xprod *xp, size_t j)
+{
+    return xp->S[(j + 1) * xp->k + j + 1];
+}
+
+/* ---------------------------------------------------------------------------
+ * The model.
+ */
+
+/* What the report shows. */
+enum enet_show { SHOW_AUTO, SHOW_COEF, SHOW_PATH };
+/* Which form of coordinate descent. */
+enum enet_form { FORM_AUTO, FORM_GRAM, FORM_ROWS };
+
+/* What exists only while training. */
+struct train {
+    int gram;       /* the Gram form, else the rows form */
+    size_t n;       /* rows (the rows form) */
+    double *H;      /* p x p: the centred X'WX (Gram) */
+    double *q;      /* p: the centred X'W y (Gram) */
+    double *Hw;     /* p: H w (Gram) */
+    double *Xc;     /* p x n: column j of sqrt(W) (X - mean) in row j (rows) */
+    double *yc;     /* n: sqrt(W) (y - mean) (rows) */
+    double *R;      /* n: the residual yc - Xc w (rows) */
+    double *XtA;    /* p: scratch for the duality gap */
+    double *norm2;  /* p: the squared norms of the centred columns */
+    double *alphas; /* the path, decreasing, the user's alpha last */
+    size_t nalphas;
+    size_t stage;      /* the alpha being fitted */
+    int64_t passes_at; /* passes at this alpha */
+    double rnorm2;     /* ||r||^2 after the last pass */
+};
+
+struct enet {
+    const char *who; /* "lasso" or "elasticnet", for messages */
+    /* Options. */
+    double alpha;
+    double rho; /* l1_ratio */
+    int64_t path_len;
+    int64_t max_iter;
+    double tol;
+    int intercept;
+    int64_t threads;
+    enum enet_form form;
+    enum enet_show show;
+    /* Shape. */
+    int weighted;
+    size_t p, k;
+    char **terms; /* k names; "(Intercept)" first when there is one */
+    double *mean; /* p + 1: the weighted means of x and y (zeros without intercept) */
+    double sw;    /* the sum of the weights, W */
+    double syy;   /* yc'W yc */
+    double n_obs;
+    /* The fit. */
+    double *w;    /* p: the slopes */
+    double *coef; /* k: the intercept first, then w (set by finish) */
+    struct train *tr;
+    int fitted;
+    int converged;
+    int stopped; /* training ended early (cancelled) */
+    int64_t passes;
+    double alpha_fit;
+    double alpha_max;
+    double objective, gap, r2, mse;
+    size_t nonzero;
+    size_t npath;
+    double *path; /* npath rows of LASSO_PATH_COLS */
+};
+
+static void
+free_terms(char **terms, size_t n)
+{
+    if (terms == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        api->free(terms[i]);
+    api->free(terms);
+}
+
+static void
+train_free(struct train *tr)
+{
+    if (tr == NULL)
+        return;
+    api->free(tr->H);
+    api->free(tr->q);
+    api->free(tr->Hw);
+    api->free(tr->Xc);
+    api->free(tr->yc);
+    api->free(tr->R);
+    api->free(tr->XtA);
+    api->free(tr->norm2);
+    api->free(tr->alphas);
+    api->free(tr);
+}
+
+/* Free what the state owns and zero everything but the options. */
+static void
+enet_clear(struct enet *s)
+{
+    struct enet keep = *s;
+
+    free_terms(s->terms, s->k);
+    api->free(s->mean);
+    api->free(s->w);
+    api->free(s->coef);
+    api->free(s->path);
+    train_free(s->tr);
+    memset(s, 0, sizeof(*s));
+    s->who = keep.who;
+    s->alpha = keep.alpha;
+    s->rho = keep.rho;
+    s->path_len = keep.path_len;
+    s->max_iter = keep.max_iter;
+    s->tol = keep.tol;
+    s->intercept = keep.intercept;
+    s->threads = keep.threads;
+    s->form = keep.form;
+    s->show = keep.show;
+}
+
+static const char *
+target_name(const struct aiwb_problem *prob)
+{
+    return prob->target_name != NULL ? prob->target_name : "target";
+}
+
+/* Name the k terms: "(Intercept)" and the feature names ("x1" ... without). */
+static void
+set_terms(struct enet *s, const struct aiwb_problem *prob)
+{
+    size_t t = 0;
+
+    s->terms = api->calloc(s->k, sizeof(char *));
+    if (s->intercept)
+        s->terms[t++] = api->strdup("(Intercept)");
+    for (size_t j = 0; j < s->p; j++, t++) {
+        if (prob->feature_names != NULL && prob->feature_names[j] != NULL)
+            s->terms[t] = api->strdup(prob->feature_names[j]);
+        else
+            s->terms[t] = api->format("x%zu", j + 1);
+    }
+}
+
+/* Read the options both components have (l1_ratio is elasticnet's). */
+static int
+read_options(struct enet *s, const struct aiwb_options *opts, char **cause)
+{
+    const char *show = api->opt_str(opts, "report"), *form = api->opt_str(opts, "gram");
+
+    s->alpha = api->opt_real(opts, "alpha");
+    s->path_len = api->opt_int(opts, "path");
+    s->max_iter = api->opt_int(opts, "max_iter");
+    s->tol = api->opt_real(opts, "tol");
+    s->intercept = api->opt_bool(opts, "intercept") != 0;
+    s->threads = api->opt_int(opts, "threads");
+    s->show = show == NULL || strcmp(show, "auto") == 0 ? SHOW_AUTO
+              : strcmp(show, "coef") == 0               ? SHOW_COEF
+                                                        : SHOW_PATH;
+    s->form = form == NULL || strcmp(form, "auto") == 0 ? FORM_AUTO
+              : strcmp(form, "yes") == 0                ? FORM_GRAM
+                                                        : FORM_ROWS;
+    if (s->path_len == 1) {
+        *cause = api->format("%s: a path of 1 value is no path: give path=2 or more (or 0 for "
+                             "none)",
+                             s->who);
+        return AIWB_EINVAL;
+    }
+    if (s->path_len > 0 && s->alpha == 0) {
+        *cause = api->format("%s: a path runs from alpha_max down to alpha, which must then be "
+                             "above 0",
+                             s->who);
+        return AIWB_EINVAL;
+    }
+    if (s->path_len > 0 && s->rho == 0) {
+        *cause = api->format("%s: with l1_ratio=0 there is no alpha_max to start a path from "
+                             "(every alpha keeps every coefficient): use ridge's path",
+                             s->who);
+        return AIWB_EINVAL;
+    }
+    if (s->show == SHOW_PATH && s->path_len == 0) {
+        *cause = api->format("%s: report=path needs a path: give path=N", s->who);
+        return AIWB_EINVAL;
+    }
+    if (s->alpha == 0)
+        api->log(AIWB_LOG_WARN,
+                 "%s: alpha=0 is plain least squares, which ols fits exactly; "
+                 "coordinate descent converges slowly to it and its duality gap cannot tell "
+                 "when",
+                 s->who);
+    return AIWB_OK;
+}
+
+/*
+ * Check what the fit needs of the target and the weights: finite values,
+ * weights >= 0, a target that varies over the rows of non-zero weight (two
+ * rows at least) with an intercept, or is not all zero without one.
+ */
+static int
+check_problem(struct enet *s, const struct aiwb_problem *prob, char **cause)
+{
+    size_t n_obs = 0, first = 0;
+    int constant = 1;
+
+    for (size_t i = 0; i < prob->n; i++) {
+        double wi = prob->w != NULL ? prob->w[i] : 1.0;
+
+        if (!isfinite(wi) || wi < 0) {
+            *cause = api->format("%s: row %zu: the weight %g is not a finite number >= 0", s->who,
+                                 i + 1, wi);
+            return AIWB_EDATA;
+        }
+        if (!isfinite(prob->y[i])) {
+            *cause = api->format("%s: row %zu: the target '%s' is %g, not a finite number", s->who,
+                                 i + 1, target_name(prob), prob->y[i]);
+            return AIWB_EDATA;
+        }
+        if (wi == 0)
+            continue;
+        if (n_obs++ == 0)
+            first = i;
+        else if (prob->y[i] != prob->y[first])
+            constant = 0;
+    }
+    if (n_obs < 1 + (size_t)s->intercept) {
+        *cause = api->format("%s: %zu rows%s are too few: there is nothing to fit", s->who, n_obs,
+                             prob->w != NULL ? " of non-zero weight" : "");
+        return AIWB_EDATA;
+    }
+    if (constant && (s->intercept || prob->y[first] == 0)) {
+        *cause = api->format("%s: the target '%s' is constant (%g in every row): there is "
+                             "nothing to fit",
+                             s->who, target_name(prob), prob->y[first]);
+        return AIWB_EDATA;
+    }
+    s->n_obs = (double)n_obs;
+    return AIWB_OK;
+}
+
+/* The first non-finite feature value, as an error; AIWB_OK if there is none. */
+static int
+find_nonfinite(const struct enet *s, const struct aiwb_problem *prob, char **cause)
+{
+    for (size_t i = 0; i < prob->n; i++) {
+        const double *xi = prob->X + i * prob->ldx;
+
+        for (size_t j = 0; j < prob->p; j++) {
+            if (!isfinite(xi[j])) {
+                *cause = api->format("%s: row %zu column '%s': %g is not a finite number", s->who,
+                                     i + 1, s->terms[j + (size_t)s->intercept], xi[j]);
+                return AIWB_EDATA;
+            }
+        }
+    }
+    return AIWB_OK;
+}
+
+/* What setup_gram returns when the rows form should be used instead. */
+#define LASSO_USE_ROWS 2
+
+/* The Gram form's data from the xprod pass; LASSO_USE_ROWS when centring the
+ * sums would cancel more than LASSO_GRAM_LOSS (and gram=auto). */
+static int
+setup_gram(struct enet *s, const struct aiwb_problem *prob, char **cause)
+{
+    struct train *tr = s->tr;
+    const size_t p = s->p, m = p + 1;
+    struct xprod *xp = xprod_compute(prob, s->intercept, s->threads);
+    double *M;
+    int rc = AIWB_OK;
+
+    if (xp == NULL) {
+        *cause = api->format("%s: the cross-products of the rows failed (BLAS)", s->who);
+        return AIWB_ENUMERIC;
+    }
+    if (!xprod_finite(xp)) {
+        rc = find_nonfinite(s, prob, cause);
+        if (rc == AIWB_OK) {
+            *cause = api->format("%s: the sums of squares of the data overflow: scale the "
+                                 "features down",
+                                 s->who);
+            rc = AIWB_EDATA;
+        }
+        xprod_free(xp);
+        return rc;
+    }
+    M = api->alloc(m * m * sizeof(double));
+    xprod_moments(xp, M, s->mean, &s->sw);
+    for (size_t j = 0; s->intercept && s->form == FORM_AUTO && j <= p; j++) {
+        if (xprod_raw(xp, j) > LASSO_GRAM_LOSS * M[j * m + j] && M[j * m + j] > 0) {
+            /* centring X'WX cancelled too much: centre the rows themselves */
+            api->log(AIWB_LOG_DEBUG,
+                     "%s: the centred Gram matrix would lose %.3g of its "
+                     "precision: descending on the rows",
+                     s->who, xprod_raw(xp, j) / M[j * m + j]);
+            api->free(M);
+            xprod_free(xp);
+            return LASSO_USE_ROWS;
+        }
+    }
+    xprod_free(xp);
+    tr->H = api->alloc(p * p * sizeof(double));
+    tr->q = api->alloc(p * sizeof(double));
+    tr->Hw = api->calloc(p, sizeof(double));
+    for (size_t j = 0; j < p; j++) {
+        memcpy(tr->H + j * p, M + j * m, p * sizeof(double));
+        tr->q[j] = M[j * m + p];
+        tr->norm2[j] = M[j * m + j];
+    }
+    s->syy = M[p * m + p];
+    api->free(M);
+    return AIWB_OK;
+}
+
+/* The rows form's data: the weighted means, then the centred, weight-scaled
+ * columns of X and the target. */
+static int
+setup_rows(struct enet *s, const struct aiwb_problem *prob, char **cause)
+{
+    struct train *tr = s->tr;
+    const size_t n = prob->n, p = s->p;
+    int rc = find_nonfinite(s, prob, cause);
+
+    if (rc != AIWB_OK)
+        return rc;
+    tr->n = n;
+    s->sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double wi = prob->w != NULL ? prob->w[i] : 1.0, *xi = prob->X + i * prob->ldx;
+        s->sw += wi;
+        if (!s->intercept)
+            continue;
+        for (size_t j = 0; j < p; j++)
+            s->mean[j] += wi * xi[j];
+        s->mean[p] += wi * prob->y[i];
+    }
+    for (size_t j = 0; s->intercept && j <= p; j++)
+        s->mean[j] /= s->sw;
+    tr->Xc = api->alloc(p * n * sizeof(double));
+    tr->yc = api->alloc(n * sizeof(double));
+    tr->R = api->alloc(n * sizeof(double));
+    s->syy = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double sw = prob->w != NULL ? sqrt(prob->w[i]) : 1.0, *xi = prob->X + i * prob->ldx;
+        for (size_t j = 0; j < p; j++)
+            tr->Xc[j * n + i] = sw * (xi[j] - s->mean[j]);
+        tr->yc[i] = tr->R[i] = sw * (prob->y[i] - s->mean[p]);
+        s->syy += tr->yc[i] * tr->yc[i];
+    }
+    for (size_t j = 0; j < p; j++) {
+        gsl_vector_view c = gsl_vector_view_array(tr->Xc + j * n, n);
+        double norm = gsl_blas_dnrm2(&c.vector);
+        tr->norm2[j] = norm * norm;
+    }
+    return AIWB_OK;
+}
+
+/* The alphas: the path from alpha_max down to alpha, or alpha alone. */
+static void
+set_alphas(struct enet *s)
+{
+    struct train *tr = s->tr;
+    double cmax = 0;
+    size_t N = (size_t)s->path_len;
+
+    for (size_t j = 0; j < s->p; j++) {
+        double c;
+        if (tr->gram) {
+            c = fabs(tr->q[j]);
+        } else {
+            gsl_vector_view x = gsl_vector_view_array(tr->Xc + j * tr->n, tr->n);
+            gsl_vector_view y = gsl_vector_view_array(tr->yc, tr->n);
+            gsl_blas_ddot(&x.vector, &y.vector, &c);
+            c = fabs(c);
+        }
+        if (c > cmax)
+            cmax = c;
+    }
+    s->alpha_max = s->rho > 0 ? cmax / (s->sw * s->rho) : INFINITY;
+    if (N >= 2 && !(s->alpha < s->alpha_max)) {
+        api->log(AIWB_LOG_INFO,
+                 "%s: alpha %g is at or above alpha_max %g, where every "
+                 "coefficient is zero: the path is that one point",
+                 s->who, s->alpha, s->alpha_max);
+        N = 1;
+    }
+    if (N < 2)
+        N = 1;
+    tr->alphas = api->alloc(N * sizeof(double));
+    tr->nalphas = N;
+    for (size_t i = 0; i + 1 < N; i++)
+        tr->alphas[i] = s->alpha_max * pow(s->alpha / s->alpha_max, (double)i / (double)(N - 1));
+    tr->alphas[N - 1] = s->alpha;
+    if (s->path_len > 0)
+        s->path = api->calloc(N * LASSO_PATH_COLS, sizeof(double));
+}
+
+/* Read the options, check the problem and prepare the form of descent. */
+static int
+enet_setup(struct enet *s, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+           char **cause)
+{
+    int rc = read_options(s, opts, cause);
+
+    if (rc != AIWB_OK)
+        return rc;
+    s->p = prob->p;
+    s->k = prob->p + (size_t)s->intercept;
+    s->weighted = prob->w != NULL;
+    if (s->k == 0) {
+        *cause = api->format("%s: no features and no intercept: there is nothing to fit", s->who);
+        return AIWB_EINVAL;
+    }
+    set_terms(s, prob);
+    rc = check_problem(s, prob, cause);
+    if (rc != AIWB_OK)
+        return rc;
+    s->mean = api->calloc(s->p + 1, sizeof(double));
+    s->w = api->calloc(s->p > 0 ? s->p : 1, sizeof(double));
+    s->tr = api->calloc(1, sizeof(struct train));
+    s->tr->norm2 = api->calloc(s->p > 0 ? s->p : 1, sizeof(double));
+    s->tr->XtA = api->calloc(s->p > 0 ? s->p : 1, sizeof(double));
+    s->tr->gram = s->form == FORM_GRAM ||
+                  (s->form == FORM_AUTO && s->p <= LASSO_GRAM_MAX && (double)s->p < s->n_obs);
+    rc = s->tr->gram ? setup_gram(s, prob, cause) : setup_rows(s, prob, cause);
+    if (rc == LASSO_USE_ROWS) {
+        s->tr->gram = 0;
+        memset(s->mean, 0, (s->p + 1) * sizeof(double));
+        rc = setup_rows(s, prob, cause);
+    }
+    if (rc != AIWB_OK)
+        return rc;
+    s->tr->rnorm2 = s->syy;
+    set_alphas(s);
+    return AIWB_OK;
+}
+
+static int
+lasso_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+           char **cause)
+{
+    struct enet *s = state;
+
+    enet_clear(s);
+    s->who = "lasso";
+    s->rho = 1;
+    return enet_setup(s, opts, prob, cause);
+}
+
+static int
+elasticnet_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+                char **cause)
+{
+    struct enet *s = state;
+
+    enet_clear(s);
+    s->who = "elasticnet";
+    s->rho = api->opt_real(opts, "l1_ratio");
+    return enet_setup(s, opts, prob, cause);
+}
+
+/* ---------------------------------------------------------------------------
+ * Coordinate descent.
+ */
+
+static inline double
+soft_threshold(double z, double t)
+{
+    return z > t ? z - t : z < -t ? z + t : 0.0;
+}
+
+/* One cyclic pass of the Gram form; the largest change and coefficient. */
+static void
+pass_gram(struct enet *s, double l1, double l2, double *dmax, double *wmax)
+{
+    struct train *tr = s->tr;
+    const size_t p = s->p;
+
+    for (size_t j = 0; j < p; j++) {
+        const double hjj = tr->norm2[j], old = s->w[j];
+        double tmp, neww;
+
+        if (hjj == 0)
+            continue;
+        tmp = tr->q[j] - tr->Hw[j] + old * hjj;
+        neww = soft_threshold(tmp, l1) / (hjj + l2);
+        if (neww != old) {
+            gsl_vector_const_view h = gsl_vector_const_view_array(tr->H + j * p, p);
+            gsl_vector_view hw = gsl_vector_view_array(tr->Hw, p);
+            gsl_blas_daxpy(neww - old, &h.vector, &hw.vector);
+            s->w[j] = neww;
+        }
+        if (fabs(neww - old) > *dmax)
+            *dmax = fabs(neww - old);
+        if (fabs(neww) > *wmax)
+            *wmax = fabs(neww);
+    }
+}
+
+/* One cyclic pass of the rows form. */
+static void
+pass_rows(struct enet *s, double l1, double l2, double *dmax, double *wmax)
+{
+    struct train *tr = s->tr;
+    gsl_vector_view R = gsl_vector_view_array(tr->R, tr->n);
+
+    for (size_t j = 0; j < s->p; j++) {
+        const double nj = tr->norm2[j], old = s->w[j];
+        gsl_vector_const_view x = gsl_vector_const_view_array(tr->Xc + j * tr->n, tr->n);
+        double tmp, neww;
+
+        if (nj == 0)
+            continue;
+        if (old != 0)
+            gsl_blas_daxpy(old, &x.vector, &R.vector);
+        gsl_blas_ddot(&x.vector, &R.vector, &tmp);
+        neww = soft_threshold(tmp, l1) / (nj + l2);
+        if (neww != 0)
+            gsl_blas_daxpy(-neww, &x.vector, &R.vector);
+        s->w[j] = neww;
+        if (fabs(neww - old) > *dmax)
+            *dmax = fabs(neww - old);
+        if (fabs(neww) > *wmax)
+            *wmax = fabs(neww);
+    }
+}
+
+/* ||r||^2 and r'yc for the current slopes. */
+static void
+residual_norms(const struct enet *s, double *rnorm2, double *ry)
+{
+    const struct train *tr = s->tr;
+
+    if (tr->gram) {
+        double whw = 0, qw = 0;
+        for (size_t j = 0; j < s->p; j++) {
+            whw += s->w[j] * tr->Hw[j];
+            qw += tr->q[j] * s->w[j];
+        }
+        *rnorm2 = s->syy + whw - 2 * qw;
+        if (*rnorm2 < 0)
+            *rnorm2 = 0;
+        *ry = s->syy - qw;
+    } else {
+        gsl_vector_const_view R = gsl_vector_const_view_array(tr->R, tr->n);
+        gsl_vector_const_view y = gsl_vector_const_view_array(tr->yc, tr->n);
+        gsl_blas_ddot(&R.vector, &R.vector, rnorm2);
+        gsl_blas_ddot(&R.vector, &y.vector, ry);
+    }
+}
+
+/* The duality gap (in the units of W times the objective), as scikit-learn
+ * computes it, with the penalties L1 = alpha l1_ratio W, L2 = alpha
+ * (1 - l1_ratio) W. */
+static double
+duality_gap(struct enet *s, double l1, double l2)
+{
+    struct train *tr = s->tr;
+    double rnorm2, ry, dual = 0, wl1 = 0, wnorm2 = 0, cst, gap;
+
+    residual_norms(s, &rnorm2, &ry);
+    if (tr->gram) {
+        for (size_t j = 0; j < s->p; j++)
+            tr->XtA[j] = tr->q[j] - tr->Hw[j];
+    } else {
+        gsl_matrix_const_view X = gsl_matrix_const_view_array(tr->Xc, s->p, tr->n);
+        gsl_vector_const_view R = gsl_vector_const_view_array(tr->R, tr->n);
+        gsl_vector_view a = gsl_vector_view_array(tr->XtA, s->p);
+        gsl_blas_dgemv(CblasNoTrans, 1.0, &X.matrix, &R.vector, 0.0, &a.vector);
+    }
+    for (size_t j = 0; j < s->p; j++) {
+        tr->XtA[j] -= l2 * s->w[j];
+        if (fabs(tr->XtA[j]) > dual)
+            dual = fabs(tr->XtA[j]);
+        wl1 += fabs(s->w[j]);
+        wnorm2 += s->w[j] * s->w[j];
+    }
+    if (dual > l1) {
+        cst = l1 / dual;
+        gap = 0.5 * (rnorm2 + rnorm2 * cst * cst);
+    } else {
+        cst = 1;
+        gap = rnorm2;
+    }
+    return gap + l1 * wl1 - cst * ry + 0.5 * l2 * (1 + cst * cst) * wnorm2;
+}
+
+/* The objective at the current slopes and ALPHA, and the non-zero count. */
+static double
+objective(const struct enet *s, double alpha, size_t *nonzero)
+{
+    double rnorm2, ry, wl1 = 0, wnorm2 = 0;
+
+    residual_norms(s, &rnorm2, &ry);
+    *nonzero = 0;
+    for (size_t j = 0; j < s->p; j++) {
+        wl1 += fabs(s->w[j]);
+        wnorm2 += s->w[j] * s->w[j];
+        *nonzero += s->w[j] != 0;
+    }
+    s->tr->rnorm2 = rnorm2;
+    return rnorm2 / (2 * s->sw) + alpha * s->rho * wl1 + 0.5 * alpha * (1 - s->rho) * wnorm2;
+}
+
+/* The row of the path for the alpha just finished. */
+static void
+record_stage(struct enet *s, double alpha)
+{
+    struct train *tr = s->tr;
+    double *row;
+
+    if (s->path == NULL)
+        return;
+    row = s->path + tr->stage * LASSO_PATH_COLS;
+    row[0] = alpha;
+    row[1] = (double)s->nonzero;
+    row[2] = 1 - tr->rnorm2 / s->syy;
+    row[3] = s->objective;
+    row[4] = (double)tr->passes_at;
+    s->npath = tr->stage + 1;
+}
+
+/* One pass over the coordinates at the current alpha of the path. */
+static int
+enet_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
+{
+    struct enet *s = state;
+    struct train *tr = s->tr;
+    double alpha, l1, l2, dmax = 0, wmax = 0, change;
+    int done = 0;
+
+    (void)prob;
+    if (tr == NULL || tr->stage >= tr->nalphas) {
+        *cause = api->format("%s: iterate called after the fit was finished", s->who);
+        return AIWB_EINVAL;
+    }
+    alpha = tr->alphas[tr->stage];
+    l1 = alpha * s->rho * s->sw;
+    l2 = alpha * (1 - s->rho) * s->sw;
+    if (tr->gram)
+        pass_gram(s, l1, l2, &dmax, &wmax);
+    else
+        pass_rows(s, l1, l2, &dmax, &wmax);
+    s->passes++;
+    tr->passes_at++;
+    change = wmax > 0 ? dmax / wmax : 0;
+    if (wmax == 0 || change < s->tol || tr->passes_at >= s->max_iter) {
+        s->gap = duality_gap(s, l1, l2);
+        done = s->gap < s->tol * s->syy;
+    }
+    s->alpha_fit = alpha;
+    s->objective = objective(s, alpha, &s->nonzero);
+    api->step_value(step, "loss", s->objective);
+    api->step_value(step, "nonzero", (double)s->nonzero);
+    api->step_value(step, "alpha", alpha);
+    api->step_value(step, "change", change);
+    if (!done && tr->passes_at < s->max_iter)
+        return AIWB_CONTINUE;
+
+    s->converged = done;
+    record_stage(s, alpha);
+    tr->stage++;
+    tr->passes_at = 0;
+    if (!done)
+        api->log(AIWB_LOG_WARN,
+                 "%s: no convergence at alpha %g within max_iter=%" PRId64
+                 " passes (duality gap %.3g of the target's sum of squares, tol %.3g): raise "
+                 "max_iter or tol",
+                 s->who, alpha, s->max_iter, s->gap / s->syy, s->tol);
+    if (tr->stage < tr->nalphas)
+        return AIWB_CONTINUE;
+    if (!done)
+        api->step_value(step, "converged", 0);
+    return AIWB_OK;
+}
+
+/* Keep the slopes as they are (also after a cancel) with their intercept
+ * and numbers, and free the training data. */
+static int
+enet_finish(void *state, const struct aiwb_problem *prob, char **cause)
+{
+    struct enet *s = state;
+    const size_t t0 = (size_t)s->intercept;
+
+    (void)prob;
+    (void)cause;
+    if (s->tr == NULL)
+        return AIWB_OK;
+    s->stopped = s->tr->stage < s->tr->nalphas;
+    if (s->stopped) {
+        s->alpha_fit = s->tr->alphas[s->tr->stage];
+        s->converged = 0;
+        s->objective = objective(s, s->alpha_fit, &s->nonzero);
+        s->npath = s->tr->stage; /* the finished stages only */
+    }
+    s->coef = api->calloc(s->k, sizeof(double));
+    for (size_t j = 0; j < s->p; j++)
+        s->coef[t0 + j] = s->w[j];
+    if (s->intercept) {
+        double slope = 0;
+        for (size_t j = 0; j < s->p; j++)
+            slope += s->w[j] * s->mean[j];
+        s->coef[0] = s->mean[s->p] - slope;
+    }
+    s->mse = s->tr->rnorm2 / s->sw;
+    s->r2 = 1 - s->tr->rnorm2 / s->syy;
+    train_free(s->tr);
+    s->tr = NULL;
+    s->fitted = 1;
+    return AIWB_OK;
+}
+
+static size_t
+enet_n_outputs(const void *state)
+{
+    (void)state;
+    return 1;
+}
+
+/* out[i] = intercept + X[i,] . beta. */
+static int
+enet_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
+{
+    const struct enet *s = state;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    if (n == 0)
+        return AIWB_OK;
+    for (size_t i = 0; i < n; i++)
+        out[i] = s->intercept ? s->coef[0] : 0.0;
+    if (s->p == 0)
+        return AIWB_OK;
+
+    gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
+    gsl_vector_const_view b = gsl_vector_const_view_array(s->coef + s->intercept, s->p);
+    gsl_vector_view o = gsl_vector_view_array(out, n);
+    if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
+        return AIWB_ENUMERIC;
+    return AIWB_OK;
+}
+
+/* The lines under either table. */
+static void
+report_notes(const struct enet *s, struct aiwb_table *t)
+{
+    char *note;
+
+    if (s->rho == 1)
+        note = api->format("alpha %.6g: objective 1/(2n) ||y - Xb - b0||^2 + alpha ||b||_1 "
+                           "(scikit-learn's Lasso)",
+                           s->alpha_fit);
+    else
+        note = api->format("alpha %.6g, l1_ratio %.6g: objective 1/(2n) ||y - Xb - b0||^2 + "
+                           "alpha l1_ratio ||b||_1 + alpha/2 (1 - l1_ratio) ||b||^2 "
+                           "(scikit-learn's ElasticNet)",
+                           s->alpha_fit, s->rho);
+    api->table_note(t, note);
+    api->free(note);
+    note = api->format("Objective: %.10g, non-zero coefficients: %zu of %zu, R-squared: %.4g",
+                       s->objective, s->nonzero, s->p, s->r2);
+    api->table_note(t, note);
+    api->free(note);
+    if (s->stopped)
+        note = api->format("Stopped after %" PRId64 " passes, before convergence", s->passes);
+    else if (s->converged)
+        note = api->format("Converged after %" PRId64 " passes (duality gap %.3g of the "
+                           "target's sum of squares)",
+                           s->passes, s->gap / s->syy);
+    else
+        note = api->format("Not converged after %" PRId64 " passes (duality gap %.3g of the "
+                           "target's sum of squares, tol %.3g)",
+                           s->passes, s->gap / s->syy, s->tol);
+    api->table_note(t, note);
+    api->free(note);
+    api->table_note(t, "Features are penalised in their own units: standardise them first "
+                       "(with standardize) to treat them alike");
+    if (s->weighted) {
+        note = api->format("Weighted fit on %.0f rows of non-zero weight", s->n_obs);
+        api->table_note(t, note);
+        api->free(note);
+    }
+}
+
+/* The coefficients, or the path. */
+static int
+enet_report(const void *state, struct aiwb_table *t)
+{
+    const struct enet *s = state;
+    char *title;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    if (s->show == SHOW_PATH || (s->show == SHOW_AUTO && s->path_len > 0)) {
+        title =
+            api->format("%s: alpha path (warm-started from alpha_max %.6g)", s->who, s->alpha_max);
+        api->table_title(t, title);
+        api->free(title);
+        api->table_column(t, "alpha", AIWB_TABLE_REAL);
+        api->table_column(t, "nonzero", AIWB_TABLE_INT);
+        api->table_column(t, "r2", AIWB_TABLE_REAL);
+        api->table_column(t, "objective", AIWB_TABLE_REAL);
+        api->table_column(t, "passes", AIWB_TABLE_INT);
+        for (size_t i = 0; i < s->npath; i++) {
+            const double *row = s->path + i * LASSO_PATH_COLS;
+            api->table_real(t, row[0]);
+            api->table_int(t, (int64_t)row[1]);
+            api->table_real(t, row[2]);
+            api->table_real(t, row[3]);
+            api->table_int(t, (int64_t)row[4]);
+        }
+        report_notes(s, t);
+        api->table_note(t, "The coefficients: train again with report=coef");
+        return AIWB_OK;
+    }
+    title = api->format("%s: coefficients", s->who);
+    api->table_title(t, title);
+    api->free(title);
+    api->table_column(t, "term", AIWB_TABLE_TEXT);
+    api->table_column(t, "estimate", AIWB_TABLE_REAL);
+    for (size_t i = 0; i < s->k; i++) {
+        api->table_text(t, s->terms[i]);
+        api->table_real(t, s->coef[i]);
+    }
+    report_notes(s, t);
+    return AIWB_OK;
+}
+
+/* The scalars saved and loaded, in this order. */
+static const struct {
+    const char *key;
+    size_t offset;
+} enet_scalars[] = {
+    {"alpha", offsetof(struct enet, alpha_fit)},
+    {"l1_ratio", offsetof(struct enet, rho)},
+    {"alpha_max", offsetof(struct enet, alpha_max)},
+    {"objective", offsetof(struct enet, objective)},
+    {"gap", offsetof(struct enet, gap)},
+    {"r2", offsetof(struct enet, r2)},
+    {"mse", offsetof(struct enet, mse)},
+    {"syy", offsetof(struct enet, syy)},
+    {"n_obs", offsetof(struct enet, n_obs)},
+    {"tol", offsetof(struct enet, tol)},
+};
+#define ENET_NSCALARS (sizeof(enet_scalars) / sizeof(enet_scalars[0]))
+
+static double *
+enet_scalar(struct enet *s, size_t i)
+{
+    return (double *)((char *)s + enet_scalars[i].offset);
+}
+
+/* Everything report() and predict() need, reals as IEEE bits. */
+static int
+enet_save(const void *state, struct aiwb_writer *w)
+{
+    const struct enet *s = state;
+    const int64_t flags[] = {s->intercept,     s->weighted, s->converged,        s->stopped,
+                             (int64_t)s->show, s->passes,   (int64_t)s->nonzero, s->path_len};
+    int rc;
+
+    if (!s->fitted)
+        return AIWB_EINVAL;
+    rc = api->put_int(w, "p", (int64_t)s->p);
+    if (rc == AIWB_OK)
+        rc = api->put_ints(w, "flags", sizeof(flags) / sizeof(flags[0]), flags);
+    if (rc == AIWB_OK)
+        rc = api->put_strs(w, "terms", s->k, (const char *const *)s->terms);
+    if (rc == AIWB_OK)
+        rc = api->put_reals(w, "estimate", s->k, s->coef);
+    for (size_t i = 0; i < ENET_NSCALARS && rc == AIWB_OK; i++)
+        rc = api->put_real(w, enet_scalars[i].key, *enet_scalar((struct enet *)s, i));
+    if (rc == AIWB_OK)
+        rc = api->put_reals(w, "path", s->npath * LASSO_PATH_COLS, s->path);
+    return rc;
+}
+
+/* Read back what enet_save wrote. */
+static int
+load_state(struct enet *s, struct aiwb_reader *r, char **cause)
+{
+    int64_t p, *flags = NULL;
+    size_t nflags = 0, nterms = 0, ncoef = 0, npath = 0;
+    double *path = NULL;
+    int rc = AIWB_EDATA;
+
+    if (api->get_int(r, "p", &p) != AIWB_OK ||
+        api->get_ints(r, "flags", &nflags, &flags) != AIWB_OK ||
+        api->get_strs(r, "terms", &nterms, &s->terms) != AIWB_OK) {
+        *cause = api->format("%s: the saved model is corrupt or incomplete (reading its header)",
+                             s->who);
+        goto out;
+    }
+    s->k = nterms;
+    if (p < 0 || nflags != 8 || flags[0] < 0 || flags[0] > 1 || flags[4] < SHOW_AUTO ||
+        flags[4] > SHOW_PATH || flags[6] < 0 || flags[6] > p ||
+        nterms != (size_t)p + (size_t)flags[0] || nterms == 0) {
+        *cause = api->format("%s: the saved model is corrupt: %zu terms for %" PRId64 " features",
+                             s->who, nterms, p);
+        goto out;
+    }
+    s->p = (size_t)p;
+    s->intercept = (int)flags[0];
+    s->weighted = flags[1] != 0;
+    s->converged = flags[2] != 0;
+    s->stopped = flags[3] != 0;
+    s->show = (enum enet_show)flags[4];
+    s->passes = flags[5];
+    s->nonzero = (size_t)flags[6];
+    s->path_len = flags[7];
+    if (api->get_reals(r, "estimate", &ncoef, &s->coef) != AIWB_OK || ncoef != s->k) {
+        *cause = api->format("%s: the saved model is corrupt or incomplete (reading 'estimate')",
+                             s->who);
+        goto out;
+    }
+    for (size_t i = 0; i < ENET_NSCALARS; i++) {
+        if (api->get_real(r, enet_scalars[i].key, enet_scalar(s, i)) != AIWB_OK) {
+            *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')",
+                                 s->who, enet_scalars[i].key);
+            goto out;
+        }
+    }
+    if (api->get_reals(r, "path", &npath, &path) != AIWB_OK || npath % LASSO_PATH_COLS != 0) {
+        *cause =
+            api->format("%s: the saved model is corrupt or incomplete (reading 'path')", s->who);
+        goto out;
+    }
+    s->npath = npath / LASSO_PATH_COLS;
+    s->path = path;
+    path = NULL;
+    rc = AIWB_OK;
+out:
+    api->free(path);
+    api->free(flags);
+    return rc;
+}
+
+/* Load a saved model; on failure the state is left empty. */
+static int
+enet_load(void *state, struct aiwb_reader *r, unsigned version, char **cause, const char *who)
+{
+    struct enet *s = state;
+    int rc;
+
+    s->who = who;
+    if (version != 1) {
+        *cause = api->format("%s: cannot read a model saved with state version %u (this plugin "
+                             "reads version 1)",
+                             who, version);
+        return AIWB_ENOTSUP;
+    }
+    enet_clear(s);
+    rc = load_state(s, r, cause);
+    if (rc != AIWB_OK) {
+        enet_clear(s);
+        return rc;
+    }
+    s->fitted = 1;
+    return AIWB_OK;
+}
+
+static int
+lasso_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    return enet_load(state, r, version, cause, "lasso");
+}
+
+static int
+elasticnet_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+{
+    return enet_load(state, r, version, cause, "elasticnet");
+}
+
+static void
+enet_fini(void *state)
+{
+    enet_clear(state);
+}
+
+/* The options of both components; elasticnet's l1_ratio first, so lasso's are the rest. */
+static const struct aiwb_option_spec enet_options[] = {
+    {.name = "l1_ratio",
+     .type = AIWB_OPT_REAL,
+     .def = "0.5",
+     .min = 0,
+     .max = 1,
+     .help = "the mix of the penalties: 1 is the lasso (L1 only), 0 ridge (L2 only)"},
+    {.name = "alpha",
+     .type = AIWB_OPT_REAL,
+     .def = "1.0",
+     .min = 0,
+     .max = INFINITY,
+     .help = "the strength of the penalty, as scikit-learn's alpha (the objective is above)"},
+    {.name = "path",
+     .type = AIWB_OPT_INT,
+     .def = "0",
+     .min = 0,
+     .max = 100000,
+     .help = "fit this many alphas from alpha_max (all coefficients zero) down to alpha, "
+             "each warm-started from the one before; 0: alpha alone"},
+    {.name = "max_iter",
+     .type = AIWB_OPT_INT,
+     .def = "1000",
+     .min = 1,
+     .max = INFINITY,
+     .help = "the most passes over the coefficients at each alpha"},
+    {.name = "tol",
+     .type = AIWB_OPT_REAL,
+     .def = "1e-4",
+     .min = 0,
+     .max = INFINITY,
+     .flags = AIWB_OPT_MIN_EXCLUSIVE,
+     .help = "converged when the duality gap is below tol times the target's (centred) sum of "
+             "squares, checked once a pass changes no coefficient by more than tol times the "
+             "largest (scikit-learn's rule)"},
+    {.name = "intercept",
+     .type = AIWB_OPT_BOOL,
+     .def = "true",
+     .help = "fit an unpenalised constant term (features and target are centred)"},
+    {.name = "gram",
+     .type = AIWB_OPT_CHOICE,
+     .def = "auto",
+     .choices = "auto|yes|no",
+     .help = "descend on the p x p Gram matrix (one pass over the rows first) or on the rows; "
+             "auto: the Gram matrix for at most 500 features, fewer than the rows"},
+    {.name = "report",
+     .type = AIWB_OPT_CHOICE,
+     .def = "auto",
+     .choices = "auto|coef|path",
+     .help = "what the report shows: the coefficients or the path (auto: the path when there "
+             "is one)"},
+    {.name = "threads",
+     .type = AIWB_OPT_INT,
+     .def = "0",
+     .max = XPROD_MAX_THREADS,
+     .help = "threads for the pass that makes the Gram matrix; 0 uses one per core (at most "
+             "4) from 65,536 rows"},
+    {.name = NULL},
+};
+
+static const char enet_help[] =
+    "Objective (scikit-learn's): 1/(2n) sum_i (y_i - b0 - x_i'b)^2 + alpha * l1_ratio * "
+    "||b||_1\n"
+    "  + alpha/2 * (1 - l1_ratio) * ||b||^2, with sample weights 1/(2 sum w) sum w_i (...)^2;\n"
+    "the intercept is not penalised; features are penalised in their own units, so\n"
+    "standardise them first (with standardize) to treat them alike. Cyclic coordinate\n"
+    "descent; each iteration is one pass over the coefficients; stops on the duality gap.";
+
+static const struct aiwb_algorithm_type lasso_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_algorithm_type),
+    .name = "lasso",
+    .summary = "the lasso (L1-penalised least squares) by coordinate descent, with a path",
+    .help = enet_help,
+    .options = enet_options + 1,
+    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
+    .state_version = 1,
+    .state_size = sizeof(struct enet),
+    .init = lasso_init,
+    .iterate = enet_iterate,
+    .finish = enet_finish,
+    .n_outputs = enet_n_outputs,
+    .predict = enet_predict,
+    .report = enet_report,
+    .save = enet_save,
+    .load = lasso_load,
+    .fini = enet_fini,
+};
+
+static const struct aiwb_algorithm_type elasticnet_type = {
+    .abi_version = AIWB_ABI_VERSION,
+    .size = sizeof(struct aiwb_algorithm_type),
+    .name = "elasticnet",
+    .summary = "the elastic net (L1 and L2 penalties) by coordinate descent, with a path",
+    .help = enet_help,
+    .options = enet_options,
+    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
+    .state_version = 1,
+    .state_size = sizeof(struct enet),
+    .init = elasticnet_init,
+    .iterate = enet_iterate,
+    .finish = enet_finish,
+    .n_outputs = enet_n_outputs,
+    .predict = enet_predict,
+    .report = enet_report,
+    .save = enet_save,
+    .load = elasticnet_load,
+    .fini = enet_fini,
+};
+
+/* The module's entry point: registers "lasso" and "elasticnet". */
+int
+aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
+{
+    int rc;
+
+    AIWB_PLUGIN_BEGIN(p, host, api, "lasso", "1.0.0");
+    rc = api->register_algorithm(p, &lasso_type);
+    if (rc == AIWB_OK)
+        rc = api->register_algorithm(p, &elasticnet_type);
+    return rc;
+}
