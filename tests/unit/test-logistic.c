@@ -64,13 +64,14 @@ data_free(struct data *d)
 }
 
 /*
- * Read a CSV of numbers under tests/data/algo: the class code in the last
- * column, and the column named "w" (if any) as weights, not a feature.
+ * Read a CSV of numbers at REL (relative to the source tree): the class code
+ * in the last column, and the column named "w" (if any) as weights, not a
+ * feature.
  */
 static void
-data_read(struct data *d, const char *name, size_t k)
+data_read_at(struct data *d, const char *rel, size_t k)
 {
-    char *rel = xasprintf("tests/data/algo/%s", name), *path = tu_srcpath(rel);
+    char *path = tu_srcpath(rel);
     FILE *f = fopen(path, "r");
     char line[4096];
     size_t cols = 1, alloc = 0, wcol = (size_t)-1;
@@ -115,20 +116,28 @@ data_read(struct data *d, const char *name, size_t k)
     }
     fclose(f);
     free(path);
+}
+
+/* The same for a CSV under tests/data/algo. */
+static void
+data_read(struct data *d, const char *name, size_t k)
+{
+    char *rel = xasprintf("tests/data/algo/%s", name);
+
+    data_read_at(d, rel, k);
     free(rel);
 }
 
-/* The numbers on the line "KEY v1 v2 ..." of sklearn-logistic.txt. */
+/* The numbers (at most MAX) on the line "KEY v1 v2 ..." of the file REL. */
 static size_t
-ref_get(const char *key, double *v, size_t max)
+ref_get_in(const char *rel, const char *key, double *v, size_t max)
 {
-    char *path = tu_srcpath("tests/data/algo/sklearn-logistic.txt");
+    char *path = tu_srcpath(rel), *line = NULL;
     FILE *f = fopen(path, "r");
-    char line[4096];
-    size_t n = 0;
+    size_t n = 0, cap = 0;
 
     assert_non_null(f);
-    while (fgets(line, sizeof(line), f) != NULL) {
+    while (getline(&line, &cap, f) > 0) {
         char *save = NULL, *tok = strtok_r(line, " \n", &save);
         if (tok == NULL || strcmp(tok, key) != 0)
             continue;
@@ -136,11 +145,19 @@ ref_get(const char *key, double *v, size_t max)
             v[n++] = strtod(tok, NULL);
         break;
     }
+    free(line);
     fclose(f);
     free(path);
     if (n == 0)
-        fail_msg("no '%s' in sklearn-logistic.txt", key);
+        fail_msg("no '%s' in %s", key, rel);
     return n;
+}
+
+/* The numbers on the line "KEY v1 v2 ..." of sklearn-logistic.txt. */
+static size_t
+ref_get(const char *key, double *v, size_t max)
+{
+    return ref_get_in("tests/data/algo/sklearn-logistic.txt", key, v, max);
 }
 
 /* |got - want| <= tol * |want|. */
@@ -603,6 +620,352 @@ test_like_sklearn(void **unused)
     check_against_sklearn(&d, "binary_noint", 1.0, 0);
     d.w = w;
     check_against_sklearn(&d, "binary_weighted", 2.0, 1);
+    data_free(&d);
+}
+
+/*
+ * Compare an L1 or elastic-net fit (options WORDS) with scikit-learn's fit
+ * NAME in tests/data/classifiers/reference.txt: saga with tol 1e-12, whose
+ * KKT conditions hold there to 4e-11 of the objective or better (see
+ * make-classifiers.py). Our fit is asked for tol=1e-10; then the objective
+ * must agree to 1e-12 (measured: 3e-16 at worst), the log-loss to 1e-9, the
+ * weights that are exactly zero must be the same ones, and the coefficients
+ * agree to 1e-7 of the largest (measured: 1.4e-9 at worst, iris).
+ */
+static void
+check_l1_against_sklearn(const struct data *d, const char *name, const char *const *words)
+{
+    const char *rel = "tests/data/classifiers/reference.txt";
+    const size_t m = d->k > 2 ? d->k : 1;
+    int intercept = 1;
+    char key[64];
+    double v[64], big = 0;
+    size_t zeros = 0;
+    struct run r;
+
+    for (size_t i = 0; words[i] != NULL; i++)
+        intercept &= strcmp(words[i], "intercept=false") != 0;
+    if (run_fit(&r, d, words) != AIWB_OK)
+        fail_msg("%s: %s", name, r.cause);
+    assert_true(step_get(&r.step, "converged") == 1);
+    snprintf(key, sizeof(key), "%s.objective", name);
+    ref_get_in(rel, key, v, 1);
+    assert_rel(step_get(&r.step, "objective"), v[0], 1e-12);
+    snprintf(key, sizeof(key), "%s.logloss", name);
+    ref_get_in(rel, key, v, 1);
+    assert_rel(step_get(&r.step, "loss"), v[0], 1e-9);
+
+    struct aiwb_table *t = run_report(&r);
+    assert_int_equal(table_rows(t), d->p + (size_t)intercept);
+    snprintf(key, sizeof(key), "%s.coef", name);
+    assert_int_equal(ref_get_in(rel, key, v, 64), m * d->p);
+    for (size_t i = 0; i < m * d->p; i++) {
+        big = fmax(big, fabs(v[i]));
+        zeros += v[i] == 0;
+    }
+    assert_true(zeros > 0); /* else the case would not test sparsity */
+    for (size_t c = 0; c < m; c++) {
+        for (size_t j = 0; j < d->p; j++) {
+            double got = cell_real(t, j + (size_t)intercept, 1 + c), want = v[c * d->p + j];
+            if ((got == 0) != (want == 0))
+                fail_msg("%s: the weight of '%s' (class %zu) is %.17g, scikit-learn's %.17g", name,
+                         d->names[j], c, got, want);
+            assert_near(got, want, 1e-7 * big);
+        }
+    }
+    assert_true(step_get(&r.step, "nonzero") == (double)(m * d->p - zeros));
+    char want[96];
+    snprintf(want, sizeof(want), "%zu of %zu weights are zero (", zeros, m * d->p);
+    int found = 0;
+    for (size_t i = 0; i < t->nnotes; i++)
+        found |= strstr(t->notes[i], want) != NULL;
+    assert_true(found);
+    /* Three classes: the softmax ignores a common shift of the intercepts,
+     * so only their differences are compared here (see the next test). */
+    if (intercept) {
+        double shift = 0;
+        snprintf(key, sizeof(key), "%s.intercept", name);
+        assert_int_equal(ref_get_in(rel, key, v, 64), m);
+        for (size_t c = 0; m > 1 && c < m; c++)
+            shift += cell_real(t, 0, 1 + c) / (double)m;
+        for (size_t c = 0; c < m; c++)
+            assert_near(cell_real(t, 0, 1 + c) - shift, v[c], 1e-7 * fmax(big, fabs(v[c])));
+    }
+    table_free(t);
+    run_release(&r);
+}
+
+/*
+ * G, the gradient of C * sum_i w_i logloss_i at the coefficients of the
+ * report T (M vectors of P weights after the intercept row), as K x (P + 1)
+ * numbers, the intercept's last. For problems of any size.
+ */
+static void
+loss_gradient(const struct data *d, double C, const struct aiwb_table *t, size_t m, double *G)
+{
+    const size_t p = d->p, q = p + 1;
+    double *theta = xcalloc(m * q, sizeof(double)), *z = xcalloc(m, sizeof(double));
+
+    memset(G, 0, m * q * sizeof(double));
+    for (size_t k = 0; k < m; k++) {
+        theta[k * q + p] = cell_real(t, 0, 1 + k);
+        for (size_t j = 0; j < p; j++)
+            theta[k * q + j] = cell_real(t, 1 + j, 1 + k);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const double *x = d->X + i * p;
+        double wi = d->w ? d->w[i] : 1.0, mx = -HUGE_VAL, sum = 0;
+        size_t yi = (size_t)d->y[i];
+        for (size_t k = 0; k < m; k++) {
+            z[k] = theta[k * q + p];
+            for (size_t j = 0; j < p; j++)
+                z[k] += theta[k * q + j] * x[j];
+            mx = fmax(mx, z[k]);
+        }
+        for (size_t k = 0; k < m; k++)
+            sum += exp(z[k] - mx);
+        for (size_t k = 0; k < m; k++) {
+            double r = m == 1 ? 1 / (1 + exp(-z[0])) - (double)yi
+                              : exp(z[k] - mx) / sum - (double)(k == yi);
+            for (size_t j = 0; j < p; j++)
+                G[k * q + j] += C * wi * r * x[j];
+            G[k * q + p] += C * wi * r;
+        }
+    }
+    free(z);
+    free(theta);
+}
+
+/*
+ * More than 500 coefficients: OWL-QN instead of proximal Newton. Four
+ * classes of 130 features on 400 rows, odd features 100 times the scale of
+ * even ones and off-centre, the class driven by six of them: at the end the
+ * KKT conditions of the L1 optimum hold, to what the stopping rule promises
+ * (a pseudo-gradient of at most tol * max(1, f) for the standardised
+ * coefficients, which is (s_j + |m_j|) times that for weight j of mean m_j
+ * and sd s_j).
+ */
+static void
+test_l1_owlqn_optimality(void **unused)
+{
+    const char *words[] = {OPT_C "=0.02", "penalty=l1", "tol=1e-9", "max_iter=20000", NULL};
+    const size_t m = 4, p = 130, q = p + 1, n = 400;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *G = xcalloc(m * q, sizeof(double)), *span = xcalloc(p, sizeof(double));
+    struct data d = {.n = n, .p = p, .k = m};
+    struct run r;
+    size_t zeros = 0;
+
+    (void)unused;
+    gsl_rng_set(rng, 777);
+    d.X = xcalloc(n * p, sizeof(double));
+    d.y = xcalloc(n, sizeof(double));
+    d.names = xcalloc(p, sizeof(char *));
+    for (size_t j = 0; j < p; j++)
+        d.names[j] = xasprintf("f%zu", j);
+    for (size_t i = 0; i < n; i++) {
+        double *x = d.X + i * p, z[4];
+        for (size_t j = 0; j < p; j++)
+            x[j] = gsl_ran_gaussian(rng, 1.0) * (j % 2 ? 100 : 1) + (j % 2 ? 50 : 0);
+        for (size_t k = 0; k < m; k++)
+            z[k] = x[k] / (k % 2 ? 100 : 1) + 0.5 * x[k + 4] / (k % 2 ? 100 : 1) +
+                   gsl_ran_gaussian(rng, 1.0);
+        size_t best = 0;
+        for (size_t k = 1; k < m; k++)
+            best = z[k] > z[best] ? k : best;
+        d.y[i] = (double)best;
+    }
+    for (size_t j = 0; j < p; j++) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += d.X[i * p + j] / (double)n;
+        for (size_t i = 0; i < n; i++)
+            var += pow(d.X[i * p + j] - mean, 2) / (double)n;
+        span[j] = sqrt(var) + fabs(mean);
+    }
+    if (run_fit(&r, &d, words) != AIWB_OK)
+        fail_msg("%s", r.cause);
+    assert_true(step_get(&r.step, "converged") == 1);
+    struct aiwb_table *t = run_report(&r);
+    loss_gradient(&d, 0.02, t, m, G);
+    double tol = 1e-9 * fmax(1, step_get(&r.step, "objective"));
+    for (size_t k = 0; k < m; k++) {
+        assert_near(G[k * q + p], 0, tol);
+        for (size_t j = 0; j < p; j++) {
+            double wj = cell_real(t, 1 + j, 1 + k), g = G[k * q + j];
+            if (wj == 0) {
+                zeros++;
+                assert_true(fabs(g) <= 1 + tol * span[j]);
+            } else {
+                assert_near(g, wj > 0 ? -1 : 1, tol * span[j]);
+            }
+        }
+    }
+    assert_true(zeros > m * p / 2 && zeros < m * p);
+    assert_true(step_get(&r.step, "nonzero") == (double)(m * p - zeros));
+    table_free(t);
+    run_release(&r);
+    free(span);
+    free(G);
+    gsl_rng_free(rng);
+    data_free(&d);
+}
+
+/*
+ * Of the equivalent three-class optima (the intercepts shifted alike), the
+ * L1 fit keeps the one whose intercepts sum to zero, as the L2 fit does and
+ * as the comment of l1_centre_intercepts in algo-logistic.c promises.
+ */
+static void
+test_l1_intercepts_sum_to_zero(void **unused)
+{
+    static const char *const l1[] = {OPT_C "=1", "penalty=l1", "tol=1e-10", "max_iter=10000",
+                                      NULL};
+    static const char *const l2[] = {OPT_C "=1", "tol=1e-10", NULL};
+    const char *const *cases[] = {l2, l1};
+    struct data d;
+    struct run r;
+
+    (void)unused;
+    data_read(&d, "iris.csv", 3);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(run_fit(&r, &d, cases[i]), AIWB_OK);
+        struct aiwb_table *t = run_report(&r);
+        double sum = 0, big = 0;
+        for (size_t c = 0; c < 3; c++) {
+            sum += cell_real(t, 0, 1 + c);
+            big = fmax(big, fabs(cell_real(t, 0, 1 + c)));
+        }
+        if (fabs(sum) > 1e-9 * big)
+            fail_msg("%s: the intercepts %.10g %.10g %.10g sum to %.10g, not 0", cases[i][1],
+                     cell_real(t, 0, 1), cell_real(t, 0, 2), cell_real(t, 0, 3), sum);
+        table_free(t);
+        run_release(&r);
+    }
+    data_free(&d);
+}
+
+static void
+test_l1_like_sklearn(void **unused)
+{
+    static const char *const iris_l1[] = {OPT_C "=1", "penalty=l1", "tol=1e-10",
+                                          "max_iter=10000", NULL};
+    static const char *const iris_en[] = {OPT_C "=0.5", "penalty=elasticnet", "l1_ratio=0.3",
+                                          "tol=1e-10", "max_iter=10000", NULL};
+    static const char *const bin_l1[] = {OPT_C "=0.03", "penalty=l1", "tol=1e-10",
+                                         "max_iter=10000", NULL};
+    static const char *const bin_w[] = {OPT_C "=0.01", "penalty=l1", "tol=1e-10",
+                                        "max_iter=10000", NULL};
+    static const char *const bin_noint[] = {OPT_C "=0.02", "penalty=l1", "intercept=false",
+                                            "tol=1e-10", "max_iter=10000", NULL};
+    static const char *const dia_l1[] = {OPT_C "=0.05", "penalty=l1", "tol=1e-10",
+                                         "max_iter=10000", NULL};
+    static const char *const dia_en[] = {OPT_C "=0.05", "penalty=elasticnet", "l1_ratio=0.7",
+                                         "tol=1e-10", "max_iter=10000", NULL};
+    struct data d;
+
+    (void)unused;
+    data_read(&d, "iris.csv", 3);
+    check_l1_against_sklearn(&d, "iris_l1", iris_l1);
+    check_l1_against_sklearn(&d, "iris_en", iris_en);
+    data_free(&d);
+
+    data_read(&d, "binary.csv", 2);
+    double *w = d.w;
+    d.w = NULL;
+    check_l1_against_sklearn(&d, "binary_l1", bin_l1);
+    check_l1_against_sklearn(&d, "binary_l1_noint", bin_noint);
+    d.w = w;
+    check_l1_against_sklearn(&d, "binary_l1_w", bin_w);
+    data_free(&d);
+
+    data_read_at(&d, "tests/data/classifiers/diabetes-binary.csv", 2);
+    assert_int_equal(d.n, 442);
+    assert_int_equal(d.p, 10);
+    check_l1_against_sklearn(&d, "diabetes_l1", dia_l1);
+    check_l1_against_sklearn(&d, "diabetes_en", dia_en);
+    data_free(&d);
+}
+
+/*
+ * The L1 fits against the definition of their optimum, on a random problem
+ * of four classes and six features: at the end, for each weight, the
+ * gradient G of C * sum(w_i logloss_i) + (1 - r) ||W||^2 / 2 is -r sign(W)
+ * where W is not zero and within [-r, r] where it is, and the intercepts'
+ * gradient is zero (checked with the independent Newton code's gradient).
+ * Elastic net with l1_ratio=0 is the L2 fit, and a large penalty zeroes all.
+ */
+static void
+test_l1_optimality(void **unused)
+{
+    struct data d;
+    struct run r;
+    const size_t m = 4, q = 7;
+    double theta[64], G[64], ll;
+
+    (void)unused;
+    random_problem(&d, 400, 6, 4, 4242);
+    d.w = xcalloc(d.n, sizeof(double));
+    for (size_t i = 0; i < d.n; i++)
+        d.w[i] = 0.5 + (double)(i % 3);
+    static const struct {
+        const char *ratio;
+        double r, C;
+    } cases[] = {{NULL, 1.0, 0.05}, {"l1_ratio=0.5", 0.5, 0.1}, {"l1_ratio=1", 1.0, 0.05}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+        char cw[32];
+        const char *words[] = {cw, cases[c].ratio ? "penalty=elasticnet" : "penalty=l1",
+                               "tol=1e-11", "max_iter=10000", cases[c].ratio, NULL};
+        snprintf(cw, sizeof(cw), OPT_C "=%g", cases[c].C);
+        if (run_fit(&r, &d, words) != AIWB_OK)
+            fail_msg("%s", r.cause);
+        struct aiwb_table *t = run_report(&r);
+        size_t zeros = 0;
+        for (size_t k = 0; k < m; k++) {
+            theta[k * q] = cell_real(t, 0, 1 + k);
+            for (size_t j = 1; j < q; j++)
+                theta[k * q + j] = cell_real(t, j, 1 + k);
+        }
+        newton_eval(&d, cases[c].C, 0, 1, m, theta, G, NULL, &ll);
+        double f = step_get(&r.step, "objective"), tol = 1e-9 * fmax(1, f);
+        for (size_t k = 0; k < m; k++) {
+            assert_near(G[k * q], 0, tol);
+            for (size_t j = 1; j < q; j++) {
+                double wj = theta[k * q + j], g = G[k * q + j] + (1 - cases[c].r) * wj;
+                if (wj == 0) {
+                    zeros++;
+                    assert_true(fabs(g) <= cases[c].r + tol);
+                } else {
+                    assert_near(g, wj > 0 ? -cases[c].r : cases[c].r, tol);
+                }
+            }
+        }
+        assert_true(zeros > 0 && zeros < m * (q - 1));
+        table_free(t);
+        run_release(&r);
+    }
+
+    /* l1_ratio=0 is the L2 fit. */
+    const char *en0[] = {"penalty=elasticnet", "l1_ratio=0", "tol=1e-10", "max_iter=10000", NULL};
+    const char *l2[] = {"penalty=l2", "tol=1e-10", NULL};
+    struct run a;
+    assert_int_equal(run_fit(&r, &d, en0), AIWB_OK);
+    assert_int_equal(run_fit(&a, &d, l2), AIWB_OK);
+    assert_rel(step_get(&r.step, "objective"), step_get(&a.step, "objective"), 1e-11);
+    run_release(&a);
+    run_release(&r);
+
+    /* A penalty larger than every gradient at zero: all weights zero at once. */
+    const char *strong[] = {OPT_C "=1e-4", "penalty=l1", NULL};
+    assert_int_equal(run_fit(&r, &d, strong), AIWB_OK);
+    assert_true(step_get(&r.step, "nonzero") == 0);
+    assert_true(step_get(&r.step, "converged") == 1);
+    struct aiwb_table *t = run_report(&r);
+    for (size_t j = 1; j < q; j++)
+        for (size_t k = 0; k < m; k++)
+            assert_true(cell_real(t, j, 1 + k) == 0);
+    table_free(t);
+    run_release(&r);
     data_free(&d);
 }
 
@@ -1246,14 +1609,33 @@ test_bad_options(void **unused)
     } cases[] = {
         {OPT_C "=abc", "logistic: " OPT_C " must be a number > 0, not 'abc'"},
         {OPT_C "=-1", "logistic: " OPT_C " must be a number > 0, not '-1'"},
-        {"penalty=l1", "logistic: penalty must be one of l2|none, not 'l1'"},
+        {"penalty=l3", "logistic: penalty must be one of l2|l1|elasticnet|none, not 'l3'"},
+        {"penalty=", "logistic: penalty must be one of l2|l1|elasticnet|none, not ''"},
+        {"l1_ratio=1.5", "logistic: l1_ratio must be a number from 0 to 1, not '1.5'"},
+        {"l1_ratio=-0.1", "logistic: l1_ratio must be a number from 0 to 1, not '-0.1'"},
         {"max_iter=0", "logistic: max_iter must be an integer >= 1, not '0'"},
         {"max_iter=2.5", "logistic: max_iter must be an integer >= 1, not '2.5'"},
         {"tol=-1e-3", "logistic: tol must be a number >= 0, not '-1e-3'"},
         {"intercept=2", "logistic: intercept must be true or false, not '2'"},
         {"solver=newton", "logistic has no option 'solver' (its options: " OPT_C
-                          ", penalty, intercept, max_iter, tol)"},
+                          ", penalty, l1_ratio, intercept, max_iter, tol)"},
     };
+    /* Valid one by one, refused together, by init. */
+    static const struct {
+        const char *words[3];
+        const char *message;
+    } pairs[] = {
+        {{"penalty=elasticnet", NULL},
+         "logistic: penalty=elasticnet needs l1_ratio, the share of the L1 penalty (0 to 1)"},
+        {{"penalty=l1", "l1_ratio=0.5", NULL},
+         "logistic: l1_ratio applies to penalty=elasticnet only, not penalty=l1"},
+        {{"l1_ratio=0.5", NULL},
+         "logistic: l1_ratio applies to penalty=elasticnet only, not penalty=l2"},
+        {{"penalty=none", "l1_ratio=0", NULL},
+         "logistic: l1_ratio applies to penalty=elasticnet only, not penalty=none"},
+    };
+    struct data d;
+    struct run r;
 
     (void)unused;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1262,6 +1644,13 @@ test_bad_options(void **unused)
         assert_string_equal(cause, cases[i].message);
         free(cause);
     }
+    random_problem(&d, 30, 2, 2, 73);
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        assert_int_equal(run_init(&r, &d, pairs[i].words), AIWB_EINVAL);
+        assert_string_equal(r.cause, pairs[i].message);
+        run_release(&r);
+    }
+    data_free(&d);
 }
 
 static void
@@ -1274,7 +1663,7 @@ test_registration(void **unused)
     c = registry_find(COMPONENT_ALGORITHM, "logistic");
     assert_non_null(c);
     assert_string_equal(c->module->name, "logistic");
-    assert_string_equal(c->module->version, "1.0.0");
+    assert_string_equal(c->module->version, "1.1.0");
     assert_true(c->flags & AIWB_TASK_CLASSIFICATION);
     assert_true(c->flags & AIWB_CAP_WEIGHTS);
     assert_false(c->flags & (AIWB_TASK_REGRESSION | AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL));
@@ -1295,6 +1684,10 @@ main(void)
         cmocka_unit_test(test_binary_like_newton),
         cmocka_unit_test(test_multinomial_like_newton),
         cmocka_unit_test(test_like_sklearn),
+        cmocka_unit_test(test_l1_like_sklearn),
+        cmocka_unit_test(test_l1_optimality),
+        cmocka_unit_test(test_l1_owlqn_optimality),
+        cmocka_unit_test(test_l1_intercepts_sum_to_zero),
         cmocka_unit_test(test_weights_repeat_rows),
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_predict_probabilities),
