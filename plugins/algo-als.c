@@ -108,6 +108,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "rank-topk.h"
+
 #define ALS_MAX_FACTORS 1000
 #define ALS_MAX_THREADS 64
 #define ALS_ROW_BLOCK 64                /* rows a thread takes at a time */
@@ -937,84 +939,6 @@ als_predict(const void *state, size_t n, const double *X, size_t ldx, double *ou
     return AIWB_OK;
 }
 
-/* A candidate of recommend(): better ones have higher scores, then lower codes. */
-struct cand {
-    double score;
-    int32_t item;
-};
-
-static int
-better(const struct cand *a, const struct cand *b)
-{
-    return a->score > b->score || (a->score == b->score && a->item < b->item);
-}
-
-/* Restore the heap H[0..n-1] (the worst candidate at the root) below AT. */
-static void
-sift_down(struct cand *h, size_t n, size_t at)
-{
-    for (;;) {
-        size_t l = 2 * at + 1, r = l + 1, worst = at;
-        if (l < n && better(&h[worst], &h[l]))
-            worst = l;
-        if (r < n && better(&h[worst], &h[r]))
-            worst = r;
-        if (worst == at)
-            return;
-        struct cand tmp = h[at];
-        h[at] = h[worst];
-        h[worst] = tmp;
-        at = worst;
-    }
-}
-
-/*
- * The K best of the N_ITEMS items by SCORES (NULL entries skipped: items
- * without a pair, the user's own, EXCLUDE), best first, ties by code, into
- * ITEMS and OUT. Returns how many.
- */
-static int
-top_k(const double *scores, size_t n_items, const unsigned char *skip, size_t k, int32_t *items,
-      double *out)
-{
-    size_t cap = k < n_items ? k : n_items, n = 0;
-    struct cand *h;
-
-    if (cap == 0)
-        return 0;
-    h = api->alloc(cap * sizeof(*h));
-    for (size_t i = 0; i < n_items; i++) {
-        struct cand c = {scores[i], (int32_t)i};
-        if (skip[i] || isnan(c.score))
-            continue;
-        if (n < cap) {
-            h[n++] = c;
-            if (n == cap)
-                for (size_t at = cap / 2; at-- > 0;)
-                    sift_down(h, cap, at);
-        } else if (better(&c, &h[0])) {
-            h[0] = c;
-            sift_down(h, cap, 0);
-        }
-    }
-    if (n < cap)
-        for (size_t at = n / 2; at-- > 0;)
-            sift_down(h, n, at);
-    /* Take the worst out n times: the array then runs best to worst. */
-    for (size_t m = n; m > 1; m--) {
-        struct cand tmp = h[0];
-        h[0] = h[m - 1];
-        h[m - 1] = tmp;
-        sift_down(h, m - 1, 0);
-    }
-    for (size_t j = 0; j < n; j++) {
-        items[j] = h[j].item;
-        out[j] = h[j].score;
-    }
-    api->free(h);
-    return (int)n;
-}
-
 /* The K best items for USER that it has not got (in the model or EXCLUDE). */
 static int
 als_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_exclude, size_t k,
@@ -1048,7 +972,7 @@ als_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_
     } else {
         memcpy(sc, s->cold_item, ni * sizeof(double));
     }
-    n = top_k(sc, ni, skip, k, items, scores);
+    n = top_k(api, sc, ni, skip, -INFINITY, k, items, scores);
     api->free(skip);
     api->free(sc);
     return n;

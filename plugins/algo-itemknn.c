@@ -50,6 +50,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "rank-topk.h"
+
 #define KNN_MAX_THREADS 64
 #define KNN_ROW_BLOCK 16 /* items a thread takes at a time */
 
@@ -416,98 +418,6 @@ out:
     api->free(counts);
     api->free(items);
     return rc;
-}
-
-/* ---------------------------------------------------------------------------
- * Choosing the best: a heap of candidates.
- */
-
-/* Better candidates have higher scores, then lower codes. */
-struct cand {
-    double score;
-    int32_t item;
-};
-
-static int
-better(const struct cand *a, const struct cand *b)
-{
-    return a->score > b->score || (a->score == b->score && a->item < b->item);
-}
-
-/* Restore the heap H[0..n-1] (the worst candidate at the root) below AT. */
-static void
-sift_down(struct cand *h, size_t n, size_t at)
-{
-    for (;;) {
-        size_t l = 2 * at + 1, r = l + 1, worst = at;
-        if (l < n && better(&h[worst], &h[l]))
-            worst = l;
-        if (r < n && better(&h[worst], &h[r]))
-            worst = r;
-        if (worst == at)
-            return;
-        struct cand tmp = h[at];
-        h[at] = h[worst];
-        h[worst] = tmp;
-        at = worst;
-    }
-}
-
-/* Offer C to the heap H of at most CAP of the best (*N of them now). */
-static void
-heap_offer(struct cand *h, size_t *n, size_t cap, struct cand c)
-{
-    if (*n < cap) {
-        h[(*n)++] = c;
-        if (*n == cap)
-            for (size_t at = cap / 2; at-- > 0;)
-                sift_down(h, cap, at);
-    } else if (cap > 0 && better(&c, &h[0])) {
-        h[0] = c;
-        sift_down(h, cap, 0);
-    }
-}
-
-/* Sort the N candidates of a heap filled by heap_offer (cap CAP), best first. */
-static void
-heap_sort(struct cand *h, size_t n, size_t cap)
-{
-    if (n < cap)
-        for (size_t at = n / 2; at-- > 0;)
-            sift_down(h, n, at);
-    for (size_t m = n; m > 1; m--) {
-        struct cand tmp = h[0];
-        h[0] = h[m - 1];
-        h[m - 1] = tmp;
-        sift_down(h, m - 1, 0);
-    }
-}
-
-/*
- * The K best items by SCORES among those SKIP leaves, and only those
- * scoring above FLOOR, best first (ties by code), into ITEMS and OUT.
- * Returns how many.
- */
-static int
-top_k(const double *scores, size_t n_items, const unsigned char *skip, double floor_, size_t k,
-      int32_t *items, double *out)
-{
-    size_t cap = k < n_items ? k : n_items, n = 0;
-    struct cand *h;
-
-    if (cap == 0)
-        return 0;
-    h = api->alloc(cap * sizeof(*h));
-    for (size_t i = 0; i < n_items; i++)
-        if (!skip[i] && scores[i] > floor_)
-            heap_offer(h, &n, cap, (struct cand){scores[i], (int32_t)i});
-    heap_sort(h, n, cap);
-    for (size_t j = 0; j < n; j++) {
-        items[j] = h[j].item;
-        out[j] = h[j].score;
-    }
-    api->free(h);
-    return (int)n;
 }
 
 /*
@@ -968,10 +878,10 @@ knn_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_
             for (size_t q = s->nptr[i]; q < s->nptr[i + 1]; q++)
                 sc[s->nidx[q]] += a * s->nsim[q];
         }
-        n = top_k(sc, st->n_items, skip, 0.0, k, items, scores);
+        n = top_k(api, sc, st->n_items, skip, 0.0, k, items, scores);
         api->free(sc);
     } else {
-        n = top_k(s->pop, st->n_items, skip, 0.0, k, items, scores);
+        n = top_k(api, s->pop, st->n_items, skip, 0.0, k, items, scores);
     }
     api->free(skip);
     return n;
@@ -1318,7 +1228,7 @@ pop_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_
     skip = skip_items(&s->st, user, exclude, n_exclude);
     for (size_t i = 0; i < s->st.n_items; i++)
         skip[i] |= isnan(s->score[i]);
-    n = top_k(s->score, s->st.n_items, skip, -INFINITY, k, items, scores);
+    n = top_k(api, s->score, s->st.n_items, skip, -INFINITY, k, items, scores);
     api->free(skip);
     return n;
 }
