@@ -207,10 +207,13 @@ show_progress(struct session *s, const char *prefix, const struct aiwb_step *st,
         return;
     fprintf(s->out.err, "\r  %s%siteration %lld", prefix, *prefix ? "  " : "",
             (long long)st->iteration);
-    for (size_t i = 0; i < st->n && i < 4; i++) {
+    for (size_t i = 0, shown = 0; i < st->n && shown < 4; i++) {
         char buf[NUMFMT_BUFSZ];
 
+        if (strcmp(st->names[i], "converged") == 0)
+            continue; /* a flag, said in words at the end */
         fprintf(s->out.err, "  %s %s", st->names[i], numfmt_sig(buf, st->values[i], 6));
+        shown++;
     }
     /* The last state stays on screen; within a larger task (a fold) the
      * line is cleared for the task's own report. */
