@@ -108,6 +108,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "rank-pairs.h"
 #include "rank-topk.h"
 
 #define ALS_MAX_FACTORS 1000
@@ -119,127 +120,6 @@
 
 static const struct aiwb_host_api *api;
 
-/* ---------------------------------------------------------------------------
- * The pairs: merged interactions, by user and by item.
- */
-
-/* One interaction as a row gave it. */
-struct triple {
-    int32_t u, i;
-    double r;
-};
-
-/* The pairs in compressed sparse rows, twice: by user (items ascending)
- * and by item (users ascending). */
-struct store {
-    size_t n_users, n_items, nnz;
-    size_t *uptr;  /* n_users + 1 */
-    int32_t *uidx; /* nnz item codes */
-    double *uval;  /* nnz values */
-    size_t *iptr;  /* n_items + 1 */
-    int32_t *iidx; /* nnz user codes */
-    double *ival;
-};
-
-static void
-store_release(struct store *st)
-{
-    api->free(st->uptr);
-    api->free(st->uidx);
-    api->free(st->uval);
-    api->free(st->iptr);
-    api->free(st->iidx);
-    api->free(st->ival);
-    memset(st, 0, sizeof(*st));
-}
-
-static size_t
-nonzero(size_t n)
-{
-    return n > 0 ? n : 1;
-}
-
-/* The by-item copy of the by-user rows; a counting sort keeps users ascending. */
-static void
-store_transpose(struct store *st)
-{
-    size_t *next = api->alloc((st->n_items + 1) * sizeof(size_t));
-
-    st->iptr = api->calloc(st->n_items + 1, sizeof(size_t));
-    st->iidx = api->alloc(nonzero(st->nnz) * sizeof(int32_t));
-    st->ival = api->alloc(nonzero(st->nnz) * sizeof(double));
-    for (size_t t = 0; t < st->nnz; t++)
-        st->iptr[st->uidx[t] + 1]++;
-    for (size_t i = 0; i < st->n_items; i++)
-        st->iptr[i + 1] += st->iptr[i];
-    memcpy(next, st->iptr, (st->n_items + 1) * sizeof(size_t));
-    for (size_t u = 0; u < st->n_users; u++) {
-        for (size_t t = st->uptr[u]; t < st->uptr[u + 1]; t++) {
-            size_t at = next[st->uidx[t]]++;
-            st->iidx[at] = (int32_t)u;
-            st->ival[at] = st->uval[t];
-        }
-    }
-    api->free(next);
-}
-
-/*
- * Build ST from the N triples T (in the order of their rows): sorted by
- * user, then item, with two stable counting sorts, so that the rows of a
- * pair stay in order; then each pair's rows merged, adding their values
- * (SUM) or keeping the last. Returns how many rows were merged into others.
- */
-static size_t
-store_build(struct store *st, size_t n_users, size_t n_items, const struct triple *t, size_t n,
-            int sum)
-{
-    struct triple *a = api->alloc(nonzero(n) * sizeof(*a));
-    struct triple *b = api->alloc(nonzero(n) * sizeof(*b));
-    size_t *cnt = api->calloc((n_users > n_items ? n_users : n_items) + 1, sizeof(size_t));
-    size_t merged = 0, m = 0;
-
-    memset(st, 0, sizeof(*st));
-    st->n_users = n_users;
-    st->n_items = n_items;
-    for (size_t j = 0; j < n; j++)
-        cnt[t[j].i + 1]++;
-    for (size_t i = 0; i < n_items; i++)
-        cnt[i + 1] += cnt[i];
-    for (size_t j = 0; j < n; j++)
-        a[cnt[t[j].i]++] = t[j];
-    memset(cnt, 0, (n_users + 1) * sizeof(size_t));
-    for (size_t j = 0; j < n; j++)
-        cnt[a[j].u + 1]++;
-    for (size_t u = 0; u < n_users; u++)
-        cnt[u + 1] += cnt[u];
-    for (size_t j = 0; j < n; j++)
-        b[cnt[a[j].u]++] = a[j];
-    for (size_t j = 0; j < n; j++) {
-        if (m > 0 && b[m - 1].u == b[j].u && b[m - 1].i == b[j].i) {
-            b[m - 1].r = sum ? b[m - 1].r + b[j].r : b[j].r;
-            merged++;
-        } else {
-            b[m++] = b[j];
-        }
-    }
-    st->nnz = m;
-    st->uptr = api->calloc(n_users + 1, sizeof(size_t));
-    st->uidx = api->alloc(nonzero(m) * sizeof(int32_t));
-    st->uval = api->alloc(nonzero(m) * sizeof(double));
-    for (size_t j = 0; j < m; j++) {
-        st->uptr[b[j].u + 1]++;
-        st->uidx[j] = b[j].i;
-        st->uval[j] = b[j].r;
-    }
-    for (size_t u = 0; u < n_users; u++)
-        st->uptr[u + 1] += st->uptr[u];
-    store_transpose(st);
-    api->free(cnt);
-    api->free(b);
-    api->free(a);
-    return merged;
-}
-
 /* The pairs of ST as triples, by user then item (a new array of st->nnz). */
 static struct triple *
 store_triples(const struct store *st)
@@ -250,15 +130,6 @@ store_triples(const struct store *st)
         for (size_t j = st->uptr[u]; j < st->uptr[u + 1]; j++)
             t[j] = (struct triple){(int32_t)u, st->uidx[j], st->uval[j]};
     return t;
-}
-
-/* The code V as an index below N, or -1 if it is none (NaN, negative, fraction, too big). */
-static long
-code_of(double v, size_t n)
-{
-    if (!(v >= 0) || !(v < (double)n) || v != floor(v))
-        return -1;
-    return (long)v;
 }
 
 /* ---------------------------------------------------------------------------
@@ -297,7 +168,7 @@ als_clear(struct als *s)
 {
     struct als keep = *s;
 
-    store_release(&s->st);
+    store_release(api, &s->st);
     api->free(s->X);
     api->free(s->Y);
     api->free(s->cold_item);
@@ -809,7 +680,7 @@ als_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
     n_items = prob->feature_levels[1];
     if ((t = read_rows(s, prob, n_users, n_items, 0, cause)) == NULL)
         return AIWB_EDATA;
-    merged = store_build(&s->st, n_users, n_items, t, prob->n, s->implicit);
+    merged = store_build(api, &s->st, n_users, n_items, t, prob->n, s->implicit);
     api->free(t);
     if (merged > 0)
         api->log(AIWB_LOG_INFO,
@@ -1081,7 +952,7 @@ als_update(void *state, const struct aiwb_problem *prob, char **cause)
     Y0 = copy_reals(s->Y, s->st.n_items * s->k);
     grow(s, n_users, n_items);
     old = s->st;
-    merged = store_build(&s->st, n_users, n_items, t, old.nnz + prob->n, s->implicit);
+    merged = store_build(api, &s->st, n_users, n_items, t, old.nnz + prob->n, s->implicit);
 
     /* The users the rows name, and the items that had no pair before. */
     urows = api->alloc(nonzero(n_users) * sizeof(size_t));
@@ -1105,12 +976,12 @@ als_update(void *state, const struct aiwb_problem *prob, char **cause)
     api->free(irows);
     if (rc != AIWB_OK) {
         /* Back to the model as it was (the arrays may stay larger). */
-        store_release(&s->st);
+        store_release(api, &s->st);
         s->st = old;
         memcpy(s->X, X0, old.n_users * s->k * sizeof(double));
         memcpy(s->Y, Y0, old.n_items * s->k * sizeof(double));
     } else {
-        store_release(&old);
+        store_release(api, &old);
         compute_cold(s);
         if (nn == 0)
             api->log(AIWB_LOG_INFO,
@@ -1331,7 +1202,7 @@ load_pairs(struct als *s, struct aiwb_reader *r, char **cause)
             goto out;
         }
     }
-    store_transpose(st);
+    store_transpose(api, st);
     rc = AIWB_OK;
 out:
     api->free(counts);

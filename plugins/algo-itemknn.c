@@ -50,141 +50,13 @@
 
 #include <aiwb/plugin.h>
 
+#include "rank-pairs.h"
 #include "rank-topk.h"
 
 #define KNN_MAX_THREADS 64
 #define KNN_ROW_BLOCK 16 /* items a thread takes at a time */
 
 static const struct aiwb_host_api *api;
-
-static size_t
-nonzero(size_t n)
-{
-    return n > 0 ? n : 1;
-}
-
-/* ---------------------------------------------------------------------------
- * The pairs: merged interactions, by user and by item.
- */
-
-/* One interaction as a row gave it. */
-struct triple {
-    int32_t u, i;
-    double r;
-};
-
-/* The pairs in compressed sparse rows, twice: by user (items ascending)
- * and by item (users ascending). */
-struct store {
-    size_t n_users, n_items, nnz;
-    size_t *uptr;  /* n_users + 1 */
-    int32_t *uidx; /* nnz item codes */
-    double *uval;  /* nnz values */
-    size_t *iptr;  /* n_items + 1 */
-    int32_t *iidx; /* nnz user codes */
-    double *ival;
-};
-
-static void
-store_release(struct store *st)
-{
-    api->free(st->uptr);
-    api->free(st->uidx);
-    api->free(st->uval);
-    api->free(st->iptr);
-    api->free(st->iidx);
-    api->free(st->ival);
-    memset(st, 0, sizeof(*st));
-}
-
-/* The by-item copy of the by-user rows; a counting sort keeps users ascending. */
-static void
-store_transpose(struct store *st)
-{
-    size_t *next = api->alloc((st->n_items + 1) * sizeof(size_t));
-
-    st->iptr = api->calloc(st->n_items + 1, sizeof(size_t));
-    st->iidx = api->alloc(nonzero(st->nnz) * sizeof(int32_t));
-    st->ival = api->alloc(nonzero(st->nnz) * sizeof(double));
-    for (size_t t = 0; t < st->nnz; t++)
-        st->iptr[st->uidx[t] + 1]++;
-    for (size_t i = 0; i < st->n_items; i++)
-        st->iptr[i + 1] += st->iptr[i];
-    memcpy(next, st->iptr, (st->n_items + 1) * sizeof(size_t));
-    for (size_t u = 0; u < st->n_users; u++) {
-        for (size_t t = st->uptr[u]; t < st->uptr[u + 1]; t++) {
-            size_t at = next[st->uidx[t]]++;
-            st->iidx[at] = (int32_t)u;
-            st->ival[at] = st->uval[t];
-        }
-    }
-    api->free(next);
-}
-
-/*
- * Build ST from the N triples T (in the order of their rows): sorted by
- * user, then item, with two stable counting sorts, so that the rows of a
- * pair stay in order; then each pair's rows merged, keeping the last.
- * Returns how many rows were merged into others.
- */
-static size_t
-store_build(struct store *st, size_t n_users, size_t n_items, const struct triple *t, size_t n)
-{
-    struct triple *a = api->alloc(nonzero(n) * sizeof(*a));
-    struct triple *b = api->alloc(nonzero(n) * sizeof(*b));
-    size_t *cnt = api->calloc((n_users > n_items ? n_users : n_items) + 1, sizeof(size_t));
-    size_t merged = 0, m = 0;
-
-    memset(st, 0, sizeof(*st));
-    st->n_users = n_users;
-    st->n_items = n_items;
-    for (size_t j = 0; j < n; j++)
-        cnt[t[j].i + 1]++;
-    for (size_t i = 0; i < n_items; i++)
-        cnt[i + 1] += cnt[i];
-    for (size_t j = 0; j < n; j++)
-        a[cnt[t[j].i]++] = t[j];
-    memset(cnt, 0, (n_users + 1) * sizeof(size_t));
-    for (size_t j = 0; j < n; j++)
-        cnt[a[j].u + 1]++;
-    for (size_t u = 0; u < n_users; u++)
-        cnt[u + 1] += cnt[u];
-    for (size_t j = 0; j < n; j++)
-        b[cnt[a[j].u]++] = a[j];
-    for (size_t j = 0; j < n; j++) {
-        if (m > 0 && b[m - 1].u == b[j].u && b[m - 1].i == b[j].i) {
-            b[m - 1].r = b[j].r;
-            merged++;
-        } else {
-            b[m++] = b[j];
-        }
-    }
-    st->nnz = m;
-    st->uptr = api->calloc(n_users + 1, sizeof(size_t));
-    st->uidx = api->alloc(nonzero(m) * sizeof(int32_t));
-    st->uval = api->alloc(nonzero(m) * sizeof(double));
-    for (size_t j = 0; j < m; j++) {
-        st->uptr[b[j].u + 1]++;
-        st->uidx[j] = b[j].i;
-        st->uval[j] = b[j].r;
-    }
-    for (size_t u = 0; u < n_users; u++)
-        st->uptr[u + 1] += st->uptr[u];
-    store_transpose(st);
-    api->free(cnt);
-    api->free(b);
-    api->free(a);
-    return merged;
-}
-
-/* The code V as an index below N, or -1 if it is none (NaN, negative, fraction, too big). */
-static long
-code_of(double v, size_t n)
-{
-    if (!(v >= 0) || !(v < (double)n) || v != floor(v))
-        return -1;
-    return (long)v;
-}
 
 static int
 user_has_pairs(const struct store *st, long u)
@@ -289,7 +161,7 @@ store_from_problem(const char *who, struct store *st, const struct aiwb_problem 
     t = read_rows(who, prob, prob->feature_levels[0], prob->feature_levels[1], 0, cause);
     if (t == NULL)
         return AIWB_EDATA;
-    merged = store_build(st, prob->feature_levels[0], prob->feature_levels[1], t, prob->n);
+    merged = store_build(api, st, prob->feature_levels[0], prob->feature_levels[1], t, prob->n, 0);
     api->free(t);
     if (merged > 0)
         api->log(AIWB_LOG_INFO, "%s: %zu rows repeat a (user, item) pair: the last one counts", who,
@@ -324,9 +196,9 @@ store_merge(const char *who, struct store *st, const struct aiwb_problem *prob,
     *touched = api->calloc(nonzero(n_items), 1);
     for (size_t r = 0; r < prob->n; r++)
         (*touched)[t[st->nnz + r].i] = 1;
-    store_build(&merged, n_users, n_items, t, st->nnz + prob->n);
+    store_build(api, &merged, n_users, n_items, t, st->nnz + prob->n, 0);
     api->free(t);
-    store_release(st);
+    store_release(api, st);
     *st = merged;
     return AIWB_OK;
 }
@@ -412,7 +284,7 @@ store_load(const char *who, struct store *st, struct aiwb_reader *r, char **caus
             goto out;
         }
     }
-    store_transpose(st);
+    store_transpose(api, st);
     rc = AIWB_OK;
 out:
     api->free(counts);
@@ -501,7 +373,7 @@ knn_clear(struct knn *s)
 {
     struct knn keep = *s;
 
-    store_release(&s->st);
+    store_release(api, &s->st);
     api->free(s->norm);
     api->free(s->nptr);
     api->free(s->nidx);
@@ -1114,7 +986,7 @@ pop_clear(struct popular *s)
 {
     struct popular keep = *s;
 
-    store_release(&s->st);
+    store_release(api, &s->st);
     api->free(s->score);
     memset(s, 0, sizeof(*s));
     s->by_rating = keep.by_rating;
