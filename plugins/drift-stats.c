@@ -695,14 +695,14 @@ bin_of(const double *e, size_t ne, double x)
 }
 
 int
-drift_psi_numeric(const double *ref, size_t n_ref, const double *cur, size_t n_cur, size_t nbins,
-                  double eps, struct drift_psi *out)
+drift_psi_binning(const double *ref, size_t n_ref, const double *cur, size_t n_cur, size_t nbins,
+                  struct drift_binning *out)
 {
     double *a, *b, *e;
     size_t na, nb, ne = 0, *cr;
     int rc;
 
-    if (nbins < 2 || nbins > 1000000 || !(eps > 0 && eps < 1))
+    if (nbins < 2 || nbins > 1000000)
         return DRIFT_EINVAL;
     rc = sorted_pair(ref, n_ref, cur, n_cur, &a, &na, &b, &nb);
     if (rc < 0)
@@ -710,6 +710,8 @@ drift_psi_numeric(const double *ref, size_t n_ref, const double *cur, size_t n_c
     e = malloc((nbins - 1) * sizeof(*e));
     cr = calloc(2 * nbins, sizeof(*cr));
     if (e == NULL || cr == NULL) {
+        free(e);
+        free(cr);
         rc = DRIFT_ENOMEM;
         goto out;
     }
@@ -722,15 +724,48 @@ drift_psi_numeric(const double *ref, size_t n_ref, const double *cur, size_t n_c
         cr[bin_of(e, ne, a[k])]++;
     for (size_t k = 0; k < nb; k++)
         cr[nbins + bin_of(e, ne, b[k])]++;
-    psi_sum(cr, cr + nbins, ne + 1, na, nb, eps, out);
-    /* bins empty in both samples still count as bins of the binning */
-    out->bins = ne + 1;
+    /* the current sample's counts follow the reference's, bins apart */
+    memmove(cr + ne + 1, cr + nbins, (ne + 1) * sizeof(*cr));
+    out->nbins = ne + 1;
+    out->edges = e;
+    out->count_ref = cr;
+    out->count_cur = cr + ne + 1;
+    out->n_ref = na;
+    out->n_cur = nb;
+    out->min = a[0] < b[0] ? a[0] : b[0];
+    out->max = a[na - 1] > b[nb - 1] ? a[na - 1] : b[nb - 1];
 out:
-    free(cr);
-    free(e);
     free(a);
     free(b);
     return rc;
+}
+
+void
+drift_binning_release(struct drift_binning *b)
+{
+    free(b->edges);
+    free(b->count_ref); /* count_cur lives in the same block */
+    b->edges = NULL;
+    b->count_ref = b->count_cur = NULL;
+}
+
+int
+drift_psi_numeric(const double *ref, size_t n_ref, const double *cur, size_t n_cur, size_t nbins,
+                  double eps, struct drift_psi *out)
+{
+    struct drift_binning b;
+    int rc;
+
+    if (!(eps > 0 && eps < 1))
+        return DRIFT_EINVAL;
+    rc = drift_psi_binning(ref, n_ref, cur, n_cur, nbins, &b);
+    if (rc < 0)
+        return rc;
+    psi_sum(b.count_ref, b.count_cur, b.nbins, b.n_ref, b.n_cur, eps, out);
+    /* bins empty in both samples still count as bins of the binning */
+    out->bins = b.nbins;
+    drift_binning_release(&b);
+    return 0;
 }
 
 /* Count the codes of X[N] per level into COUNTS[NLEVELS] (zeroed by the
@@ -797,29 +832,31 @@ drift_psi_levels(const int32_t *ref, size_t n_ref, const int32_t *cur, size_t n_
 /* Chi-square test of homogeneity. */
 
 int
-drift_chisq(const int32_t *ref, size_t n_ref, const int32_t *cur, size_t n_cur, size_t nlevels,
-            struct drift_chisq *out)
+drift_chisq_counts(const size_t *cr, const size_t *cc, size_t k, struct drift_chisq *out)
 {
-    size_t *c, nr, nc, levels = 0;
+    size_t nr = 0, nc = 0, levels = 0;
     double n, chi2 = 0.0, p = 1.0, dof = 0.0;
-    int rc;
 
-    rc = level_table(ref, n_ref, cur, n_cur, nlevels, &c, &nr, &nc);
-    if (rc < 0)
-        return rc;
+    if (k == 0 || cr == NULL || cc == NULL)
+        return DRIFT_EINVAL;
+    for (size_t j = 0; j < k; j++) {
+        nr += cr[j];
+        nc += cc[j];
+    }
+    if (nr == 0 || nc == 0)
+        return DRIFT_EINVAL;
     n = (double)(nr + nc);
-    for (size_t k = 0; k < nlevels; k++) {
-        double col = (double)(c[k] + c[nlevels + k]), er, ec;
+    for (size_t j = 0; j < k; j++) {
+        double col = (double)(cr[j] + cc[j]), er, ec;
 
         if (col == 0)
             continue;
         levels++;
         er = (double)nr * col / n;
         ec = (double)nc * col / n;
-        chi2 += ((double)c[k] - er) * ((double)c[k] - er) / er;
-        chi2 += ((double)c[nlevels + k] - ec) * ((double)c[nlevels + k] - ec) / ec;
+        chi2 += ((double)cr[j] - er) * ((double)cr[j] - er) / er;
+        chi2 += ((double)cc[j] - ec) * ((double)cc[j] - ec) / ec;
     }
-    free(c);
     if (levels > 1) {
         dof = (double)(levels - 1);
         p = gsl_cdf_chisq_Q(chi2, dof);
@@ -834,6 +871,21 @@ drift_chisq(const int32_t *ref, size_t n_ref, const int32_t *cur, size_t n_cur, 
     out->p = p;
     out->v = levels > 1 ? sqrt(chi2 / n) : 0.0;
     return 0;
+}
+
+int
+drift_chisq(const int32_t *ref, size_t n_ref, const int32_t *cur, size_t n_cur, size_t nlevels,
+            struct drift_chisq *out)
+{
+    size_t *c, nr, nc;
+    int rc;
+
+    rc = level_table(ref, n_ref, cur, n_cur, nlevels, &c, &nr, &nc);
+    if (rc < 0)
+        return rc;
+    rc = drift_chisq_counts(c, c + nlevels, nlevels, out);
+    free(c);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------- */

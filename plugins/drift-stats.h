@@ -140,6 +140,28 @@ int drift_psi_numeric(const double *ref, size_t n_ref, const double *cur, size_t
                       size_t nbins, double eps, struct drift_psi *out);
 
 /*
+ * The binning of drift_psi_numeric, for whoever wants to draw it or test it:
+ * NBINS - 1 reference quantiles merged into the distinct inner edges
+ * EDGES[0 .. nbins - 2] of NBINS right-closed bins with open ends, and each
+ * sample's count per bin. MIN and MAX are the smallest and largest
+ * non-missing values of the two samples together.
+ */
+struct drift_binning {
+    size_t nbins;                  /* distinct edges + 1 */
+    double *edges;                 /* nbins - 1 inner edges, increasing */
+    size_t *count_ref, *count_cur; /* nbins counts each */
+    size_t n_ref, n_cur;           /* non-missing values */
+    double min, max;
+};
+
+/* Bin REF and CUR (NaN skipped) as drift_psi_numeric does into *OUT, whose
+ * arrays the caller frees with drift_binning_release(). Returns 0, or
+ * DRIFT_EINVAL / DRIFT_ENOMEM. */
+int drift_psi_binning(const double *ref, size_t n_ref, const double *cur, size_t n_cur,
+                      size_t nbins, struct drift_binning *out);
+void drift_binning_release(struct drift_binning *b);
+
+/*
  * PSI over the levels of a categorical column, one bin per level present in
  * either sample (a level absent from both is left out, so adding unused
  * levels changes nothing). Codes in 0 .. NLEVELS-1, -1 skipped. Returns 0,
@@ -169,6 +191,9 @@ struct drift_chisq {
  * Returns 0, or DRIFT_EINVAL / DRIFT_ENOMEM. */
 int drift_chisq(const int32_t *ref, size_t n_ref, const int32_t *cur, size_t n_cur, size_t nlevels,
                 struct drift_chisq *out);
+/* The same test on a 2 x K table of counts given as its rows CR[K] and
+ * CC[K] (PSI's bins, say). Returns 0, or DRIFT_EINVAL if a row sums to 0. */
+int drift_chisq_counts(const size_t *cr, const size_t *cc, size_t k, struct drift_chisq *out);
 
 /*
  * Missing-rate change: the rates, their difference (cur - ref), the pooled

@@ -1,6 +1,6 @@
 /*
- * aiwb/plugin.h - the plugin ABI: everything a source, transform or algorithm
- * module needs, and nothing else.
+ * aiwb/plugin.h - the plugin ABI: everything a source, transform, algorithm or
+ * drift-statistic module needs, and nothing else.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -358,6 +358,103 @@ struct aiwb_algorithm_type {
     /* new members only below this line */
 };
 
+/*
+ * A drift statistic (ABI 1.0, registered with register_drift) compares one
+ * column of two datasets, the reference (the data a model learned from) and
+ * the current one (what it sees now), and judges whether the current sample
+ * has moved. `drift REF CUR` runs every chosen statistic on every column the
+ * two share; the user picks statistics with stats= and passes each one the
+ * options it declares (min_n=, alpha=, its thresholds).
+ *
+ * The host calls compare() once per column, only for the column types its
+ * flags declare (AIWB_DRIFT_NUMERIC, AIWB_DRIFT_CATEGORICAL), with the column
+ * as struct aiwb_drift_column: both samples as they are, missing values
+ * included. A categorical column's two samples use ONE list of levels: the
+ * host maps the current dataset's levels onto the reference's by their text
+ * and appends the levels only the current one has. compare() fills the
+ * result the host zeroed (its `size` set), and returns AIWB_OK, or a negative
+ * status with *cause set for input it cannot judge (an infinite value); the
+ * host frees what it allocated in the result either way. Too few values to
+ * judge (none at all included) is not an error: it is the verdict
+ * AIWB_DRIFT_TOO_FEW, with the numbers that could be computed (NaN the
+ * others).
+ *
+ * Every verdict should weigh an effect size, not a p-value alone: on large
+ * samples every difference is significant, on small ones every verdict is
+ * noise. The built-in statistics (`help psi` ...) judge "drift" only when p
+ * < alpha AND the effect size reaches its threshold, and refuse to judge
+ * below min_n values. `severity` orders the columns of a report (the most
+ * severe first, after the verdicts); the built-in ones use effect /
+ * threshold, so 1 is the threshold.
+ *
+ * The distributions are what the report draws for a flagged column: the
+ * proportions of the two samples over the bins the statistic used. BINS:
+ * numeric bins given by nbins + 1 finite, strictly increasing edges; LEVELS:
+ * nbins labelled categories (levels, or "present"/"missing"). All arrays
+ * and strings of the result (but effect_name, a static string) are
+ * allocated with api->alloc / api->strdup / api->format.
+ */
+#define AIWB_DRIFT_NUMERIC 0x10000u     /* compares numeric columns */
+#define AIWB_DRIFT_CATEGORICAL 0x20000u /* compares categorical columns */
+
+enum aiwb_drift_verdict {
+    AIWB_DRIFT_STABLE = 0,   /* no change that matters */
+    AIWB_DRIFT_MODERATE = 1, /* a real change, of moderate size */
+    AIWB_DRIFT_DRIFT = 2,    /* the distribution has moved */
+    AIWB_DRIFT_TOO_FEW = 3   /* too few values to judge */
+};
+
+enum aiwb_drift_dist {
+    AIWB_DRIFT_DIST_NONE = 0,  /* nothing to draw */
+    AIWB_DRIFT_DIST_BINS = 1,  /* numeric bins: edges */
+    AIWB_DRIFT_DIST_LEVELS = 2 /* categories: labels */
+};
+
+/* One column of both datasets, borrowed for the call. */
+struct aiwb_drift_column {
+    size_t size; /* sizeof(struct aiwb_drift_column) in the host */
+    const char *name;
+    enum aiwb_coltype type;
+    size_t n_ref, n_cur;                  /* rows of each sample, missing ones included */
+    const double *ref, *cur;              /* AIWB_NUMERIC: the values, NaN missing; else NULL */
+    const int32_t *ref_codes, *cur_codes; /* AIWB_CATEGORICAL: codes, AIWB_NA_CODE missing */
+    size_t nlevels;                       /* AIWB_CATEGORICAL: codes run 0..nlevels-1 */
+    const char *const *levels;            /* ... and these are their names */
+    /* new members only below this line */
+};
+
+/* What compare() found, in a struct the host zeroed. */
+struct aiwb_drift_result {
+    size_t size;             /* sizeof(struct aiwb_drift_result) in the host */
+    double statistic;        /* the statistic's own value (KS D, PSI, chi-square ...) */
+    double p;                /* its p-value; NaN when it has none */
+    double effect;           /* the effect size its verdict weighs */
+    const char *effect_name; /* what the effect size is ("D", "Cramér's V"), static text */
+    double severity;         /* orders columns within a verdict: larger is worse */
+    enum aiwb_drift_verdict verdict;
+    char *binning;             /* how the values were binned, one line; NULL: not binned */
+    char *text;                /* one short line of detail, or NULL */
+    enum aiwb_drift_dist dist; /* the two distributions, for the chart: */
+    size_t nbins;
+    double *edges;                 /* BINS: nbins + 1 edges */
+    char **labels;                 /* LEVELS: nbins labels */
+    double *ref_share, *cur_share; /* nbins proportions of each sample */
+    /* new members only below this line */
+};
+
+struct aiwb_drift_type {
+    unsigned abi_version;
+    size_t size;
+    const char *name;
+    const char *summary; /* one line, for listings */
+    const char *help;    /* more lines for `help NAME`: the rule and the binning, or NULL */
+    const struct aiwb_option_spec *options;
+    unsigned flags; /* AIWB_DRIFT_NUMERIC and/or AIWB_DRIFT_CATEGORICAL */
+    int (*compare)(const struct aiwb_options *opts, const struct aiwb_drift_column *col,
+                   struct aiwb_drift_result *res, char **cause);
+    /* new members only below this line */
+};
+
 /* Log levels for api->log. */
 enum aiwb_log_level { AIWB_LOG_DEBUG = 0, AIWB_LOG_INFO = 1, AIWB_LOG_WARN = 2, AIWB_LOG_ERROR = 3 };
 
@@ -492,8 +589,18 @@ struct aiwb_host_api {
      * and gives up with AIWB_ECANCELED. */
     int (*interrupted)(void);
 
+    /* ABI 1.0 (issue 5): register a drift statistic, as the three above. A
+     * module meant to load into hosts of the same ABI that predate it checks
+     * AIWB_HOST_HAS(api, register_drift) first. */
+    int (*register_drift)(struct aiwb_plugin *p, const struct aiwb_drift_type *t);
+
     /* new members only below this line, each with the minor version that added it */
 };
+
+/* Whether the host table API has MEMBER (a host of an older minor lacks the
+ * members added after it). */
+#define AIWB_HOST_HAS(api, member)                                                                 \
+    ((api)->size >= offsetof(struct aiwb_host_api, member) + sizeof((api)->member))
 
 /* The one symbol a module exports. */
 int aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host);

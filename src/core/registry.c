@@ -55,6 +55,8 @@ registry_kind_name(enum component_kind kind)
         return "transform";
     case COMPONENT_ALGORITHM:
         return "algorithm";
+    case COMPONENT_DRIFT:
+        return "drift statistic";
     }
     return "?";
 }
@@ -202,6 +204,17 @@ add_component(struct aiwb_plugin *p, enum component_kind kind, const void *t, si
                                                           : NULL;
         break;
     }
+    case COMPONENT_DRIFT: {
+        const struct aiwb_drift_type *s = copy;
+
+        name = s->name, summary = s->summary, help = s->help, options = s->options;
+        flags = s->flags;
+        why = s->compare == NULL ? xstrdup("it lacks compare")
+              : (s->flags & (AIWB_DRIFT_NUMERIC | AIWB_DRIFT_CATEGORICAL)) == 0
+                  ? xstrdup("it declares neither AIWB_DRIFT_NUMERIC nor AIWB_DRIFT_CATEGORICAL")
+                  : NULL;
+        break;
+    }
     default: {
         const struct aiwb_algorithm_type *s = copy;
 
@@ -269,6 +282,13 @@ host_register_algorithm(struct aiwb_plugin *p, const struct aiwb_algorithm_type 
 {
     return add_component(p, COMPONENT_ALGORITHM, t, t ? t->size : 0, sizeof *t,
                          MIN_SIZE(struct aiwb_algorithm_type, state_size), t ? t->abi_version : 0);
+}
+
+static int
+host_register_drift(struct aiwb_plugin *p, const struct aiwb_drift_type *t)
+{
+    return add_component(p, COMPONENT_DRIFT, t, t ? t->size : 0, sizeof *t,
+                         MIN_SIZE(struct aiwb_drift_type, compare), t ? t->abi_version : 0);
 }
 
 static char *
@@ -414,6 +434,7 @@ static const struct aiwb_host_api host_api = {
     .frame_take = frame_take,
     .source_read = host_source_read,
     .interrupted = host_interrupted,
+    .register_drift = host_register_drift,
 };
 
 const struct aiwb_host_api *

@@ -18,7 +18,12 @@
 
 #include <aiwb/plugin.h>
 
-enum component_kind { COMPONENT_SOURCE = 1, COMPONENT_TRANSFORM = 2, COMPONENT_ALGORITHM = 3 };
+enum component_kind {
+    COMPONENT_SOURCE = 1,
+    COMPONENT_TRANSFORM = 2,
+    COMPONENT_ALGORITHM = 3,
+    COMPONENT_DRIFT = 4 /* a drift statistic (issue 5) */
+};
 
 struct module {
     char *path;     /* the file it was loaded from */
@@ -39,6 +44,7 @@ struct component {
         const struct aiwb_source_type *source;
         const struct aiwb_transform_type *transform;
         const struct aiwb_algorithm_type *algorithm;
+        const struct aiwb_drift_type *drift;
     } type;
 };
 
@@ -82,7 +88,7 @@ const struct component *registry_at(size_t i);
 size_t registry_module_count(void);
 const struct module *registry_module_at(size_t i);
 
-/* A name for KIND: "source", "transform", "algorithm". */
+/* A name for KIND: "source", "transform", "algorithm", "drift statistic". */
 const char *registry_kind_name(enum component_kind kind);
 
 /* The flag api->interrupted reads (set by Ctrl-C); NULL: never interrupted. */

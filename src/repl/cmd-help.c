@@ -21,8 +21,8 @@ help_all(struct session *s)
 {
     struct aiwb_table *t = table_new(NULL);
     static const enum component_kind kinds[] = {COMPONENT_SOURCE, COMPONENT_TRANSFORM,
-                                                COMPONENT_ALGORITHM};
-    static const char *const plural[] = {"sources", "transforms", "algorithms"};
+                                                COMPONENT_ALGORITHM, COMPONENT_DRIFT};
+    static const char *const plural[] = {"sources", "transforms", "algorithms", "drift stats"};
 
     table_column(t, "command", AIWB_TABLE_TEXT);
     table_column(t, "what it does", AIWB_TABLE_TEXT);
@@ -80,10 +80,19 @@ help_component(struct session *s, const struct component *c)
 
     output_say(&s->out, "%s (%s, module %s %s): %s", c->name, registry_kind_name(c->kind),
                c->module->name, c->module->version, c->summary);
-    /* A source's flags mean other things than a transform's or an algorithm's. */
-    for (size_t i = 0; c->kind != COMPONENT_SOURCE && i < sizeof flags / sizeof flags[0]; i++)
+    /* A source's and a drift statistic's flags mean other things than a
+     * transform's or an algorithm's. */
+    for (size_t i = 0; c->kind != COMPONENT_SOURCE && c->kind != COMPONENT_DRIFT &&
+                       i < sizeof flags / sizeof flags[0];
+         i++)
         if (c->flags & flags[i].flag)
             strbuf_addf(&caps, "%s%s", caps.len ? ", " : "", flags[i].text);
+    if (c->kind == COMPONENT_DRIFT)
+        strbuf_addf(&caps, "compares %s columns",
+                    (c->flags & AIWB_DRIFT_NUMERIC) && (c->flags & AIWB_DRIFT_CATEGORICAL)
+                        ? "numeric and categorical"
+                    : (c->flags & AIWB_DRIFT_NUMERIC) ? "numeric"
+                                                      : "categorical");
     if (c->kind == COMPONENT_SOURCE && (c->flags & AIWB_SOURCE_FOLLOW))
         strbuf_addf(&caps, "%scan follow a growing file (follow=true)", caps.len ? ", " : "");
     if (c->kind == COMPONENT_TRANSFORM && (c->flags & AIWB_TF_ROWS))
@@ -133,7 +142,7 @@ static enum cmd_retval
 cmd_help_exec(struct session *s, int argc, char **argv)
 {
     static const enum component_kind kinds[] = {COMPONENT_ALGORITHM, COMPONENT_TRANSFORM,
-                                                COMPONENT_SOURCE};
+                                                COMPONENT_SOURCE, COMPONENT_DRIFT};
     const struct cmd_entry *e;
     char *cause = NULL;
 

@@ -1,5 +1,6 @@
 /*
- * cmd-plugins.c - "plugins": the components loaded, and from where.
+ * cmd-plugins.c - "plugins": the components loaded (sources, transforms,
+ * algorithms, drift statistics), and from where.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,7 +16,7 @@ cmd_plugins_exec(struct session *s, int argc, char **argv)
 {
     struct aiwb_table *t = table_new(NULL);
     static const enum component_kind kinds[] = {COMPONENT_SOURCE, COMPONENT_TRANSFORM,
-                                                COMPONENT_ALGORITHM};
+                                                COMPONENT_ALGORITHM, COMPONENT_DRIFT};
 
     (void)argc, (void)argv;
     table_column(t, "name", AIWB_TABLE_TEXT);
@@ -23,7 +24,7 @@ cmd_plugins_exec(struct session *s, int argc, char **argv)
     table_column(t, "version", AIWB_TABLE_TEXT);
     table_column(t, "summary", AIWB_TABLE_TEXT);
     table_column(t, "file", AIWB_TABLE_TEXT);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         for (size_t i = 0; i < registry_count(); i++) {
             const struct component *c = registry_at(i);
 
@@ -47,7 +48,7 @@ cmd_plugins_exec(struct session *s, int argc, char **argv)
 const struct cmd_entry cmd_plugins_entry = {
     .name = "plugins",
     .usage = "plugins",
-    .summary = "list the loaded sources, transforms and algorithms: version, summary, file",
+    .summary = "list the loaded sources, transforms, algorithms and drift statistics",
     .min_args = 0,
     .max_args = 0,
     .exec = cmd_plugins_exec,
