@@ -27,6 +27,7 @@
 #include "repl/repl.h"
 #include "repl/session.h"
 #include "store/store.h"
+#include "tui/tui.h"
 
 #define DEFAULT_WORKSPACE "aiwb.db"
 
@@ -139,6 +140,12 @@ banner(struct session *s, const char *workspace)
     }
 }
 
+static void
+greet(struct session *s, void *workspace)
+{
+    banner(s, workspace);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +231,7 @@ main(int argc, char **argv)
     int interactive = commands == NULL && script == NULL && isatty(STDIN_FILENO);
     s = session_new(store, (enum output_format)format, interactive);
     s->out.ascii = ascii;
+    s->colour = isatty(STDOUT_FILENO) && (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
     if (isatty(STDOUT_FILENO)) {
         struct winsize ws;
 
@@ -247,10 +255,14 @@ main(int argc, char **argv)
     } else if (interactive) {
         char *hist = history_file();
 
-        (void)plain; /* line mode is the only interactive mode until the TUI lands */
-        if (!quiet)
-            banner(s, workspace);
-        status = repl_run_interactive(s, hist);
+        status = -1;
+        if (!plain && isatty(STDOUT_FILENO))
+            status = tui_run(s, quiet ? NULL : greet, (void *)workspace, hist);
+        if (status < 0) { /* --plain, not a terminal, or the TUI could not start */
+            if (!quiet)
+                banner(s, workspace);
+            status = repl_run_interactive(s, hist);
+        }
         free(hist);
     } else {
         status = repl_run_stream(s, stdin, script != NULL ? "-" : "<stdin>");

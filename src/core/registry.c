@@ -349,6 +349,8 @@ host_source_read(const char *source, const char *uri, size_t n, char *const *opt
 }
 
 static volatile sig_atomic_t *interrupt_flag;
+/* A background job's own flag, read instead of the global one in its thread. */
+static _Thread_local volatile int *thread_flag;
 
 void
 registry_set_interrupt_flag(volatile sig_atomic_t *flag)
@@ -356,9 +358,17 @@ registry_set_interrupt_flag(volatile sig_atomic_t *flag)
     interrupt_flag = flag;
 }
 
+void
+registry_set_thread_interrupt_flag(volatile int *flag)
+{
+    thread_flag = flag;
+}
+
 static int
 host_interrupted(void)
 {
+    if (thread_flag != NULL)
+        return *thread_flag != 0;
     return interrupt_flag != NULL && *interrupt_flag != 0;
 }
 

@@ -93,6 +93,9 @@ const char *registry_kind_name(enum component_kind kind);
 
 /* The flag api->interrupted reads (set by Ctrl-C); NULL: never interrupted. */
 void registry_set_interrupt_flag(volatile sig_atomic_t *flag);
+/* The flag api->interrupted reads in the calling thread instead (a
+ * background job's stop flag); NULL: the global one again. */
+void registry_set_thread_interrupt_flag(volatile int *flag);
 
 /* Unload everything (dlclose, except in sanitizer builds). */
 void registry_shutdown(void);

@@ -78,4 +78,5 @@ const struct cmd_entry cmd_cv_entry = {
     .max_args = -1,
     .complete = {COMPLETE_NONE},
     .exec = cmd_cv_exec,
+    .background = 1,
 };

@@ -15,6 +15,7 @@
 #include "core/table.h"
 #include "repl/cmd.h"
 #include "repl/session.h"
+#include "tui/tui.h"
 
 static void
 help_all(struct session *s)
@@ -32,7 +33,7 @@ help_all(struct session *s)
     }
     output_table(&s->out, t);
     table_free(t);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct strbuf sb = STRBUF_INIT;
 
         for (size_t i = 0; i < registry_count(); i++)
@@ -150,7 +151,11 @@ cmd_help_exec(struct session *s, int argc, char **argv)
         help_all(s);
         return CMD_OK;
     }
-    for (size_t k = 0; k < 3; k++) {
+    if (strcmp(argv[0], "keys") == 0) {
+        output_say(&s->out, "%.*s", (int)strlen(tui_keys_help) - 1, tui_keys_help);
+        return CMD_OK;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         const struct component *c = registry_find(kinds[k], argv[0]);
 
         if (c != NULL) {
@@ -169,8 +174,8 @@ cmd_help_exec(struct session *s, int argc, char **argv)
 
 const struct cmd_entry cmd_help_entry = {
     .name = "help",
-    .usage = "help [COMMAND | PLUGIN]",
-    .summary = "list the commands, or show a command's usage or a plugin's options",
+    .usage = "help [COMMAND | PLUGIN | keys]",
+    .summary = "list the commands, or show a command's usage, a plugin's options or the keys",
     .min_args = 0,
     .max_args = 1,
     .complete = {COMPLETE_TOPIC},

@@ -21,6 +21,7 @@
 #include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/fit.h"
+#include "repl/jobs.h"
 #include "repl/session.h"
 
 #define DEFAULT_REPEATS 5
@@ -155,17 +156,17 @@ cmd_importance_exec(struct session *s, int argc, char **argv)
             drop[j * repeats + r] = higher ? baseline - metric_of(&ev, metric)
                                            : metric_of(&ev, metric) - baseline;
             evaluation_release(&ev);
-            if (session_interrupted) {
+            if (jobs_stopping()) {
                 stopped = 1;
                 break;
             }
         }
-        if (s->interactive) {
+        if (s->interactive && s->tui == NULL) {
             fprintf(s->out.err, "\r  column %zu/%zu\033[K", j + 1, ninputs);
             fflush(s->out.err);
         }
     }
-    if (s->interactive) {
+    if (s->interactive && s->tui == NULL) {
         fputs("\r\033[K", s->out.err);
         fflush(s->out.err);
     }

@@ -87,7 +87,7 @@ cmd_train_exec(struct session *s, int argc, char **argv)
         store_run_end(s->store, run_id, "failed", o.iterations, cmd_last_error(), NULL);
         goto out;
     }
-    store_run_end(s->store, run_id, o.stopped ? "interrupted" : "finished", o.iterations, how,
+    store_run_end(s->store, run_id, o.stopped ? "cancelled" : "finished", o.iterations, how,
                   NULL);
     output_say(&s->out, "%s", how);
     {
@@ -131,4 +131,5 @@ const struct cmd_entry cmd_train_entry = {
     .max_args = -1,
     .complete = {COMPLETE_NONE},
     .exec = cmd_train_exec,
+    .background = 1,
 };

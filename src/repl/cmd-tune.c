@@ -356,4 +356,5 @@ const struct cmd_entry cmd_tune_entry = {
     .max_args = -1,
     .complete = {COMPLETE_NONE},
     .exec = cmd_tune_exec,
+    .background = 1,
 };

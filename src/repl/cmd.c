@@ -31,22 +31,28 @@ extern const struct cmd_entry cmd_cv_entry;
 extern const struct cmd_entry cmd_datasets_entry;
 extern const struct cmd_entry cmd_describe_entry;
 extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_drift_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_head_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hist_entry;
 extern const struct cmd_entry cmd_importance_entry;
+extern const struct cmd_entry cmd_jobs_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_models_entry;
+extern const struct cmd_entry cmd_plot_entry;
 extern const struct cmd_entry cmd_plugins_entry;
 extern const struct cmd_entry cmd_predict_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_recommend_entry;
 extern const struct cmd_entry cmd_record_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_roc_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_save_entry;
+extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_split_entry;
+extern const struct cmd_entry cmd_stop_entry;
 extern const struct cmd_entry cmd_train_entry;
 extern const struct cmd_entry cmd_transform_entry;
 extern const struct cmd_entry cmd_tune_entry;
@@ -58,16 +64,20 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_load_entry,      &cmd_datasets_entry,  &cmd_describe_entry, &cmd_head_entry,
     &cmd_corr_entry,      &cmd_hist_entry,      &cmd_counts_entry,   &cmd_split_entry,
     &cmd_transform_entry, &cmd_save_entry,      &cmd_write_entry,    &cmd_train_entry,
-    &cmd_cv_entry,        &cmd_tune_entry,      &cmd_eval_entry,     &cmd_predict_entry,
+    &cmd_cv_entry,        &cmd_tune_entry,      &cmd_eval_entry,     &cmd_show_entry,
+    &cmd_plot_entry,      &cmd_report_entry,    &cmd_predict_entry,
     &cmd_recommend_entry, &cmd_update_entry,    &cmd_importance_entry, &cmd_roc_entry,
-    &cmd_compare_entry,   &cmd_runs_entry,      &cmd_diff_entry,     &cmd_models_entry,
+    &cmd_compare_entry,   &cmd_drift_entry,
+    &cmd_runs_entry,      &cmd_diff_entry,      &cmd_models_entry,
+    &cmd_jobs_entry,      &cmd_stop_entry,
     &cmd_plugins_entry,   &cmd_record_entry,    &cmd_help_entry,     &cmd_quit_entry,
     NULL,
 };
 
-static char *last_error;
+/* Per thread: a background job runs its command beside the prompt's. */
+static _Thread_local char *last_error;
 /* The name of the command running, for the messages of cmd_keywords(). */
-static const char *current_name;
+static _Thread_local const char *current_name;
 
 const struct cmd_entry *
 cmd_find(const char *name, char **cause)
@@ -120,6 +130,13 @@ const char *
 cmd_last_error(void)
 {
     return last_error;
+}
+
+void
+cmd_forget_error(void)
+{
+    free(last_error);
+    last_error = NULL;
 }
 
 enum cmd_retval

@@ -39,6 +39,7 @@ struct cmd_entry {
     int min_args, max_args; /* words after the name; max -1: no limit */
     enum cmd_complete complete[2]; /* completion of the first two words */
     enum cmd_retval (*exec)(struct session *s, int argc, char **argv);
+    int background;       /* in the TUI, runs as a background job (jobs.h) */
 };
 
 /* The commands, NULL-terminated. */
@@ -58,6 +59,9 @@ enum cmd_retval cmd_run(struct session *s, const struct cmdline *cl);
 void cmd_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The error reported by the last command, or NULL; cleared by cmd_run. */
 const char *cmd_last_error(void);
+/* Free the calling thread's last error (a job's thread as it ends; aiwb as
+ * it exits, so leak checkers that skip thread-local storage see nothing). */
+void cmd_forget_error(void);
 
 /*
  * Split the words ARGV[0..ARGC-1] of the form name=value into the value of

@@ -29,6 +29,7 @@
 #include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/fit.h"
+#include "repl/jobs.h"
 #include "repl/session.h"
 #include "store/store.h"
 
@@ -364,7 +365,7 @@ cv_run(struct session *s, const struct fit_args *a, size_t nextra, char **extra,
             free(msg);
             goto out;
         }
-        if (got == 1 || session_interrupted) {
+        if (got == 1 || jobs_stopping()) {
             r->stopped = 1;
             break;
         }
@@ -397,7 +398,7 @@ cv_run(struct session *s, const struct fit_args *a, size_t nextra, char **extra,
         if (r->done > 1)
             strbuf_addf(&how, " ± %s", numfmt_sig(sd, r->sd[j], 2));
     }
-    store_run_end(s->store, r->run, r->stopped ? "interrupted" : "finished", (int64_t)r->done,
+    store_run_end(s->store, r->run, r->stopped ? "cancelled" : "finished", (int64_t)r->done,
                   strbuf_str(&how), NULL);
     rc = 0;
 out:

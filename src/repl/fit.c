@@ -16,6 +16,7 @@
 #include "core/registry.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
+#include "repl/jobs.h"
 #include "repl/session.h"
 #include "store/store.h"
 
@@ -203,7 +204,7 @@ fit_check(struct session *s, const struct fit_args *a, size_t nextra, char **ext
 static void
 show_progress(struct session *s, const char *prefix, const struct aiwb_step *st, int final)
 {
-    if (!s->interactive)
+    if (!s->interactive || s->tui != NULL) /* the TUI shows it in its status line */
         return;
     fprintf(s->out.err, "\r  %s%siteration %lld", prefix, *prefix ? "  " : "",
             (long long)st->iteration);
@@ -229,8 +230,12 @@ fit_loop(struct session *s, struct pipeline *p, int64_t run, const char *prefix,
     char *cause = NULL;
 
     memset(o, 0, sizeof *o);
+    jobs_curve_begin(prefix);
     for (;;) {
+        /* In a background job, the prompt's commands run during the step. */
+        jobs_release();
         o->rc = pipeline_iterate(p, &st, &o->cause);
+        jobs_reacquire();
         if (o->rc < 0)
             break;
         o->iterations = st.iteration;
@@ -243,10 +248,11 @@ fit_loop(struct session *s, struct pipeline *p, int64_t run, const char *prefix,
                 cause = NULL;
             }
         }
+        jobs_curve_step(&st);
         show_progress(s, prefix, &st, 0);
         if (o->rc != AIWB_CONTINUE)
             break;
-        if (session_interrupted) {
+        if (jobs_stopping()) {
             o->stopped = 1;
             break;
         }

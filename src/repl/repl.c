@@ -24,6 +24,7 @@
 #include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/complete.h"
+#include "repl/jobs.h"
 #include "repl/session.h"
 #include "repl/tokenize.h"
 
@@ -59,6 +60,17 @@ record(struct session *s, const struct cmdline *cl)
     fflush(s->record);
 }
 
+/* Whether CL is a command the TUI runs as a background job. */
+static int
+runs_in_background(const struct cmdline *cl)
+{
+    char *cause = NULL;
+    const struct cmd_entry *e = cmd_find(cl->argv[0], &cause);
+
+    free(cause);
+    return e != NULL && e->background;
+}
+
 /*
  * Run the commands of LINE. WHERE ("x.aiwb:3", or NULL when interactive)
  * prefixes errors; for -c, FIRST numbers the commands. Returns CMD_OK,
@@ -82,7 +94,15 @@ run_line(struct session *s, const char *line, const char *where, int *counter)
     }
     /* Ctrl-C stops the rest of the line too. */
     for (size_t i = 0; i < n && rc == CMD_OK && !session_interrupted; i++) {
-        rc = cmd_run(s, &cmds[i]);
+        if (s->tui != NULL && runs_in_background(&cmds[i])) {
+            int id = jobs_start(s, &cmds[i]);
+
+            if (id > 0)
+                output_say(&s->out, "[job %d] started: %s", id, cmds[i].text);
+            rc = id > 0 ? CMD_OK : CMD_ERROR;
+        } else {
+            rc = cmd_run(s, &cmds[i]);
+        }
         fflush(s->out.data);
         if (counter != NULL)
             (*counter)++;
@@ -160,8 +180,14 @@ repl_run_string(struct session *s, const char *text)
     return status_of(run_line(s, text, "-c", &counter));
 }
 
-static void
-history_start(const char *histfile)
+enum cmd_retval
+repl_run_line(struct session *s, const char *line)
+{
+    return run_line(s, line, NULL, NULL);
+}
+
+void
+repl_history_start(const char *histfile)
 {
     stifle_history(HISTORY_SIZE);
     if (histfile == NULL)
@@ -171,8 +197,8 @@ history_start(const char *histfile)
                 strerror(errno));
 }
 
-static void
-history_add(const char *histfile, const char *line)
+void
+repl_history_add(const char *histfile, const char *line)
 {
     HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
 
@@ -231,7 +257,7 @@ repl_run_interactive(struct session *s, const char *histfile)
     if (!isatty(STDOUT_FILENO))
         rl_outstream = stderr;
     complete_init(s);
-    history_start(histfile);
+    repl_history_start(histfile);
     rl_callback_handler_install(prompt, on_line);
     while (rc != CMD_EXIT && !typed_eof) {
         fd_set in;
@@ -253,7 +279,7 @@ repl_run_interactive(struct session *s, const char *histfile)
         /* The command runs with the terminal as it was, not in readline's mode. */
         rl_callback_handler_remove();
         if (typed[strspn(typed, " \t")] != '\0') {
-            history_add(histfile, typed);
+            repl_history_add(histfile, typed);
             rc = run_line(s, typed, NULL, NULL);
         }
         free(typed);

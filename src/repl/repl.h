@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "repl/cmd.h"
+
 struct session;
 
 /* Exit statuses, as documented in `aiwb --help`. */
@@ -30,6 +32,14 @@ int repl_run_string(struct session *s, const char *text);
 /* Read commands with GNU readline until quit or end of input; errors do not
  * stop it. History is kept in HISTFILE (if not NULL). Returns an exit status. */
 int repl_run_interactive(struct session *s, const char *histfile);
+
+/* Run the ';'-separated commands of LINE typed by a person (errors say
+ * "error: ..."); in the TUI, train, cv and tune start as background jobs.
+ * The caller holds the session lock (jobs_lock). */
+enum cmd_retval repl_run_line(struct session *s, const char *line);
+/* Load the readline history from HISTFILE (may be NULL), and append LINE to it. */
+void repl_history_start(const char *histfile);
+void repl_history_add(const char *histfile, const char *line);
 
 /* Catch Ctrl-C: it sets session_interrupted instead of killing aiwb. */
 void repl_catch_interrupt(void);

@@ -59,6 +59,7 @@ session_free(struct session *s)
 {
     if (s == NULL)
         return;
+    cmd_forget_error();
     for (size_t i = 0; i < s->ndatasets; i++)
         dataset_free(s->datasets[i]);
     free(s->datasets);

@@ -18,6 +18,7 @@ struct aiwb_frame;
 struct pipeline;
 struct source_handle;
 struct store;
+struct view;
 
 /* A dataset in memory. */
 struct dataset {
@@ -47,6 +48,10 @@ struct session {
     FILE *record;      /* where `record` appends commands, or NULL */
     char *record_path;
     const char *current;   /* the command being run, as typed */
+    int colour;        /* output is a terminal and NO_COLOR is unset */
+    /* The TUI's view pane, when running full screen: takes the view (view_show). */
+    void (*show)(struct session *s, struct view *v);
+    void *tui;         /* the full-screen interface, or NULL */
 };
 
 /* Set when the user presses Ctrl-C; long commands poll it. */

@@ -1,6 +1,7 @@
 /*
  * store.c - the workspace: one sqlite file of datasets, runs, curves,
- * evaluations and versioned models, with its schema and its migrations.
+ * evaluations, versioned models and drift reports, with its schema and its
+ * migrations.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -135,6 +136,51 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  sd REAL,"
     "  folds INTEGER NOT NULL,"
     "  PRIMARY KEY (run, name)) WITHOUT ROWID;",
+    /* 3 -> 4: drift reports of `drift REF CUR`: the report, then one row per
+     * statistic of each column, with what redraws its chart (the
+     * distributions as a codec blob). A column's fields (type, counts, flag)
+     * repeat on each of its statistics' rows. */
+    "CREATE TABLE drift_reports ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  ref TEXT NOT NULL,"
+    "  cur TEXT NOT NULL,"
+    "  ref_rows INTEGER NOT NULL,"
+    "  cur_rows INTEGER NOT NULL,"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE drift_columns ("
+    "  report INTEGER NOT NULL REFERENCES drift_reports (id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL," /* the column's place in the report */
+    "  column TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  n_ref INTEGER NOT NULL," /* non-missing values */
+    "  n_cur INTEGER NOT NULL,"
+    "  flag TEXT NOT NULL," /* the column's verdict */
+    "  stat_seq INTEGER NOT NULL,"
+    "  stat TEXT NOT NULL,"
+    "  value REAL,"
+    "  p REAL,"
+    "  effect REAL,"
+    "  measure TEXT,"
+    "  severity REAL,"
+    "  verdict TEXT NOT NULL,"
+    "  binning TEXT,"
+    "  note TEXT,"
+    "  dist BLOB,"
+    "  PRIMARY KEY (report, column, stat)) WITHOUT ROWID;",
+    /* 4 -> 5: a run the user stopped (`stop`, Ctrl-C) is 'cancelled', no
+     * longer 'interrupted' (which now means only: its process ended without
+     * finishing it). Widening a CHECK constraint is the kind of change
+     * sqlite's ALTER TABLE page does through writable_schema (existing rows
+     * all satisfy the wider constraint); migrate() then bumps
+     * schema_version so every connection parses the new text. A table
+     * rebuild would cascade-delete the curves under foreign_keys. */
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_schema SET sql = replace(sql, '''failed'', ''interrupted'')',"
+    "  '''failed'', ''interrupted'', ''cancelled'')')"
+    "  WHERE type = 'table' AND name = 'runs';"
+    "PRAGMA writable_schema = OFF;",
 };
 
 struct curve_point {
@@ -424,9 +470,19 @@ migrate(struct store *s, int64_t version, char **cause)
         if (exec(s, sql) != SQLITE_OK)
             goto fail;
     }
-    for (v = version; v < STORE_SCHEMA_VERSION; v++)
+    for (v = version; v < STORE_SCHEMA_VERSION; v++) {
         if (exec(s, migrations[v]) != SQLITE_OK)
             goto fail;
+        if (v == 4) { /* the schema's text changed under sqlite: say so */
+            int64_t sv;
+
+            if (query_int(s, "PRAGMA schema_version", &sv) != SQLITE_OK)
+                goto fail;
+            snprintf(sql, sizeof sql, "PRAGMA schema_version = %" PRId64, sv + 1);
+            if (exec(s, sql) != SQLITE_OK)
+                goto fail;
+        }
+    }
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
     if (exec(s, sql) != SQLITE_OK)
         goto fail;
@@ -1052,7 +1108,7 @@ run_curve(struct store *s, int64_t id, int64_t step, const char *name, double v,
     return AIWB_OK;
 }
 
-static const char *const end_statuses[] = {"finished", "failed", "interrupted"};
+static const char *const end_statuses[] = {"finished", "failed", "interrupted", "cancelled"};
 
 /* The status of run ID in a new string, or NULL if there is no such run (or
  * it cannot be read). */
@@ -1072,7 +1128,7 @@ run_status(struct store *s, int64_t id)
 }
 
 /*
- * End run ID with STATUS ("finished", "failed" or "interrupted"), the
+ * End run ID with STATUS ("finished", "failed", "interrupted" or "cancelled"), the
  * number of iterations done and MESSAGE (NULL: none), after committing the
  * buffered curve points. AIWB_EINVAL for another status, a run that does
  * not exist or one that has already ended.
@@ -1710,6 +1766,202 @@ out:
     return ret;
 }
 
+/* Keep drift report R and its N rows; *ID gets the report's number. */
+static int
+drift_put(struct store *s, const struct store_drift_report *r, size_t n,
+          const struct store_drift_row *rows, int64_t *id, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int64_t rid = 0;
+    size_t i;
+    int rc, ret;
+
+    if (r == NULL || r->ref == NULL || r->cur == NULL)
+        return invalid(cause, "cannot record a drift report without its datasets in '%s'", s->path);
+    for (i = 0; i < n; i++)
+        if (rows[i].column == NULL || rows[i].type == NULL || rows[i].flag == NULL ||
+            rows[i].stat == NULL || rows[i].verdict == NULL)
+            return invalid(cause,
+                           "cannot record drift report row %zu in '%s': it lacks a "
+                           "column, type, flag, statistic or verdict",
+                           i + 1, s->path);
+    now_iso(now);
+    rc = begin(s);
+    if (rc == SQLITE_OK)
+        rc = prepare(s, &st,
+                     "INSERT INTO drift_reports (ref, cur, ref_rows, cur_rows, options, "
+                     "notes, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, r->ref);
+        bind_text(st, 2, r->cur);
+        sqlite3_bind_int64(st, 3, r->ref_rows);
+        sqlite3_bind_int64(st, 4, r->cur_rows);
+        bind_text(st, 5, r->options != NULL ? r->options : "");
+        bind_text(st, 6, r->notes != NULL ? r->notes : "");
+        bind_text(st, 7, now);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        rid = sqlite3_last_insert_rowid(s->db);
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = prepare(s, &st,
+                     "INSERT INTO drift_columns (report, seq, column, type, n_ref, n_cur, flag, "
+                     "stat_seq, stat, value, p, effect, measure, severity, verdict, binning, "
+                     "note, dist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                     "?13, ?14, ?15, ?16, ?17, ?18)");
+    }
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        const struct store_drift_row *w = &rows[i];
+
+        sqlite3_bind_int64(st, 1, rid);
+        sqlite3_bind_int64(st, 2, w->seq);
+        bind_text(st, 3, w->column);
+        bind_text(st, 4, w->type);
+        sqlite3_bind_int64(st, 5, w->n_ref);
+        sqlite3_bind_int64(st, 6, w->n_cur);
+        bind_text(st, 7, w->flag);
+        sqlite3_bind_int64(st, 8, w->stat_seq);
+        bind_text(st, 9, w->stat);
+        bind_real(st, 10, w->value);
+        bind_real(st, 11, w->p);
+        bind_real(st, 12, w->effect);
+        bind_text(st, 13, w->measure);
+        bind_real(st, 14, w->severity);
+        bind_text(st, 15, w->verdict);
+        bind_text(st, 16, w->binning);
+        bind_text(st, 17, w->note);
+        if (w->dist != NULL)
+            sqlite3_bind_blob64(st, 18, w->dist, w->dist_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 18);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = sqlite3_reset(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(s, "COMMIT");
+    ret = rc == SQLITE_OK ? AIWB_OK : fail(s, cause, "record the drift report");
+    sqlite3_finalize(st);
+    if (ret < 0)
+        rollback(s);
+    else
+        *id = rid;
+    return ret;
+}
+
+/* Column I of ST as text, NULL for a NULL. */
+static const char *
+column_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Column I of ST as a real, NaN for a NULL. */
+static double
+column_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Read drift report ID back through FN (see store_drift_get). */
+static int
+drift_get(struct store *s, int64_t id,
+          int (*fn)(void *, const struct store_drift_report *, const struct store_drift_row *),
+          void *arg, char **cause)
+{
+    sqlite3_stmt *head = NULL, *st = NULL;
+    struct store_drift_report r = {.id = id};
+    int rc, ret = AIWB_OK;
+
+    rc = prepare(s, &head,
+                 "SELECT ref, cur, ref_rows, cur_rows, options, notes, created "
+                 "FROM drift_reports WHERE id = ?1");
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(head, 1, id);
+        rc = sqlite3_step(head);
+    }
+    if (rc == SQLITE_DONE) {
+        ret = invalid(cause, "no drift report %" PRId64 " in workspace '%s'", id, s->path);
+        goto out;
+    }
+    if (rc != SQLITE_ROW)
+        goto fail;
+    r.ref = column_text(head, 0);
+    r.cur = column_text(head, 1);
+    r.ref_rows = sqlite3_column_int64(head, 2);
+    r.cur_rows = sqlite3_column_int64(head, 3);
+    r.options = column_text(head, 4);
+    r.notes = column_text(head, 5);
+    r.created = column_text(head, 6);
+    if ((ret = fn(arg, &r, NULL)) != 0)
+        goto out;
+    rc = prepare(s, &st,
+                 "SELECT seq, column, type, n_ref, n_cur, flag, stat_seq, stat, value, "
+                 "p, effect, measure, severity, verdict, binning, note, dist "
+                 "FROM drift_columns WHERE report = ?1 ORDER BY seq, stat_seq");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, id);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_drift_row w = {
+            .seq = sqlite3_column_int64(st, 0),
+            .column = column_text(st, 1),
+            .type = column_text(st, 2),
+            .n_ref = sqlite3_column_int64(st, 3),
+            .n_cur = sqlite3_column_int64(st, 4),
+            .flag = column_text(st, 5),
+            .stat_seq = sqlite3_column_int64(st, 6),
+            .stat = column_text(st, 7),
+            .value = column_real(st, 8),
+            .p = column_real(st, 9),
+            .effect = column_real(st, 10),
+            .measure = column_text(st, 11),
+            .severity = column_real(st, 12),
+            .verdict = column_text(st, 13),
+            .binning = column_text(st, 14),
+            .note = column_text(st, 15),
+        };
+
+        if (sqlite3_column_type(st, 16) == SQLITE_BLOB) {
+            w.dist = sqlite3_column_blob(st, 16);
+            w.dist_len = (size_t)sqlite3_column_bytes(st, 16);
+        }
+        if ((ret = fn(arg, &r, &w)) != 0)
+            goto out;
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        goto out;
+fail:
+    ret = fail(s, cause, "read drift report %" PRId64, id);
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(head);
+    return ret;
+}
+
+/* One row per drift report, by number, to the empty table T. */
+static int
+drift_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"id", AIWB_TABLE_INT},       {"ref", AIWB_TABLE_TEXT},    {"cur", AIWB_TABLE_TEXT},
+        {"created", AIWB_TABLE_TEXT}, {"columns", AIWB_TABLE_INT}, {"drifted", AIWB_TABLE_INT},
+        {"options", AIWB_TABLE_TEXT},
+    };
+
+    return list(
+        s, t,
+        "SELECT r.id, r.ref, r.cur, r.created, "
+        "  (SELECT count(DISTINCT c.column) FROM drift_columns AS c WHERE c.report = r.id), "
+        "  (SELECT count(DISTINCT c.column) FROM drift_columns AS c "
+        "   WHERE c.report = r.id AND c.flag = 'DRIFT'), r.options "
+        "FROM drift_reports AS r ORDER BY r.id",
+        0, cols, sizeof cols / sizeof cols[0], "drift reports", cause);
+}
+
 /* ---- The public functions: each is its counterpart above, under the lock. */
 
 /* Commit the buffered curve points of S now: 0, or a negative status with
@@ -2009,6 +2261,46 @@ store_check(struct store *s, char **cause)
 
     pthread_mutex_lock(&s->lock);
     ret = check(s, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Keep a drift report and its rows: 0, or a negative status with *cause. */
+int
+store_drift_put(struct store *s, const struct store_drift_report *r, size_t n,
+                const struct store_drift_row *rows, int64_t *id, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = drift_put(s, r, n, rows, id, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Read drift report ID back through FN; see store.h. */
+int
+store_drift_get(struct store *s, int64_t id,
+                int (*fn)(void *arg, const struct store_drift_report *r,
+                          const struct store_drift_row *row),
+                void *arg, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = drift_get(s, id, fn, arg, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the drift reports into the empty table T. */
+int
+store_drift_list(struct store *s, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = drift_list(s, t, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
 }

@@ -1,6 +1,6 @@
 /*
  * store.h - the workspace: one sqlite file holding datasets, runs, their
- * per-iteration curves, evaluations and versioned models.
+ * per-iteration curves, evaluations, versioned models and drift reports.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -23,7 +23,7 @@
 struct aiwb_table;
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 5
 
 /* Open (creating if needed) the workspace at PATH. NULL with *cause set on
  * failure: "cannot open workspace 'x.db': ...". Close with store_close(). */
@@ -78,7 +78,7 @@ int store_run_curve(struct store *s, int64_t id, int64_t step, const char *name,
                     char **cause);
 /* Commit buffered curve points now. */
 int store_flush(struct store *s, char **cause);
-/* End run ID with STATUS "finished", "failed" or "interrupted", the number
+/* End run ID with STATUS "finished", "failed", "cancelled" or "interrupted", the number
  * of iterations done and MESSAGE (NULL or a reason). */
 int store_run_end(struct store *s, int64_t id, const char *status, int64_t iterations,
                   const char *message, char **cause);
@@ -153,5 +153,51 @@ char **store_dataset_names(struct store *s);
 
 /* Run the integrity check; 0 if sqlite answers "ok". */
 int store_check(struct store *s, char **cause);
+
+/*
+ * Drift reports (schema version 4): what `drift REF CUR` found, kept so that
+ * `show drift REPORT` redraws it. A report, then one row per statistic of
+ * each column compared, in the report's order.
+ */
+struct store_drift_report {
+    int64_t id;                 /* set when read back; ignored by store_drift_put */
+    const char *ref, *cur;      /* the datasets compared */
+    int64_t ref_rows, cur_rows; /* their rows */
+    const char *options;        /* the settings used: "stats=psi,ks min_n=100 ..." */
+    const char *notes;          /* lines shown under the report, "" if none */
+    const char *created;        /* set when read back */
+};
+struct store_drift_row {
+    int64_t seq;          /* the column's place in the report (most severe first) */
+    const char *column;
+    const char *type;     /* "numeric", "categorical" */
+    int64_t n_ref, n_cur; /* the column's non-missing values */
+    const char *flag;     /* the column's verdict: "DRIFT", "moderate", ... */
+    int64_t stat_seq;     /* the statistic's place among the column's */
+    const char *stat;     /* its name: "psi" */
+    double value, p, effect, severity; /* a NaN is kept as NULL */
+    const char *measure;  /* what effect is: "D" */
+    const char *verdict;  /* the statistic's own: "drift", "too few rows" ... */
+    const char *binning;  /* NULL if none */
+    const char *note;     /* NULL if none */
+    const unsigned char *dist; /* the distributions drawn (a codec blob), or NULL */
+    size_t dist_len;
+};
+/* Keep report R and its N rows as a new report; *ID gets its number. */
+int store_drift_put(struct store *s, const struct store_drift_report *r, size_t n,
+                    const struct store_drift_row *rows, int64_t *id, char **cause);
+/*
+ * Read report ID back: FN(ARG, report, NULL) once, then FN(ARG, report, row)
+ * per row in the report's order, everything borrowed for the call only. FN
+ * returns 0 to go on; anything else stops and is returned. FN must not call
+ * the store. AIWB_EINVAL with "no drift report 7 in workspace 'x'" if absent.
+ */
+int store_drift_get(struct store *s, int64_t id,
+                    int (*fn)(void *arg, const struct store_drift_report *r,
+                              const struct store_drift_row *row),
+                    void *arg, char **cause);
+/* One row per drift report to T (empty): id, ref, cur, created, columns,
+ * drifted (columns flagged DRIFT), options. */
+int store_drift_list(struct store *s, struct aiwb_table *t, char **cause);
 
 #endif

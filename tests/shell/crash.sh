@@ -7,7 +7,7 @@
 # test waits (about 0.2 s an iteration); it is killed at three instants: as
 # soon as `runs` shows it running, after 2 iterations, after 8. Then Ctrl-C
 # (SIGINT) in a script: training stops, the model as it stood is kept, the
-# run is interrupted, the script stops there and aiwb exits with 130.
+# run is marked cancelled, the script stops there and aiwb exits with 130.
 # Prints TAP; `make check` runs it with top_srcdir and top_builddir exported.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -280,12 +280,12 @@ check "... and the rest of the line did not run" test ! -e after.csv
 check "... nor the lines after it" test ! -e after-line.csv
 sigint_run() {
     "$aiwb" -c runs >runs.out 2>&1
-    grep -Eq '^ *5 +interrupted .*stopped by the user after [0-9]+ iterations' runs.out || {
+    grep -Eq '^ *5 +cancelled .*stopped by the user after [0-9]+ iterations' runs.out || {
         show runs.out
         return 1
     }
 }
-check "... and runs shows run 5 interrupted, stopped by the user" sigint_run
+check "... and runs shows run 5 cancelled, stopped by the user" sigint_run
 sigint_model() {
     "$aiwb" -c models >models.out 2>&1
     grep -Eq '^stopped +1 +logistic +big +y +5 ' models.out || {

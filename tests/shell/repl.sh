@@ -66,7 +66,7 @@ start() {
     session=aiwb$sessions
     $tmux new-session -d -x 120 -y 40 -s "$session" -c "$work" \
         "env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' LC_ALL=C.UTF-8 TERM=xterm \
-            '$aiwb'; echo \"[aiwb exited \$?]\"; sleep 3600"
+            '$aiwb' --plain; echo \"[aiwb exited \$?]\"; sleep 3600"
 }
 
 # keys KEY...: send keys as tmux names them (Tab, Enter, C-c, Up, or text).
@@ -333,9 +333,9 @@ resync
 cv_recorded() {
     type_text "runs"
     keys Enter
-    wait_for "interrupted  logistic   cv" && wait_prompt
+    wait_for "cancelled  logistic   cv" && wait_prompt
 }
-check "... and runs lists the cross-validation as interrupted" cv_recorded
+check "... and runs lists the cross-validation as cancelled" cv_recorded
 
 # 23-25. quit leaves with status 0; the history file is private.
 quit_exits() {

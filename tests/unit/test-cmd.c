@@ -297,7 +297,7 @@ test_find(void **state)
     }
 
     assert_null(cmd_find("d", &cause));
-    assert_string_equal(cause, "ambiguous command 'd', could be: datasets, describe, diff");
+    assert_string_equal(cause, "ambiguous command 'd', could be: datasets, describe, drift, diff");
     free(cause);
     cause = NULL;
     assert_null(cmd_find("h", &cause));
@@ -533,7 +533,7 @@ test_complete(void **state)
 
     /* Commands. */
     assert_completes(fx, "lo", "load ");
-    assert_completes(fx, "d", "datasets ", "describe ", "diff ");
+    assert_completes(fx, "d", "datasets ", "describe ", "drift ", "diff ");
     assert_completes(fx, "ex", "exit ");
     assert_completes(fx, "help; lo", "load ");
     got = complete_line(fx->s, "", 0);
@@ -551,7 +551,7 @@ test_complete(void **state)
 
     /* help takes commands and plugins. */
     assert_completes(fx, "help lo", "load ", "logistic ", "log ");
-    assert_completes(fx, "help st", "standardize ");
+    assert_completes(fx, "help st", "stop ", "standardize ");
 
     /* train: algorithms, then datasets, columns, transforms, their options and choices. */
     got = complete_line(fx->s, "train ", 6);

@@ -432,7 +432,8 @@ test_header(void **state)
     assert_raw_text(path,
                     "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                     "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
-                    "curves datasets evaluations models run_metrics runs");
+                    "curves datasets drift_columns drift_reports evaluations models "
+                    "run_metrics runs");
     /* Version 3: the folds of a cross-validated run. */
     assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
                                    "WHERE name = 'folds'"),
@@ -1985,6 +1986,164 @@ test_model_run(void **state)
     free(path);
 }
 
+/* ---- drift reports ---------------------------------------------------------- */
+
+/* A report of two columns, x (two statistics) and c (one), as `drift` keeps it. */
+static const unsigned char dist_blob[] = {1, 2, 3, 0, 255};
+static const struct store_drift_report drift_report = {
+    .ref = "ref", .cur = "cur", .ref_rows = 500, .cur_rows = 400,
+    .options = "stats=ks,chi2 min_n=100", .notes = "only in 'ref': z"};
+static const struct store_drift_row drift_rows[] = {
+    {.seq = 0, .column = "x", .type = "numeric", .n_ref = 500, .n_cur = 390, .flag = "DRIFT",
+     .stat_seq = 0, .stat = "ks", .value = 0.25, .p = 1e-300, .effect = 0.25, .severity = 2.5,
+     .measure = "D", .verdict = "drift", .note = "exact p", .dist = dist_blob,
+     .dist_len = sizeof dist_blob},
+    {.seq = 0, .column = "x", .type = "numeric", .n_ref = 500, .n_cur = 390, .flag = "DRIFT",
+     .stat_seq = 1, .stat = "wasserstein", .value = 0.5, .p = 1e-300, .effect = INFINITY,
+     .severity = INFINITY, .measure = "W1/sd", .verdict = "drift"},
+    {.seq = 1, .column = "c", .type = "categorical", .n_ref = 12, .n_cur = 9,
+     .flag = "too few rows", .stat_seq = 0, .stat = "chi2", .value = NAN, .p = NAN,
+     .effect = NAN, .severity = 0, .measure = "Cramér's V", .verdict = "too few rows",
+     .binning = "one cell per level"},
+};
+
+static void
+put_drift(struct store *s, int64_t *id)
+{
+    char *cause = NULL;
+
+    ok(store_drift_put(s, &drift_report, 3, drift_rows, id, &cause), &cause);
+}
+
+struct drift_seen {
+    size_t headers, rows, stop_at;
+    struct store_drift_report r;
+    char created[64];
+};
+
+/* Check each row read back against drift_rows, in order. */
+static int
+see_drift(void *arg, const struct store_drift_report *r, const struct store_drift_row *w)
+{
+    struct drift_seen *seen = arg;
+    const struct store_drift_row *want;
+
+    if (w == NULL) {
+        assert_int_equal(seen->rows, 0);
+        seen->headers++;
+        assert_string_equal(r->ref, "ref");
+        assert_string_equal(r->cur, "cur");
+        assert_int_equal(r->ref_rows, 500);
+        assert_int_equal(r->cur_rows, 400);
+        assert_string_equal(r->options, "stats=ks,chi2 min_n=100");
+        assert_string_equal(r->notes, "only in 'ref': z");
+        assert_non_null(r->created);
+        snprintf(seen->created, sizeof seen->created, "%s", r->created);
+        seen->r.id = r->id;
+        return 0;
+    }
+    assert_true(seen->rows < 3);
+    want = &drift_rows[seen->rows++];
+    assert_int_equal(w->seq, want->seq);
+    assert_string_equal(w->column, want->column);
+    assert_string_equal(w->type, want->type);
+    assert_int_equal(w->n_ref, want->n_ref);
+    assert_int_equal(w->n_cur, want->n_cur);
+    assert_string_equal(w->flag, want->flag);
+    assert_int_equal(w->stat_seq, want->stat_seq);
+    assert_string_equal(w->stat, want->stat);
+    /* Exactly, NaN (a NULL in the file) and infinity included. */
+    assert_memory_equal(&w->value, &want->value, sizeof w->value);
+    assert_true(isnan(want->p) ? isnan(w->p) : w->p == want->p);
+    assert_true(isnan(want->effect) ? isnan(w->effect) : w->effect == want->effect);
+    assert_true(w->severity == want->severity);
+    assert_string_equal(w->measure, want->measure);
+    assert_string_equal(w->verdict, want->verdict);
+    if (want->binning == NULL)
+        assert_null(w->binning);
+    else
+        assert_string_equal(w->binning, want->binning);
+    if (want->note == NULL)
+        assert_null(w->note);
+    else
+        assert_string_equal(w->note, want->note);
+    assert_int_equal(w->dist_len, want->dist_len);
+    if (want->dist != NULL)
+        assert_memory_equal(w->dist, want->dist, want->dist_len);
+    else
+        assert_null(w->dist);
+    return seen->stop_at != 0 && seen->rows == seen->stop_at ? 42 : 0;
+}
+
+static void
+test_drift_reports(void **state)
+{
+    char *path = ws_path("store-drift"), *cause = NULL, *want;
+    struct drift_seen seen = {0};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t id = 0;
+
+    (void)state;
+    s = open_ok(path);
+    put_drift(s, &id);
+    assert_int_equal(id, 1);
+    put_drift(s, &id);
+    assert_int_equal(id, 2);
+    /* Read back in the report's order, the same in another connection. */
+    store_close(s);
+    s = open_ok(path);
+    ok(store_drift_get(s, 2, see_drift, &seen, &cause), &cause);
+    assert_int_equal(seen.headers, 1);
+    assert_int_equal(seen.rows, 3);
+    assert_int_equal(seen.r.id, 2);
+    /* The function's non-zero answer stops the reading and comes back. */
+    memset(&seen, 0, sizeof seen);
+    seen.stop_at = 2;
+    assert_int_equal(store_drift_get(s, 1, see_drift, &seen, &cause), 42);
+    assert_null(cause);
+    assert_int_equal(seen.rows, 2);
+    /* The list. */
+    t = table_new(NULL);
+    ok(store_drift_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 2);
+    assert_int_equal(table_cell(t, 1, 0)->v.i, 2);
+    assert_string_equal(table_cell(t, 1, 1)->v.s, "ref");
+    assert_string_equal(table_cell(t, 1, 2)->v.s, "cur");
+    assert_int_equal(table_cell(t, 1, 4)->v.i, 2); /* columns */
+    assert_int_equal(table_cell(t, 1, 5)->v.i, 1); /* drifted: x */
+    assert_string_equal(table_cell(t, 1, 6)->v.s, "stats=ks,chi2 min_n=100");
+    table_free(t);
+    /* Errors. */
+    want = xasprintf("no drift report 3 in workspace '%s'", path);
+    memset(&seen, 0, sizeof seen);
+    expect_error(store_drift_get(s, 3, see_drift, &seen, &cause), AIWB_EINVAL, &cause, want);
+    assert_int_equal(seen.headers, 0);
+    free(want);
+    {
+        struct store_drift_row bad = drift_rows[0];
+        struct store_drift_report nodata = {.ref = "ref"};
+
+        bad.verdict = NULL;
+        expect_error(store_drift_put(s, &drift_report, 1, &bad, &id, &cause), AIWB_EINVAL,
+                     &cause, "drift report row 1");
+        expect_error(store_drift_put(s, &nodata, 0, NULL, &id, &cause), AIWB_EINVAL, &cause,
+                     "without its datasets");
+    }
+    /* Two rows for one statistic of one column: refused, and nothing is kept. */
+    {
+        const struct store_drift_row twice[] = {drift_rows[0], drift_rows[0]};
+
+        expect_error(store_drift_put(s, &drift_report, 2, twice, &id, &cause), AIWB_EINVAL,
+                     &cause, "cannot record the drift report in");
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM drift_reports"), 2);
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM drift_columns"), 6);
+    }
+    ok(store_check(s, &cause), &cause);
+    store_close(s);
+    free(path);
+}
+
 /* ---- migrations ----------------------------------------------------------- */
 
 /*
@@ -2055,6 +2214,17 @@ static const char schema_v1[] =
 static const char schema_v1_to_v2[] =
     "ALTER TABLE datasets ADD COLUMN data BLOB;"
     "ALTER TABLE datasets ADD COLUMN saved TEXT;";
+/* migrations[2] of store.c when STORE_SCHEMA_VERSION was 3. */
+static const char schema_v2_to_v3[] =
+    "ALTER TABLE runs ADD COLUMN folds TEXT;"
+    "CREATE TABLE run_metrics ("
+    "  run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  mean REAL,"
+    "  sd REAL,"
+    "  folds INTEGER NOT NULL,"
+    "  PRIMARY KEY (run, name)) WITHOUT ROWID;";
 
 /* Rows an old aiwb wrote: a dataset, a finished run with its curve, a
  * model it saved (crc32 of "blob"), an evaluation of it. */
@@ -2075,7 +2245,7 @@ static const char old_rows[] =
     "INSERT INTO evaluations (model, version, dataset, metric, value, created) "
     "  VALUES ('m', 1, 'iris', 'accuracy', 0.98, '2026-01-02T03:04:09.000Z');";
 
-/* A workspace at schema VERSION (1 or 2) made by hand at PATH, with old_rows. */
+/* A workspace at schema VERSION (1 to 3) made by hand at PATH, with old_rows. */
 static void
 make_old_workspace(const char *path, int version)
 {
@@ -2086,6 +2256,8 @@ make_old_workspace(const char *path, int version)
     raw_exec_db(db, schema_v1);
     if (version >= 2)
         raw_exec_db(db, schema_v1_to_v2);
+    if (version >= 3)
+        raw_exec_db(db, schema_v2_to_v3);
     sql = xasprintf(old_rows, (unsigned)codec_crc32(0, "blob", 4));
     raw_exec_db(db, sql);
     free(sql);
@@ -2101,7 +2273,7 @@ static void
 test_migrate_old(void **state)
 {
     (void)state;
-    for (int version = 1; version <= 2; version++) {
+    for (int version = 1; version <= 3; version++) {
         char *name = xasprintf("store-migrate-v%d", version);
         char *path = ws_path(name), *cause = NULL;
         const char *names[] = {"accuracy"};
@@ -2116,7 +2288,8 @@ test_migrate_old(void **state)
         assert_raw_text(path,
                         "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                         "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
-                        "curves datasets evaluations models run_metrics runs");
+                        "curves datasets drift_columns drift_reports evaluations models "
+                        "run_metrics runs");
         assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
                                        "WHERE name = 'folds'"),
                          1);
@@ -2150,12 +2323,18 @@ test_migrate_old(void **state)
         assert_true(real_at(t, 0, "value") == 0.98);
         table_free(t);
         /* The new parts work on the old rows, and new runs go on from them. */
-        put_metrics(s, 1, 1, names, (const double[]){0.97}, (const double[]){0.01}, 5);
+        if (version < 3)
+            put_metrics(s, 1, 1, names, (const double[]){0.97}, (const double[]){0.01}, 5);
+        else /* version 3 had run_metrics: the row an old aiwb wrote */
+            raw_exec(path, "INSERT INTO run_metrics VALUES (1, 'accuracy', 0, 0.97, 0.01, 5)");
         assert_board(s, "accuracy", 1, (const struct board_row[]){
                          {1, "train", "logistic", 0.98, NAN, "eval on iris", "m v1"},
                          {1, "train", "logistic", 0.97, 0.01, "5-fold cv", "m v1"}}, 2);
         ok(store_run_begin(s, &iris_run, &id, &cause), &cause);
         assert_int_equal(id, 2);
+        /* Version 4: drift reports can be kept. */
+        put_drift(s, &id);
+        assert_int_equal(id, 1);
         ok(store_check(s, &cause), &cause);
         store_close(s);
         free(path);
@@ -2186,6 +2365,30 @@ test_migrate_fails(void **state)
                                    "'run_metrics'"),
                      0);
     assert_int_equal(raw_int(path, "SELECT count(*) FROM runs"), 1);
+    free(path);
+}
+
+/* The same from version 3: a table of the upgrade's name is there already. */
+static void
+test_migrate_fails_v3(void **state)
+{
+    char *path = ws_path("store-migrate-fails-v3"), *cause = NULL, *want;
+
+    (void)state;
+    make_old_workspace(path, 3);
+    raw_exec(path, "CREATE TABLE drift_reports (x)");
+    assert_null(store_open(path, &cause));
+    want = xasprintf("cannot upgrade workspace '%s' from schema version 3 to %d: ", path,
+                     STORE_SCHEMA_VERSION);
+    assert_non_null(cause);
+    if (strstr(cause, want) == NULL || strstr(cause, "drift_reports") == NULL)
+        fail_msg("cause \"%s\" lacks \"%s\" or the table's name", cause, want);
+    free(want);
+    free(cause);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                   "'drift_columns'"),
+                     0);
     free(path);
 }
 
@@ -2221,8 +2424,10 @@ main(void)
         cmocka_unit_test(test_run_folds),
         cmocka_unit_test(test_run_evals),
         cmocka_unit_test(test_model_run),
+        cmocka_unit_test(test_drift_reports),
         cmocka_unit_test(test_migrate_old),
         cmocka_unit_test(test_migrate_fails),
+        cmocka_unit_test(test_migrate_fails_v3),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
