@@ -18,6 +18,7 @@
 #include "core/table.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
+#include "repl/compare.h"
 #include "repl/fit.h"
 #include "repl/session.h"
 #include "store/store.h"
@@ -84,9 +85,36 @@ info_of(const struct aiwb_table *info, const char *field)
 }
 
 /*
+ * Add to E the latest value of each metric of EVALS (store_model_evals())
+ * made on DATASET, in the order they were made, but the counts of rows and
+ * users, which measure nothing.
+ */
+static void
+add_latest(struct entry *e, const struct aiwb_table *evals, const char *dataset)
+{
+    size_t n = table_rows(evals);
+
+    for (size_t i = 0; i < n; i++) {
+        const char *metric = table_cell(evals, i, 2)->v.s;
+        size_t later;
+
+        if (table_cell(evals, i, 1)->null || strcmp(table_cell(evals, i, 1)->v.s, dataset) != 0 ||
+            strcmp(metric, "rows") == 0 || strcmp(metric, "users") == 0)
+            continue;
+        for (later = i + 1; later < n; later++)
+            if (!table_cell(evals, later, 1)->null &&
+                strcmp(table_cell(evals, later, 1)->v.s, dataset) == 0 &&
+                strcmp(table_cell(evals, later, 2)->v.s, metric) == 0)
+                break;
+        if (later == n)
+            add_metric(e, metric, table_cell(evals, i, 3)->v.r, NAN);
+    }
+}
+
+/*
  * Gather model REF: its run's cross-validation metrics if it was
  * cross-validated (cv ... as MODEL, tune), else its latest evaluations on
- * the dataset ON (or on the dataset it was last evaluated on). 0, or -1
+ * the dataset ON (or on the dataset of its latest evaluation). 0, or -1
  * after cmd_error().
  */
 static int
@@ -121,7 +149,7 @@ gather(struct session *s, const char *ref, const char *on, struct entry *e)
     }
     if (store_run_info(s->store, e->run, info, &cause) < 0 ||
         store_run_metrics(s->store, e->run, metrics, &cause) < 0 ||
-        store_run_evals(s->store, e->run, evals, &cause) < 0) {
+        store_model_evals(s->store, name, version, evals, &cause) < 0) {
         cmd_error(s, "%s", cause);
         goto out;
     }
@@ -137,25 +165,19 @@ gather(struct session *s, const char *ref, const char *on, struct entry *e)
         }
         e->measured = xasprintf("%zu-fold cv", e->nfolds);
     } else {
-        /* The latest evaluations of this version, on ON or the last dataset. */
+        /* The latest evaluations of this version, on ON or on the dataset of
+         * its latest evaluation. */
         const char *dataset = on;
 
         for (size_t i = table_rows(evals); dataset == NULL && i-- > 0;)
-            if (strcmp(table_cell(evals, i, 0)->v.s, name) == 0 &&
-                table_cell(evals, i, 1)->v.i == version)
-                dataset = table_cell(evals, i, 2)->v.s;
+            if (!table_cell(evals, i, 1)->null)
+                dataset = table_cell(evals, i, 1)->v.s;
         if (dataset == NULL) {
             cmd_error(s, "compare: '%s' was neither cross-validated nor evaluated (`cv ... as "
                          "%s`, or `eval %s on DATASET`)", e->name, name, e->name);
             goto out;
         }
-        for (size_t i = 0; i < table_rows(evals); i++)
-            if (strcmp(table_cell(evals, i, 0)->v.s, name) == 0 &&
-                table_cell(evals, i, 1)->v.i == version &&
-                strcmp(table_cell(evals, i, 2)->v.s, dataset) == 0 &&
-                strcmp(table_cell(evals, i, 3)->v.s, "rows") != 0 &&
-                strcmp(table_cell(evals, i, 3)->v.s, "users") != 0)
-                add_metric(e, table_cell(evals, i, 3)->v.s, table_cell(evals, i, 4)->v.r, NAN);
+        add_latest(e, evals, dataset);
         if (e->n == 0) {
             cmd_error(s, "compare: '%s' was not evaluated on '%s'", e->name, dataset);
             goto out;
@@ -213,17 +235,19 @@ unpaired(const struct entry *e, size_t n)
     return NULL;
 }
 
-static enum cmd_retval
-cmd_compare_exec(struct session *s, int argc, char **argv)
+/* The tables of `compare`; see compare.h. */
+int
+compare_tables(struct session *s, int argc, char **argv, struct aiwb_table **board,
+               struct aiwb_table **test, const char **why)
 {
     struct entry *e;
     size_t n = 0, *order;
-    const char *by = NULL, *on = NULL, *why;
+    const char *by = NULL, *on = NULL;
     struct aiwb_table *t = NULL, *tt = NULL;
     long col;
-    int higher;
-    enum cmd_retval rc = CMD_ERROR;
+    int higher, rc = -1;
 
+    *why = NULL;
     e = xcalloc((size_t)argc, sizeof *e);
     order = xcalloc((size_t)argc, sizeof *order);
     for (int i = 0; i < argc; i++) {
@@ -315,11 +339,9 @@ cmd_compare_exec(struct session *s, int argc, char **argv)
         }
     }
     table_notef(t, "(best first by %s, %s is better)", by, higher ? "higher" : "lower");
-    output_table(&s->out, t);
 
-    if ((why = unpaired(e, n)) != NULL) {
-        output_say(&s->out, "no significance test: %s", why);
-        rc = CMD_OK;
+    if ((*why = unpaired(e, n)) != NULL) {
+        rc = 0;
         goto out;
     }
     for (size_t i = 0; i < n; i++)
@@ -362,17 +384,40 @@ cmd_compare_exec(struct session *s, int argc, char **argv)
     table_notef(tt, "(each model against %s, fold by fold on %s: the corrected resampled "
                     "t-test of Nadeau and Bengio, as Weka's Experimenter, at the %g level)",
                 e[order[0]].name, by, SIGNIFICANCE);
-    output_table(&s->out, tt);
-    rc = CMD_OK;
+    rc = 0;
 out:
     for (size_t i = 0; i < n; i++)
         entry_release(&e[i]);
     free(e);
     free(order);
-    table_free(t);
-    table_free(tt);
+    if (rc < 0) {
+        table_free(t);
+        table_free(tt);
+        t = tt = NULL;
+    }
+    *board = t;
+    *test = tt;
     return rc;
 }
+
+static enum cmd_retval
+cmd_compare_exec(struct session *s, int argc, char **argv)
+{
+    struct aiwb_table *board, *test;
+    const char *why;
+
+    if (compare_tables(s, argc, argv, &board, &test, &why) < 0)
+        return CMD_ERROR;
+    output_table(&s->out, board);
+    if (test != NULL)
+        output_table(&s->out, test);
+    else
+        output_say(&s->out, "no significance test: %s", why);
+    table_free(board);
+    table_free(test);
+    return CMD_OK;
+}
+
 
 const struct cmd_entry cmd_compare_entry = {
     .name = "compare",

@@ -20,14 +20,13 @@
 #include "core/table.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
+#include "repl/compare.h"
 #include "repl/drift.h"
 #include "repl/fit.h"
 #include "repl/session.h"
 #include "repl/show.h"
 #include "repl/view.h"
 #include "store/store.h"
-
-extern const struct cmd_entry cmd_compare_entry;
 
 /* Bars of a leaderboard's chart. */
 #define MAX_BOARD_BARS 20
@@ -407,38 +406,32 @@ show_runs(struct session *s, int argc, char **argv)
     return v;
 }
 
-/* show compare MODEL MODEL ... [by=METRIC] [on DATASET]: what `compare`
- * prints, as the view's text. */
+/* show compare MODEL MODEL ... [by=METRIC] [on DATASET]: the tables of
+ * `compare`. */
 struct view *
 show_compare(struct session *s, int argc, char **argv)
 {
-    struct output saved = s->out;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
+    struct aiwb_table *board, *test;
+    const char *why;
     struct strbuf title = STRBUF_INIT;
-    struct view *v = NULL;
-    enum cmd_retval rc;
+    struct view *v;
 
-    if (mem == NULL) {
-        cmd_error(s, "show compare: out of memory");
+    if (compare_tables(s, argc, argv, &board, &test, &why) < 0)
         return NULL;
-    }
-    s->out.data = s->out.msg = mem;
-    s->out.format = OUTPUT_TABLE;
-    s->out.tables = 0;
-    rc = cmd_compare_entry.exec(s, argc, argv);
-    fclose(mem);
-    s->out = saved;
-    if (rc == CMD_OK) {
-        strbuf_adds(&title, "compare");
-        for (int i = 0; i < argc; i++)
-            strbuf_addf(&title, " %s", argv[i]);
-        v = view_new(strbuf_str(&title));
+    strbuf_adds(&title, "compare");
+    for (int i = 0; i < argc; i++)
+        strbuf_addf(&title, " %s", argv[i]);
+    v = view_new(strbuf_str(&title));
+    view_table(v, board);
+    if (test != NULL) {
+        view_table(v, test);
+    } else {
+        char *text = xasprintf("no significance test: %s", why);
+
         view_text(v, text);
+        free(text);
     }
     strbuf_release(&title);
-    free(text);
     return v;
 }
 
@@ -528,13 +521,13 @@ const struct cmd_entry cmd_show_entry = {
             "held-out val_ ones unless names= says (all: every one); a cross-validation's\n"
             "curves are its folds' metrics. eval without `on` shows the evaluations the\n"
             "workspace keeps; with it, computes them. confusion, roc and importance work\n"
-            "on DATASET, or on the dataset of the model's evaluation in the workspace.\n"
-            "roc: for two classes the second is positive; for more, each class against\n"
-            "the rest (or class=NAME only). hist: the bins of `hist`; a categorical\n"
-            "column's levels as bars. scatter: every row up to 20000, then every k-th;\n"
-            "by= a column of at most 12 values. importance: as `importance`, with the\n"
-            "same numbers. runs and compare: the tables of `runs` and `compare`. show\n"
-            "writes nothing to the workspace.\n"
+            "on DATASET, or on the dataset of the model's latest evaluation in the\n"
+            "workspace. roc: for two classes the second is positive; for more, each\n"
+            "class against the rest (or class=NAME only). hist: the bins of `hist`; a\n"
+            "categorical column's levels as bars. scatter: every row up to 20000, then\n"
+            "every k-th; by= a column of at most 12 values. importance: as `importance`,\n"
+            "with the same numbers. runs and compare: the tables of `runs` and\n"
+            "`compare`. show writes nothing to the workspace.\n"
             "\n"
             "In the full-screen interface the view opens in the view pane; otherwise it\n"
             "prints as text charts as wide as the terminal (80 columns in a script),\n"

@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/session.h"
+#include "repl/view.h"
 #include "store/store.h"
 
 /* Characters that end a word for completion: "target=sp", "impute(str", "a,b". */
@@ -274,6 +275,113 @@ complete_transform(struct list *l, const char *text, const struct words *w, char
     offer(l, text, "as", " ");
 }
 
+/* Whether view NAME of `show` is one of a model (MODEL [on DATASET]). */
+static int
+model_view(const char *name)
+{
+    static const char *const views[] = {"eval", "confusion", "roc", "importance"};
+
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+        if (strcmp(name, views[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The words view NAME of `show` needs at the least (show_view()'s usage). */
+static size_t
+view_words(const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t words;
+    } views[] = {{"hist", 2}, {"scatter", 3}, {"compare", 2}, {"runs", 0}};
+
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+        if (strcmp(name, views[i].name) == 0)
+            return views[i].words;
+    return 1;
+}
+
+/* Whether WORD is among the words of W from FROM up to (not including) TO. */
+static int
+has_word(const struct words *w, size_t from, size_t to, const char *word)
+{
+    for (size_t i = from; i < to && i < w->n; i++)
+        if (strcmp(w->v[i], word) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * show VIEW ... and plot VIEW ... to FILE: the view's name, then what it
+ * takes (a model, `on` and a dataset; a dataset and its columns; models);
+ * for plot, `to` once the view has its words, and file names after it.
+ * Returns 1 when file names complete the word, else 0.
+ */
+static int
+complete_view(struct list *l, const char *text, const struct words *w, char before, int plot)
+{
+    size_t cur = w->n - 1, k = cur - 1; /* k: the view's own word being typed, from 1 */
+    const char *view = w->v[1], *prev = w->v[cur - 1];
+
+    if (cur == 1) {
+        for (size_t i = 0; show_view_name(i) != NULL; i++)
+            offer(l, text, show_view_name(i), " ");
+        return 0;
+    }
+    if (plot && before == ' ' && strcmp(prev, "to") == 0)
+        return 1;
+    if (plot && has_word(w, 2, cur, "to"))
+        return 0; /* the file is named: nothing follows */
+    if (before == ' ' && strcmp(prev, "on") == 0 &&
+        (model_view(view) || strcmp(view, "compare") == 0)) {
+        offer_datasets(l, text);
+        return 0;
+    }
+    if (model_view(view)) {
+        if (k == 1)
+            offer_names(l, text, store_model_names(session->store));
+        else if (k == 2)
+            offer(l, text, "on", " ");
+    } else if (strcmp(view, "hist") == 0 || strcmp(view, "scatter") == 0) {
+        if (k == 1)
+            offer_datasets(l, text);
+        else if (before == '=' && strncmp(w->v[cur], "by=", 3) == 0 &&
+                 strcmp(view, "scatter") == 0)
+            offer_columns(l, text, w->v[2]);
+        else if (k == 2 || (k == 3 && strcmp(view, "scatter") == 0))
+            offer_columns(l, text, w->v[2]);
+        else if (k == 4 && strcmp(view, "scatter") == 0 && before != '=')
+            offer(l, text, "by", "=");
+    } else if (strcmp(view, "compare") == 0) {
+        offer_names(l, text, store_model_names(session->store));
+    }
+    if (plot && before == ' ' && k > view_words(view))
+        offer(l, text, "to", " ");
+    return 0;
+}
+
+/* report MODEL [on DATASET] to FILE: 1 when file names complete the word. */
+static int
+complete_report(struct list *l, const char *text, const struct words *w)
+{
+    size_t cur = w->n - 1;
+    const char *prev = w->v[cur - 1];
+
+    if (cur == 1) {
+        offer_names(l, text, store_model_names(session->store));
+    } else if (strcmp(prev, "to") == 0) {
+        return 1;
+    } else if (strcmp(prev, "on") == 0) {
+        offer_datasets(l, text);
+    } else if (!has_word(w, 2, cur, "to")) {
+        if (cur == 2)
+            offer(l, text, "on", " ");
+        offer(l, text, "to", " ");
+    }
+    return 0;
+}
+
 char **
 complete_line(struct session *s, const char *line, size_t end)
 {
@@ -315,6 +423,10 @@ complete_line(struct session *s, const char *line, size_t end)
             else if (idx == 4 && (strcmp(e->name, "predict") == 0 ||
                                   strcmp(e->name, "roc") == 0))
                 offer(&l, typed, "as", " ");
+        } else if (strcmp(e->name, "show") == 0 || strcmp(e->name, "plot") == 0) {
+            file = complete_view(&l, typed, &w, before, strcmp(e->name, "plot") == 0);
+        } else if (strcmp(e->name, "report") == 0) {
+            file = complete_report(&l, typed, &w);
         } else if (strcmp(e->name, "transform") == 0 && idx >= 2) {
             complete_transform(&l, typed, &w, before);
         } else if ((strcmp(e->name, "hist") == 0 || strcmp(e->name, "counts") == 0) &&

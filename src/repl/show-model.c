@@ -1,7 +1,7 @@
 /*
  * show-model.c - the views of a model for `show`: its evaluation, confusion
  * matrix, ROC curve and permutation importance, on a dataset named with
- * `on` or on the dataset of its evaluation in the workspace.
+ * `on` or on the dataset of its latest evaluation in the workspace.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "core/chart.h"
 #include "core/frame.h"
 #include "core/metrics.h"
@@ -23,7 +21,7 @@
 #include "core/table.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
-#include "repl/fit.h"
+#include "repl/importance.h"
 #include "repl/session.h"
 #include "repl/show.h"
 #include "repl/view.h"
@@ -42,8 +40,6 @@ struct model_ref {
     char *name;         /* "m" */
     int version;
     char *label;        /* "m:2" */
-    int64_t run;        /* the run that made it, 0 if none is recorded */
-    char *trained_on;   /* the run's dataset, or NULL */
 };
 
 static void
@@ -51,7 +47,6 @@ model_release(struct model_ref *m)
 {
     free(m->name);
     free(m->label);
-    free(m->trained_on);
 }
 
 /* Load model REF into M; 0, or -1 after cmd_error(). */
@@ -59,28 +54,12 @@ static int
 model_open(struct session *s, const char *ref, struct model_ref *m)
 {
     const char *colon = strchr(ref, ':');
-    char *cause = NULL;
 
     memset(m, 0, sizeof *m);
     if ((m->p = session_model(s, ref, &m->version)) == NULL)
         return -1;
     m->name = colon != NULL ? xstrndup(ref, (size_t)(colon - ref)) : xstrdup(ref);
     m->label = xasprintf("%s:%d", m->name, m->version);
-    if (store_model_run(s->store, m->name, m->version, &m->run, NULL, &cause) < 0) {
-        cmd_error(s, "%s", cause);
-        free(cause);
-        model_release(m);
-        return -1;
-    }
-    if (m->run != 0) {
-        struct aiwb_table *info = table_new(NULL);
-
-        if (store_run_info(s->store, m->run, info, &cause) == 0 &&
-            show_info_field(info, "dataset") != NULL)
-            m->trained_on = xstrdup(show_info_field(info, "dataset"));
-        free(cause);
-        table_free(info);
-    }
     return 0;
 }
 
@@ -117,50 +96,85 @@ need_classifier(struct session *s, const char *view, const struct model_ref *m)
 
 /*
  * The evaluations of M the workspace keeps, the latest of each metric on
- * each dataset, as a new table (dataset, metric, value), or NULL after
+ * each dataset, as a new table (dataset, metric, value) by dataset, then in
+ * the order they were made; *LATEST (if not NULL) gets the dataset of the
+ * latest evaluation in a new string, or NULL when there is none. NULL after
  * cmd_error().
  */
 static struct aiwb_table *
-stored_evals(struct session *s, const struct model_ref *m)
+stored_evals(struct session *s, const struct model_ref *m, char **latest)
 {
     struct aiwb_table *all = table_new(NULL), *t;
     char *cause = NULL;
+    size_t n, nkeep = 0, *keep;
 
-    if (m->run != 0 && store_run_evals(s->store, m->run, all, &cause) < 0) {
+    if (latest != NULL)
+        *latest = NULL;
+    if (store_model_evals(s->store, m->name, m->version, all, &cause) < 0) {
         cmd_error(s, "%s", cause);
         free(cause);
         table_free(all);
         return NULL;
     }
+    n = table_rows(all);
+    keep = xmalloc((n ? n : 1) * sizeof *keep);
+    /* From the latest back, the first row of each dataset and metric; an
+     * evaluation without a dataset has no column to go in. */
+    for (size_t i = n; i-- > 0;) {
+        const struct table_cell *ds = table_cell(all, i, 1);
+        const char *metric = table_cell(all, i, 2)->v.s;
+        size_t k;
+
+        if (ds->null)
+            continue;
+        if (latest != NULL && *latest == NULL)
+            *latest = xstrdup(ds->v.s);
+        for (k = 0; k < nkeep; k++)
+            if (strcmp(table_cell(all, keep[k], 1)->v.s, ds->v.s) == 0 &&
+                strcmp(table_cell(all, keep[k], 2)->v.s, metric) == 0)
+                break;
+        if (k == nkeep)
+            keep[nkeep++] = i;
+    }
+    /* By dataset, then in the order made (KEEP runs backwards in time). */
+    for (size_t a = 1; a < nkeep; a++)
+        for (size_t b = a; b > 0; b--) {
+            int cmp = strcmp(table_cell(all, keep[b - 1], 1)->v.s,
+                             table_cell(all, keep[b], 1)->v.s);
+            size_t tmp;
+
+            if (cmp < 0 || (cmp == 0 && keep[b - 1] < keep[b]))
+                break;
+            tmp = keep[b];
+            keep[b] = keep[b - 1];
+            keep[b - 1] = tmp;
+        }
     t = table_new(NULL);
     table_column(t, "dataset", AIWB_TABLE_TEXT);
     table_column(t, "metric", AIWB_TABLE_TEXT);
     table_column(t, "value", AIWB_TABLE_REAL);
-    for (size_t i = 0; i < table_rows(all); i++) {
-        if (strcmp(table_cell(all, i, 0)->v.s, m->name) != 0 ||
-            table_cell(all, i, 1)->v.i != m->version)
-            continue;
-        table_text(t, table_cell(all, i, 2)->v.s);
-        table_text(t, table_cell(all, i, 3)->v.s);
-        table_real(t, table_cell(all, i, 4)->v.r);
+    for (size_t k = 0; k < nkeep; k++) {
+        table_text(t, table_cell(all, keep[k], 1)->v.s);
+        table_text(t, table_cell(all, keep[k], 2)->v.s);
+        table_real(t, table_cell(all, keep[k], 3)->v.r);
     }
+    free(keep);
     table_free(all);
     return t;
 }
 
 /*
- * The dataset a view of model M works on: ON when given, else the one the
- * workspace's evaluations of M were made on (of several, one that is not its
- * training data; the store does not say which came last). *WHY (if not
- * NULL) gets a new line saying where the dataset came from, or NULL. NULL
- * after cmd_error().
+ * The dataset a view of model M works on: ON when given, else the one of
+ * M's latest evaluation in the workspace. *WHY (if not NULL) gets a new line
+ * saying where the dataset came from (and which others M was evaluated on),
+ * or NULL. NULL after cmd_error().
  */
 static struct dataset *
 model_dataset(struct session *s, const char *view, const struct model_ref *m, const char *on,
               char **why)
 {
     struct aiwb_table *evals;
-    const char *chosen = NULL;
+    char *chosen = NULL;
     struct strbuf others = STRBUF_INIT;
     struct dataset *d;
     size_t n;
@@ -169,22 +183,15 @@ model_dataset(struct session *s, const char *view, const struct model_ref *m, co
         *why = NULL;
     if (on != NULL)
         return session_need_dataset(s, on);
-    if ((evals = stored_evals(s, m)) == NULL)
+    if ((evals = stored_evals(s, m, &chosen)) == NULL)
         return NULL;
-    n = table_rows(evals);
-    for (size_t i = 0; i < n; i++) {
-        const char *ds = table_cell(evals, i, 0)->v.s;
-
-        if (m->trained_on != NULL && strcmp(ds, m->trained_on) == 0 && chosen != NULL)
-            continue;
-        chosen = ds;
-    }
     if (chosen == NULL) {
         cmd_error(s, "show %s: '%s' has no evaluation in the workspace to take its dataset "
                      "from: say `on DATASET`", view, m->label);
         table_free(evals);
         return NULL;
     }
+    n = table_rows(evals);
     for (size_t i = 0; i < n; i++) {
         const char *ds = table_cell(evals, i, 0)->v.s;
 
@@ -192,12 +199,14 @@ model_dataset(struct session *s, const char *view, const struct model_ref *m, co
             strbuf_addf(&others, "%s'%s'", others.len ? ", " : "", ds);
     }
     if (why != NULL)
-        *why = xasprintf("(on '%s', the dataset of its evaluation in the workspace%s%s%s)",
-                         chosen, others.len ? "; it was also evaluated on " : "",
-                         strbuf_str(&others), others.len ? ": say `on DATASET` to choose" : "");
+        *why = xasprintf("(on '%s', the dataset of its %sevaluation in the workspace%s%s%s)",
+                         chosen, others.len ? "latest " : "",
+                         others.len ? "; it was also evaluated on " : "", strbuf_str(&others),
+                         others.len ? ": say `on DATASET` to choose" : "");
     d = session_need_dataset(s, chosen);
     strbuf_release(&others);
     table_free(evals);
+    free(chosen);
     return d;
 }
 
@@ -238,7 +247,7 @@ model_words(struct session *s, const char *view, int argc, char **argv, const ch
 static struct view *
 stored_eval_view(struct session *s, const struct model_ref *m)
 {
-    struct aiwb_table *evals = stored_evals(s, m), *t;
+    struct aiwb_table *evals = stored_evals(s, m, NULL), *t;
     const char **ds, **metrics;
     size_t n, nds = 0, nmetrics = 0;
     struct view *v;
@@ -629,127 +638,19 @@ out:
 
 /* --- show importance ------------------------------------------------------ */
 
-/* DATA with column C's values in the order PERM (the other columns shared). */
-static struct aiwb_frame *
-permuted(const struct aiwb_frame *data, size_t c, const size_t *perm)
-{
-    size_t n = frame_rows(data);
-    struct aiwb_frame *one = frame_new(n), *shuffled, *out = frame_new(n);
-
-    frame_copy_col(one, data, c, NULL);
-    shuffled = frame_take(one, perm, n);
-    for (size_t j = 0; j < frame_cols(data); j++)
-        frame_copy_col(out, j == c ? shuffled : data, j == c ? 0 : j, NULL);
-    frame_free(one);
-    frame_free(shuffled);
-    return out;
-}
-
-static void
-shuffle(gsl_rng *rng, size_t *a, size_t n)
-{
-    for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)gsl_rng_uniform_int(rng, (unsigned long)i + 1), t = a[i];
-
-        a[i] = a[j];
-        a[j] = t;
-    }
-}
-
-/*
- * Permutation importance of M on D, exactly as `importance` computes it (the
- * same shuffles from the same seed, so the same numbers): for each input,
- * REPEATS shuffles of its column and the mean worsening of METRIC, into
- * MEAN and SD (pipeline_n_inputs() each). *BASELINE gets the metric without
- * shuffling. 0, or -1 after cmd_error().
- */
-static int
-permutation_importance(struct session *s, const struct model_ref *m, const struct dataset *d,
-                       const char *metric, size_t repeats, size_t seed, double *baseline,
-                       double *mean, double *sd)
-{
-    struct evaluation base = {0};
-    size_t n = frame_rows(d->frame), ninputs = pipeline_n_inputs(m->p), *perm;
-    double *drop;
-    char *cause = NULL;
-    gsl_rng *rng;
-    int higher = fit_higher_is_better(metric), rc = -1;
-
-    if (pipeline_evaluate(m->p, d->frame, &base, NULL, &cause) < 0) {
-        cmd_error(s, "cannot evaluate '%s' on '%s': %s", m->label, d->name, cause);
-        free(cause);
-        return -1;
-    }
-    *baseline = metric_of(&base, metric);
-    evaluation_release(&base);
-    if (isnan(*baseline)) {
-        cmd_error(s, "show importance: eval reports no metric '%s' for '%s'", metric, m->label);
-        return -1;
-    }
-    perm = xmalloc((n ? n : 1) * sizeof *perm);
-    drop = xcalloc(repeats, sizeof *drop);
-    rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, (unsigned long)((uint32_t)seed ^ (uint32_t)((uint64_t)seed >> 32)));
-    for (size_t j = 0; j < ninputs; j++) {
-        long c = frame_find(d->frame, pipeline_input_name(m->p, j));
-        double ss = 0;
-
-        if (c < 0) {
-            cmd_error(s, "show importance: '%s' has no column '%s', which the model reads",
-                      d->name, pipeline_input_name(m->p, j));
-            goto out;
-        }
-        mean[j] = 0;
-        for (size_t r = 0; r < repeats; r++) {
-            struct evaluation ev;
-            struct aiwb_frame *f;
-
-            for (size_t i = 0; i < n; i++)
-                perm[i] = i;
-            shuffle(rng, perm, n);
-            f = permuted(d->frame, (size_t)c, perm);
-            if (pipeline_evaluate(m->p, f, &ev, NULL, &cause) < 0) {
-                cmd_error(s, "cannot evaluate '%s' with '%s' shuffled: %s", m->label,
-                          pipeline_input_name(m->p, j), cause);
-                free(cause);
-                frame_free(f);
-                goto out;
-            }
-            frame_free(f);
-            drop[r] = higher ? *baseline - metric_of(&ev, metric)
-                             : metric_of(&ev, metric) - *baseline;
-            evaluation_release(&ev);
-            if (session_interrupted) {
-                cmd_error(s, "show importance: stopped by the user");
-                goto out;
-            }
-        }
-        for (size_t r = 0; r < repeats; r++)
-            mean[j] += drop[r] / (double)repeats;
-        for (size_t r = 0; r < repeats; r++)
-            ss += (drop[r] - mean[j]) * (drop[r] - mean[j]);
-        sd[j] = repeats > 1 ? sqrt(ss / (double)(repeats - 1)) : NAN;
-    }
-    rc = 0;
-out:
-    gsl_rng_free(rng);
-    free(perm);
-    free(drop);
-    return rc;
-}
-
 /* show importance MODEL [on DATASET] [repeats=5] [seed=1] [metric=NAME]: the
  * permutation importance of each input as bars, most important first. */
 struct view *
 show_importance(struct session *s, int argc, char **argv)
 {
     static const char *const keys[] = {"repeats", "seed", "metric"};
-    const char *val[3], *on, *metric;
+    const char *val[3], *on;
     struct model_ref m;
     struct dataset *d;
-    size_t repeats = DEFAULT_REPEATS, seed = DEFAULT_SEED, ninputs, *order = NULL;
-    double baseline, *mean = NULL, *sd = NULL;
-    char *why = NULL, *title = NULL;
+    struct evaluation base = {0};
+    struct importance imp = {0};
+    size_t repeats = DEFAULT_REPEATS, seed = DEFAULT_SEED;
+    char *why = NULL, *title = NULL, *cause = NULL;
     struct chart *c;
     struct aiwb_table *t;
     struct view *v = NULL;
@@ -774,55 +675,47 @@ show_importance(struct session *s, int argc, char **argv)
     }
     if ((d = model_dataset(s, "importance", &m, on, &why)) == NULL)
         goto out;
-    metric = val[2] != NULL                                     ? val[2]
-             : pipeline_task(m.p) == AIWB_TASK_CLASSIFICATION ? "accuracy"
-                                                                : "r2";
-    ninputs = pipeline_n_inputs(m.p);
-    mean = xcalloc(ninputs ? ninputs : 1, sizeof *mean);
-    sd = xcalloc(ninputs ? ninputs : 1, sizeof *sd);
-    order = xmalloc((ninputs ? ninputs : 1) * sizeof *order);
-    if (permutation_importance(s, &m, d, metric, repeats, seed, &baseline, mean, sd) < 0)
+    if (pipeline_evaluate(m.p, d->frame, &base, NULL, &cause) < 0) {
+        cmd_error(s, "cannot evaluate '%s' on '%s': %s", m.label, d->name, cause);
         goto out;
-    /* Most important first; ties keep the model's column order. */
-    for (size_t j = 0; j < ninputs; j++)
-        order[j] = j;
-    for (size_t a = 1; a < ninputs; a++)
-        for (size_t b = a; b > 0 && mean[order[b - 1]] < mean[order[b]]; b--) {
-            size_t tmp = order[b];
-
-            order[b] = order[b - 1];
-            order[b - 1] = tmp;
-        }
+    }
+    if (importance_permute(s, "show importance", m.label, m.p, d, &base, val[2], repeats, seed,
+                           &imp) < 0)
+        goto out;
     title = xasprintf("permutation importance of %s on '%s': how much %s worsens", m.label,
-                      d->name, metric);
+                      d->name, imp.metric);
     c = chart_new(CHART_BARS, title);
-    chart_axes(c, metric, "column");
+    chart_axes(c, imp.metric, "column");
     chart_add_series(c, "importance");
     t = table_new(NULL);
     table_column(t, "column", AIWB_TABLE_TEXT);
     table_column(t, "importance", AIWB_TABLE_REAL);
     table_column(t, "sd", AIWB_TABLE_REAL);
-    for (size_t a = 0; a < ninputs; a++) {
-        chart_category(c, pipeline_input_name(m.p, order[a]), &mean[order[a]]);
-        table_text(t, pipeline_input_name(m.p, order[a]));
-        table_real(t, mean[order[a]]);
-        show_real_cell(t, sd[order[a]]);
+    for (size_t a = 0; a < imp.n; a++) {
+        size_t j = imp.order[a];
+
+        chart_category(c, pipeline_input_name(m.p, j), &imp.mean[j]);
+        table_text(t, pipeline_input_name(m.p, j));
+        table_real(t, imp.mean[j]);
+        if (repeats > 1)
+            table_real(t, imp.sd[j]);
+        else
+            table_null(t);
     }
     table_notef(t, "(the mean over %zu shuffle%s of each column, seed %zu; %s without "
-                   "shuffling is %.6g)", repeats, repeats == 1 ? "" : "s", seed, metric,
-                baseline);
+                   "shuffling is %.6g)", repeats, repeats == 1 ? "" : "s", seed, imp.metric,
+                imp.baseline);
     v = view_new(title);
     view_chart(v, c);
     if (why != NULL)
         view_text(v, why);
     view_table(v, t);
 out:
-    free(mean);
-    free(sd);
-    free(order);
+    importance_release(&imp);
+    evaluation_release(&base);
     free(why);
     free(title);
+    free(cause);
     model_release(&m);
     return v;
 }
-

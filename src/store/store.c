@@ -1435,6 +1435,30 @@ run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
                 id, cols, sizeof cols / sizeof cols[0], "evaluations", cause);
 }
 
+/* Every evaluation of model NAME at VERSION (0: the latest saved) into the
+ * empty table T by id: id, dataset, metric, value, created. */
+static int
+model_evals(struct store *s, const char *name, int version, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"id", AIWB_TABLE_INT},      {"dataset", AIWB_TABLE_TEXT}, {"metric", AIWB_TABLE_TEXT},
+        {"value", AIWB_TABLE_REAL},  {"created", AIWB_TABLE_TEXT},
+    };
+
+    if (name == NULL || name[0] == '\0')
+        return invalid(cause, "cannot list the evaluations of a model without a name in '%s'",
+                       s->path);
+    if (version < 0)
+        return invalid(cause, "model '%s' in workspace '%s' has no version %d", name, s->path,
+                       version);
+    return list_bound(s, t,
+                      "SELECT id, dataset, metric, coalesce(value, 'nan'), created "
+                      "FROM evaluations WHERE model = ?2 AND version = CASE WHEN ?1 > 0 "
+                      "  THEN ?1 ELSE (SELECT max(version) FROM models WHERE name = ?2) END "
+                      "ORDER BY id",
+                      version, name, cols, sizeof cols / sizeof cols[0], "evaluations", cause);
+}
+
 /* The run that saved model NAME at VERSION (0: the latest) into *RUN (0 if
  * none is recorded), its version into *VERSION_OUT. AIWB_EINVAL if absent. */
 static int
@@ -2210,6 +2234,20 @@ store_run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
 
     pthread_mutex_lock(&s->lock);
     ret = run_evals(s, id, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The evaluations of a model version in the order they were made; see
+ * model_evals(). */
+int
+store_model_evals(struct store *s, const char *name, int version, struct aiwb_table *t,
+                  char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_evals(s, name, version, t, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
 }

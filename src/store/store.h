@@ -120,6 +120,15 @@ int store_run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **ca
 /* Evaluations: metric values of a model version on a dataset. */
 int store_eval_put(struct store *s, const char *model, int version, const char *dataset,
                    size_t n, const char *const *names, const double *values, char **cause);
+/*
+ * Every evaluation kept of model NAME at VERSION (0: its latest saved
+ * version), in the order they were made, one row per metric to T (empty):
+ * id, dataset (null if none was recorded), metric, value, created. An `eval`
+ * adds its metrics together, so the last row's dataset is the one of the
+ * latest evaluation. No rows when there are none (or no such model).
+ */
+int store_model_evals(struct store *s, const char *name, int version, struct aiwb_table *t,
+                      char **cause);
 
 /* Models: a pipeline blob under a name; each save under the same name is a
  * new version (1, 2, ...). RUN is the run that trained it (0: none). */

@@ -23,6 +23,7 @@
 #include "repl/complete.h"
 #include "repl/session.h"
 #include "repl/tokenize.h"
+#include "repl/view.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -524,6 +525,13 @@ assert_completes_(struct fixture *fx, const char *line, const char *const *want,
     complete_free(got);
 }
 
+/* LINE completes to nothing at all (not to file names). */
+#define assert_completes_none(fx, line)                                                       \
+    do {                                                                                      \
+        const char *const want_[] = {NULL};                                                   \
+        assert_completes_((fx), (line), want_, __FILE__, __LINE__);                          \
+    } while (0)
+
 static void
 test_complete(void **state)
 {
@@ -604,6 +612,81 @@ test_complete(void **state)
     /* A path: readline completes file names. */
     assert_null(complete_line(fx->s, "load x ", 7));
     assert_null(complete_line(fx->s, "write iris ", 11));
+
+    /* show: the views, then a model, `on` and a dataset; a dataset and its columns. */
+    got = complete_line(fx->s, "show ", 5);
+    assert_non_null(got);
+    n = 0;
+    for (size_t i = 0; show_view_name(i) != NULL; i++) {
+        char want[64];
+        size_t j = 0;
+
+        snprintf(want, sizeof want, "%s ", show_view_name(i));
+        while (got[j] != NULL && strcmp(got[j], want) != 0)
+            j++;
+        if (got[j] == NULL)
+            fail_msg("\"show \" does not offer the view %s", show_view_name(i));
+        n++;
+    }
+    assert_true(n >= 10);
+    for (size_t j = 0; got[j] != NULL; j++)
+        n--;
+    assert_int_equal(n, 0); /* and nothing else */
+    complete_free(got);
+    assert_completes(fx, "show c", "curve ", "confusion ", "compare ");
+    assert_completes_none(fx, "show roc ");
+    assert_int_equal(run(fx, "train logistic on iris target=species as m"), CMD_OK);
+    assert_int_equal(run(fx, "train ols on iris target=sepal_length as mo"), CMD_OK);
+    assert_completes(fx, "show roc ", "m ", "mo ");
+    assert_completes(fx, "show eval m", "m ", "mo ");
+    assert_completes(fx, "show confusion m ", "on ");
+    assert_completes(fx, "show importance m on ", "iris ");
+    assert_completes(fx, "show roc m on i", "iris ");
+    assert_completes_none(fx, "show roc m on iris ");
+    assert_completes(fx, "show hist ", "iris ");
+    assert_completes(fx, "show hist iris sepal_w", "sepal_width ");
+    assert_completes_none(fx, "show hist iris sepal_width ");
+    assert_completes(fx, "show scatter iris sepal_length ", "sepal_length ", "sepal_width ",
+                     "petal_length ", "petal_width ", "species ");
+    assert_completes(fx, "show scatter iris sepal_length petal_l", "petal_length ");
+    assert_completes(fx, "show scatter iris sepal_length petal_length ", "by=");
+    assert_completes(fx, "show scatter iris sepal_length petal_length by=sp", "species ");
+    assert_completes_none(fx, "show curve ");
+    assert_completes_none(fx, "show curve 1 ");
+    assert_completes_none(fx, "show drift ");
+    assert_completes(fx, "show compare ", "m ", "mo ");
+    assert_completes(fx, "show compare m mo", "mo ");
+    assert_completes(fx, "show compare m mo on ", "iris ");
+
+    /* plot: as show, `to` once the view has its words, then file names. */
+    assert_completes(fx, "plot h", "hist ");
+    assert_completes(fx, "plot roc ", "m ", "mo ");
+    assert_completes(fx, "plot roc m ", "on ", "to ");
+    assert_completes(fx, "plot roc m on ", "iris ");
+    assert_completes(fx, "plot roc m on iris ", "to ");
+    assert_completes(fx, "plot hist iris ", "sepal_length ", "sepal_width ", "petal_length ",
+                     "petal_width ", "species ");
+    assert_completes(fx, "plot hist iris species ", "to ");
+    assert_completes(fx, "plot scatter iris sepal_length ", "sepal_length ", "sepal_width ",
+                     "petal_length ", "petal_width ", "species ");
+    assert_completes(fx, "plot compare m ", "m ", "mo ");
+    assert_completes(fx, "plot compare m mo ", "m ", "mo ", "to ");
+    assert_completes(fx, "plot scatter iris sepal_length petal_length ", "by=", "to ");
+    assert_completes(fx, "plot curve 1 ", "to ");
+    assert_completes(fx, "plot runs ", "to ");
+    assert_null(complete_line(fx->s, "plot roc m on iris to ", 22));
+    assert_null(complete_line(fx->s, "plot curve 1 to r", 17));
+    assert_completes_none(fx, "plot curve 1 to roc.svg ");
+
+    /* report: a model, `on` or `to`, datasets after `on`, file names after `to`. */
+    assert_completes(fx, "report ", "m ", "mo ");
+    assert_completes(fx, "report m ", "on ", "to ");
+    assert_completes(fx, "report m t", "to ");
+    assert_completes(fx, "report m on ", "iris ");
+    assert_completes(fx, "report m on iris ", "to ");
+    assert_null(complete_line(fx->s, "report m to ", 12));
+    assert_null(complete_line(fx->s, "report m on iris to m.h", 23));
+    assert_completes_none(fx, "report m to m.html ");
     free(iris);
 }
 

@@ -1944,6 +1944,92 @@ test_run_evals(void **state)
 }
 
 static void
+test_model_evals(void **state)
+{
+    char *path = ws_path("store-model-evals"), *cause = NULL;
+    const char *names[] = {"accuracy", "log_loss"};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t a;
+
+    (void)state;
+    s = open_ok(path);
+    a = finished_run(s, "train", "logistic", "iris", NULL);
+    assert_int_equal(put_model(s, "m", a, "x"), 1);
+    assert_int_equal(put_model(s, "m", a, "y"), 2);
+    assert_int_equal(put_model(s, "other", a, "z"), 1);
+    /* The latest evaluation is on 'iris', although 'iris.test' sorts after it. */
+    ok(store_eval_put(s, "m", 1, "iris.test", 2, names, (const double[]){0.9, 0.3}, &cause),
+       &cause);
+    ok(store_eval_put(s, "m", 2, "iris.test", 1, names, (const double[]){0.5}, &cause), &cause);
+    ok(store_eval_put(s, "other", 1, "iris", 1, names, (const double[]){0.6}, &cause), &cause);
+    ok(store_eval_put(s, "m", 0, "iris", 1, names, (const double[]){0.7}, &cause), &cause);
+    ok(store_eval_put(s, "m", 1, "iris.test", 1, &names[1], (const double[]){NAN}, &cause),
+       &cause);
+    ok(store_eval_put(s, "m", 1, NULL, 1, names, (const double[]){0.95}, &cause), &cause);
+    ok(store_eval_put(s, "m", 1, "iris", 1, names, (const double[]){0.98}, &cause), &cause);
+
+    /* Every evaluation of m:1, each metric a row, in the order they were made. */
+    t = table_new(NULL);
+    ok(store_model_evals(s, "m", 1, t, &cause), &cause);
+    assert_int_equal(t->ncols, 5);
+    assert_int_equal(table_rows(t), 5);
+    {
+        static const struct {
+            const char *dataset, *metric;
+            double value;
+        } want[] = {
+            {"iris.test", "accuracy", 0.9}, {"iris.test", "log_loss", 0.3},
+            {"iris.test", "log_loss", NAN}, {NULL, "accuracy", 0.95},
+            {"iris", "accuracy", 0.98},
+        };
+
+        for (size_t i = 0; i < 5; i++) {
+            if (want[i].dataset == NULL)
+                assert_true(null_at(t, i, "dataset", AIWB_TABLE_TEXT));
+            else
+                assert_string_equal(text_at(t, i, "dataset"), want[i].dataset);
+            assert_string_equal(text_at(t, i, "metric"), want[i].metric);
+            assert_true(same_real(real_at(t, i, "value"), want[i].value));
+            assert_true(is_iso_time(text_at(t, i, "created")));
+            if (i > 0)
+                assert_true(int_at(t, i, "id") > int_at(t, i - 1, "id"));
+        }
+    }
+    table_free(t);
+    /* Version 0 is the latest saved version; an unsaved model's evaluations
+     * (no version) belong to none. */
+    t = table_new(NULL);
+    ok(store_model_evals(s, "m", 0, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1);
+    assert_string_equal(text_at(t, 0, "dataset"), "iris.test");
+    assert_true(real_at(t, 0, "value") == 0.5);
+    table_free(t);
+    /* No such model or version: no rows. */
+    t = table_new(NULL);
+    ok(store_model_evals(s, "nope", 0, t, &cause), &cause);
+    assert_int_equal(t->ncols, 5);
+    assert_int_equal(table_rows(t), 0);
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_model_evals(s, "m", 3, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 0);
+    table_free(t);
+
+    t = table_new(NULL);
+    expect_error(store_model_evals(s, "", 1, t, &cause), AIWB_EINVAL, &cause,
+                 "cannot list the evaluations of a model without a name");
+    expect_error(store_model_evals(s, "m", -1, t, &cause), AIWB_EINVAL, &cause,
+                 "model 'm' in workspace '");
+    table_column(t, "x", AIWB_TABLE_INT);
+    expect_error(store_model_evals(s, "m", 1, t, &cause), AIWB_EINVAL, &cause,
+                 "cannot list evaluations: the table is not empty");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+static void
 test_model_run(void **state)
 {
     char *path = ws_path("store-model-run"), *cause = NULL, *want;
