@@ -15,6 +15,7 @@
 #include "repl/cmd.h"
 #include "repl/fit.h"
 #include "repl/session.h"
+#include "repl/view.h"
 #include "store/store.h"
 
 /* Report *CAUSE when a listing failed (RC < 0); 0 or -1. */
@@ -30,11 +31,37 @@ checked(struct session *s, int rc, char **cause)
     return 0;
 }
 
+static int
+fetch_runs(void *store, int64_t offset, int64_t limit, struct aiwb_table *t, char **cause)
+{
+    return store_run_page(store, offset, limit, t, cause);
+}
+
 static enum cmd_retval
 list_all(struct session *s)
 {
-    struct aiwb_table *t = table_new(NULL);
+    struct aiwb_table *t;
     char *cause = NULL;
+    int64_t n = 0;
+
+    /* In the TUI a long list is a view that reads only the page it shows. */
+    if (s->tui != NULL) {
+        struct view_pages pg = {0, fetch_runs, s->store};
+        struct view *v;
+
+        if (checked(s, store_run_count(s->store, &n, &cause), &cause) < 0)
+            return CMD_ERROR;
+        if (n > 0) {
+            pg.total = n;
+            v = view_new("runs");
+            view_pages(v, &pg);
+            view_show(s, v);
+            output_say(&s->out, "%lld run%s in the view pane (F6, then PgUp/PgDn, Left/Right)",
+                       (long long)n, n == 1 ? "" : "s");
+            return CMD_OK;
+        }
+    }
+    t = table_new(NULL);
 
     if (checked(s, store_run_list(s->store, t, &cause), &cause) < 0) {
         table_free(t);

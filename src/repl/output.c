@@ -44,9 +44,8 @@ output_parse_format(const char *s)
     return -1;
 }
 
-/* The text of a cell for humans (BUF holds numbers). */
-static const char *
-cell_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ])
+const char *
+output_cell_text(const struct aiwb_table *t, size_t r, size_t c, char *buf)
 {
     const struct table_cell *cell = table_cell(t, r, c);
 
@@ -123,7 +122,7 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
 
             if (c != 0 && c < from)
                 continue;
-            s = r == 0 ? t->cols[c].name : cell_text(t, r - 1, c, buf);
+            s = r == 0 ? t->cols[c].name : output_cell_text(t, r - 1, c, buf);
             sw = text_width(s);
             right = t->cols[c].kind != AIWB_TABLE_TEXT;
             if (!first)
@@ -155,7 +154,7 @@ output_text(struct output *out, const struct aiwb_table *t)
     for (size_t c = 0; c < nc; c++) {
         w[c] = text_width(t->cols[c].name);
         for (size_t r = 0; r < rows; r++) {
-            size_t cw = text_width(cell_text(t, r, c, buf));
+            size_t cw = text_width(output_cell_text(t, r, c, buf));
 
             if (cw > w[c])
                 w[c] = cw;
@@ -213,7 +212,7 @@ exact_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ
         *null = isnan(cell->v.r);
         return numfmt_exact(buf, cell->v.r);
     }
-    return cell_text(t, r, c, buf);
+    return output_cell_text(t, r, c, buf);
 }
 
 void

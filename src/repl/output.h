@@ -34,6 +34,10 @@ int output_parse_format(const char *s);
  * In CSV, the tables of one command are separated by a blank line; in JSON
  * lines, the rows of a titled table carry its title as "table". */
 void output_table(struct output *out, const struct aiwb_table *t);
+/* The text of cell (R, C) of T for people, as text tables show it: reals
+ * with the column's significant digits (6 by default), whole numbers
+ * whole, empty or NA for no value. BUF (NUMFMT_BUFSZ bytes) holds numbers. */
+const char *output_cell_text(const struct aiwb_table *t, size_t r, size_t c, char *buf);
 /* Write T as CSV (RFC 4180, exact numbers) to FP, with no title or notes. */
 void output_csv(FILE *fp, const struct aiwb_table *t);
 

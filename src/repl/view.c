@@ -42,9 +42,6 @@
 #define HTML_CHART_WIDTH 760
 #define HTML_CHART_HEIGHT 400
 
-/* Significant digits of reals in text, as the output layer's tables. */
-#define DEFAULT_DIGITS 6
-
 struct view *
 view_new(const char *title)
 {
@@ -63,6 +60,7 @@ view_free(struct view *v)
         free(v->blocks[i].text);
         table_free(v->blocks[i].table);
         chart_free(v->blocks[i].chart);
+        free(v->blocks[i].pages);
     }
     free(v->blocks);
     free(v->title);
@@ -99,6 +97,39 @@ view_chart(struct view *v, struct chart *c)
     add_block(v, VIEW_CHART)->chart = c;
 }
 
+void
+view_pages(struct view *v, const struct view_pages *p)
+{
+    struct view_block *b = add_block(v, VIEW_TABLE);
+
+    b->pages = xmalloc(sizeof *b->pages);
+    *b->pages = *p;
+}
+
+/* Read the paged tables of V whole, for the outputs that show every row.
+ * A table that cannot be read becomes a note saying why. */
+static void
+read_pages(const struct view *cv)
+{
+    struct view *v = (struct view *)cv; /* filling a cache, not changing the view */
+
+    for (size_t i = 0; i < v->n; i++) {
+        struct view_block *b = &v->blocks[i];
+        char *cause = NULL;
+
+        if (b->kind != VIEW_TABLE || b->table != NULL || b->pages == NULL)
+            continue;
+        b->table = table_new(NULL);
+        if (b->pages->fetch(b->pages->ctx, 0, b->pages->total, b->table, &cause) < 0) {
+            table_free(b->table);
+            b->table = table_new(NULL);
+            table_column(b->table, "error", AIWB_TABLE_TEXT);
+            table_text(b->table, cause != NULL ? cause : "cannot read the table");
+            free(cause);
+        }
+    }
+}
+
 /* Whether the view's title need not be printed: its first block is a chart
  * of the same title, which draws it. */
 static int
@@ -106,31 +137,6 @@ title_drawn_by_chart(const struct view *v)
 {
     return v->n > 0 && v->blocks[0].kind == VIEW_CHART && v->blocks[0].chart->title != NULL &&
            strcmp(v->blocks[0].chart->title, v->title) == 0;
-}
-
-/* A cell of T as text for people: reals with 6 significant digits (or the
- * column's), whole numbers whole, as the output layer shows them. */
-static const char *
-cell_text(const struct aiwb_table *t, size_t r, size_t c, char buf[NUMFMT_BUFSZ])
-{
-    const struct table_cell *cell = table_cell(t, r, c);
-
-    if (cell == NULL || cell->null)
-        return t->na_text ? "NA" : "";
-    switch (t->cols[c].kind) {
-    case AIWB_TABLE_TEXT:
-        return cell->v.s;
-    case AIWB_TABLE_INT:
-        snprintf(buf, NUMFMT_BUFSZ, "%lld", (long long)cell->v.i);
-        return buf;
-    case AIWB_TABLE_REAL:
-        if (cell->v.r == floor(cell->v.r) && fabs(cell->v.r) < 1e15) {
-            snprintf(buf, NUMFMT_BUFSZ, "%.0f", cell->v.r + 0.0);
-            return buf;
-        }
-        return numfmt_sig(buf, cell->v.r, t->cols[c].digits ? t->cols[c].digits : DEFAULT_DIGITS);
-    }
-    return "";
 }
 
 /* Add V to T as a real, or an empty cell when it is NaN. */
@@ -260,6 +266,7 @@ print_chart(struct session *s, const struct chart *c)
 static void
 print_view(struct session *s, const struct view *v)
 {
+    read_pages(v);
     if (*v->title != '\0' && !title_drawn_by_chart(v))
         output_say(&s->out, "%s", v->title);
     for (size_t i = 0; i < v->n; i++) {
@@ -390,7 +397,7 @@ svg_table(struct strbuf *out, const struct aiwb_table *t, double *y)
     for (size_t c = 0; c < nc; c++) {
         w[c] = chars(t->cols[c].name);
         for (size_t r = 0; r < rows; r++) {
-            size_t cw = chars(cell_text(t, r, c, buf));
+            size_t cw = chars(output_cell_text(t, r, c, buf));
 
             w[c] = cw > w[c] ? cw : w[c];
         }
@@ -406,7 +413,7 @@ svg_table(struct strbuf *out, const struct aiwb_table *t, double *y)
         x = SVG_MARGIN;
         for (size_t c = 0; c < nc; c++) {
             int right = t->cols[c].kind != AIWB_TABLE_TEXT;
-            const char *s = r == 0 ? t->cols[c].name : cell_text(t, r - 1, c, buf);
+            const char *s = r == 0 ? t->cols[c].name : output_cell_text(t, r - 1, c, buf);
 
             svg_text(out, right ? x + (double)w[c] * SVG_CHAR : x, *y, s, r == 0,
                      right ? "end" : "start");
@@ -459,6 +466,7 @@ svg_lines(struct strbuf *out, const char *text, double *y)
 void
 view_svg(const struct view *v, struct strbuf *out)
 {
+    read_pages(v);
     struct strbuf body = STRBUF_INIT;
     double y = SVG_MARGIN, width = SVG_WIDTH - 2 * SVG_MARGIN, w;
 
@@ -534,7 +542,7 @@ html_table(struct strbuf *out, const struct aiwb_table *t)
         strbuf_adds(out, "<tr>");
         for (size_t c = 0; c < t->ncols; c++) {
             strbuf_adds(out, t->cols[c].kind == AIWB_TABLE_TEXT ? "<td>" : "<td class=\"num\">");
-            xml_escape(out, cell_text(t, r, c, buf));
+            xml_escape(out, output_cell_text(t, r, c, buf));
             strbuf_adds(out, "</td>");
         }
         strbuf_adds(out, "</tr>\n");
@@ -550,6 +558,7 @@ html_table(struct strbuf *out, const struct aiwb_table *t)
 void
 view_html(const struct view *v, struct strbuf *out)
 {
+    read_pages(v);
     strbuf_adds(out, "<section class=\"view\">\n");
     if (*v->title != '\0') {
         strbuf_adds(out, "<h2>");

@@ -10,6 +10,7 @@
 #define AIWB_VIEW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct aiwb_table;
 struct chart;
@@ -18,11 +19,24 @@ struct strbuf;
 
 enum view_block_kind { VIEW_TEXT, VIEW_TABLE, VIEW_CHART };
 
+/*
+ * A long table read a page at a time: the TUI's view pane asks only for the
+ * rows it shows (`runs` with hundreds of runs). FETCH fills the empty table T
+ * with rows OFFSET + 1 to OFFSET + LIMIT; 0, or a negative status with *cause
+ * set. CTX is borrowed (the session's store): it outlives the view.
+ */
+struct view_pages {
+    int64_t total;
+    int (*fetch)(void *ctx, int64_t offset, int64_t limit, struct aiwb_table *t, char **cause);
+    void *ctx;
+};
+
 struct view_block {
     enum view_block_kind kind;
     char *text;               /* VIEW_TEXT: lines, '\n'-separated */
-    struct aiwb_table *table; /* VIEW_TABLE */
+    struct aiwb_table *table; /* VIEW_TABLE; NULL for a paged table until it is read whole */
     struct chart *chart;      /* VIEW_CHART */
+    struct view_pages *pages; /* VIEW_TABLE read a page at a time, or NULL */
 };
 
 struct view {
@@ -38,6 +52,9 @@ void view_free(struct view *v);
 void view_text(struct view *v, const char *text);
 void view_table(struct view *v, struct aiwb_table *t);
 void view_chart(struct view *v, struct chart *c);
+/* Append a table read a page at a time (P is copied). Printed, or written as
+ * SVG or HTML, it is read whole; only the TUI pages it. */
+void view_pages(struct view *v, const struct view_pages *p);
 
 /*
  * Show V (taken): in the TUI (when s->show is set) in its view pane; else

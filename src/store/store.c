@@ -1183,9 +1183,10 @@ run_end(struct store *s, int64_t id, const char *status, int64_t iterations, con
 
 /* Append one row per run, by id, to the empty table T; see store.h for the
  * columns. seconds counts to now for a running run and is empty for an
- * interrupted one, whose end is unknown. */
+ * interrupted one, whose end is unknown. With LIMIT >= 0, only the LIMIT
+ * runs after the first OFFSET. */
 static int
-run_list(struct store *s, struct aiwb_table *t, char **cause)
+run_list(struct store *s, int64_t offset, int64_t limit, struct aiwb_table *t, char **cause)
 {
     static const struct column cols[] = {
         {"id", AIWB_TABLE_INT},          {"status", AIWB_TABLE_TEXT},
@@ -1212,7 +1213,17 @@ run_list(struct store *s, struct aiwb_table *t, char **cause)
         "FROM runs AS r ORDER BY r.id";
 
     flush_quietly(s);
-    return list(s, t, sql, 0, cols, sizeof cols / sizeof cols[0], "runs", cause);
+    if (limit < 0)
+        return list(s, t, sql, 0, cols, sizeof cols / sizeof cols[0], "runs", cause);
+    {
+        /* One page: the rowid order walks the primary key, so a page costs its
+         * rows, not the table's. */
+        char *paged = xasprintf("%s LIMIT %" PRId64 " OFFSET ?1", sql, limit);
+        int ret = list(s, t, paged, offset, cols, sizeof cols / sizeof cols[0], "runs", cause);
+
+        free(paged);
+        return ret;
+    }
 }
 
 /* Append one row per curve point of run ID, by step then name, to the
@@ -2109,9 +2120,35 @@ store_run_list(struct store *s, struct aiwb_table *t, char **cause)
     int ret;
 
     pthread_mutex_lock(&s->lock);
-    ret = run_list(s, t, cause);
+    ret = run_list(s, 0, -1, t, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
+}
+
+/* Runs OFFSET + 1 to OFFSET + LIMIT in the order of store_run_list(). */
+int
+store_run_page(struct store *s, int64_t offset, int64_t limit, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = run_list(s, offset, limit < 0 ? 0 : limit, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* How many runs the workspace holds. */
+int
+store_run_count(struct store *s, int64_t *n, char **cause)
+{
+    int rc;
+
+    pthread_mutex_lock(&s->lock);
+    rc = query_int(s, "SELECT count(*) FROM runs", n);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != SQLITE_OK)
+        return fail(s, cause, "count the runs");
+    return AIWB_OK;
 }
 
 /* List the curve points of run ID in the empty table T; see curve_list(). */

@@ -88,6 +88,11 @@ char *store_run_status(struct store *s, int64_t id);
  * target, model, started, seconds, iterations, loss (the last curve value of
  * "loss", empty if none), message. */
 int store_run_list(struct store *s, struct aiwb_table *t, char **cause);
+/* Runs OFFSET + 1 to OFFSET + LIMIT of that list, by an indexed walk (the TUI
+ * pages a long list instead of loading it), and how many there are. */
+int store_run_page(struct store *s, int64_t offset, int64_t limit, struct aiwb_table *t,
+                   char **cause);
+int store_run_count(struct store *s, int64_t *n, char **cause);
 /* One row per curve point of run ID to T (empty): step, name, value. */
 int store_curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause);
 

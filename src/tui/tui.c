@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <termios.h>
 #include <time.h>
@@ -63,7 +64,8 @@ const char tui_keys_help[] =
     "Keys of the full-screen interface\n"
     "  F6 or Ctrl-O     switch focus between the prompt and the view pane\n"
     "  PgUp, PgDn       scroll the output pane (the view pane when it has focus)\n"
-    "  Up, Down         in the view pane: scroll by a line\n"
+    "  Up, Down         in the view pane: scroll by a line (Home, End: top, bottom)\n"
+    "  Left, Right      in the view pane: scroll a wide table sideways\n"
     "  Esc or q         in the view pane: close the view\n"
     "  F1               this help, in the view pane\n"
     "  Ctrl-C           drop the line typed; at an empty prompt, stop the newest job\n"
@@ -109,8 +111,10 @@ struct tui {
     struct view *view;
     struct vrow *vrows;
     size_t nvrows;
-    int vrows_width;
-    int view_scroll;
+    int view_scroll;       /* rows scrolled; of a paged table, its first row shown */
+    int view_hscroll;      /* columns scrolled to the right (wide tables) */
+    int paged;             /* the view is a table read a page at a time */
+    int64_t paged_total;
     int focus_view;
     int live_id;           /* the job whose curve is drawn, 0 none */
     uint64_t drawn_gen;
@@ -398,7 +402,7 @@ add_text_vrow(struct tui *t, const char *text, size_t len, int w, int bold)
     struct chart_cell *cells = xcalloc((size_t)w, sizeof *cells);
     mbstate_t st;
     size_t i = 0;
-    int x = 0;
+    int x = 0, skip = t->paged ? t->view_hscroll : 0;
 
     memset(&st, 0, sizeof st);
     for (int k = 0; k < w; k++)
@@ -413,6 +417,11 @@ add_text_vrow(struct tui *t, const char *text, size_t len, int w, int bold)
             memset(&st, 0, sizeof st);
         } else if (got == 0) {
             break;
+        }
+        if (skip > 0) { /* scrolled off to the left */
+            skip -= wcwidth(wc) == 2 ? 2 : 1;
+            i += got;
+            continue;
         }
         cells[x].ch = (uint32_t)wc;
         cells[x].bold = (uint8_t)bold;
@@ -439,7 +448,8 @@ add_text_block(struct tui *t, const char *text, int w)
     }
 }
 
-/* A table as aligned text, through the output layer. */
+/* A table as aligned text, through the output layer; WIDTH 0: one block of
+ * columns however wide (the pane scrolls sideways). */
 static char *
 table_as_text(const struct tui *t, const struct aiwb_table *tab, int width)
 {
@@ -472,12 +482,41 @@ add_chart(struct tui *t, const struct chart *c, int w, int h)
 
 /* Render the view (or the live curve) into rows of cells WIDTH wide; charts
  * take the pane's height HEIGHT so one fits without scrolling. */
+/* The rows of paged table PG that fit HEIGHT rows under its header, from row
+ * t->view_scroll: one indexed query a draw, never the whole table. */
+static void
+render_pages(struct tui *t, const struct view_pages *pg, int width, int height)
+{
+    struct aiwb_table *tab = table_new(NULL);
+    int rows = height > 2 ? height - 1 : 1;
+    char *cause = NULL, *text;
+
+    t->paged = 1;
+    t->paged_total = pg->total;
+    if (t->view_scroll > pg->total - rows)
+        t->view_scroll = pg->total - rows > 0 ? (int)(pg->total - rows) : 0;
+    if (pg->fetch(pg->ctx, t->view_scroll, rows, tab, &cause) < 0) {
+        add_text_block(t, cause != NULL ? cause : "cannot read the table", width);
+        free(cause);
+    } else {
+        text = table_as_text(t, tab, 0);
+        add_text_block(t, text, width);
+        free(text);
+    }
+    table_free(tab);
+}
+
 static void
 render_view(struct tui *t, int width, int height)
 {
     free_vrows(t);
-    t->vrows_width = width;
+    t->paged = 0;
     if (t->view != NULL) {
+        for (size_t i = 0; i < t->view->n; i++)
+            if (t->view->blocks[i].pages != NULL && t->view->blocks[i].table == NULL) {
+                render_pages(t, t->view->blocks[i].pages, width, height);
+                return; /* a paged table has the pane to itself */
+            }
         for (size_t i = 0; i < t->view->n; i++) {
             const struct view_block *b = &t->view->blocks[i];
 
@@ -540,7 +579,7 @@ draw_view(struct tui *t, int top, int rows)
     int body = rows - 1;
 
     render_view(t, t->cols, body);
-    if (t->view_scroll > (int)t->nvrows - body)
+    if (!t->paged && t->view_scroll > (int)t->nvrows - body)
         t->view_scroll = (int)t->nvrows - body > 0 ? (int)t->nvrows - body : 0;
     move(top, 0);
     clrtoeol();
@@ -555,18 +594,21 @@ draw_view(struct tui *t, int top, int rows)
         if (used + (int)sizeof hint < t->cols / 2 + 20)
             put_text(top, used, hint, t->cols - used);
     }
-    if ((int)t->nvrows > body) {
-        char more[48];
+    if (t->paged || (int)t->nvrows > body) {
+        int64_t total = t->paged ? t->paged_total : (int64_t)t->nvrows;
+        int64_t shown = t->paged ? (int64_t)t->nvrows - 1 : body;
+        char more[64];
 
-        snprintf(more, sizeof more, " %d-%d of %zu ", t->view_scroll + 1,
-                 t->view_scroll + body < (int)t->nvrows ? t->view_scroll + body : (int)t->nvrows,
-                 t->nvrows);
+        snprintf(more, sizeof more, " %s%d-%lld of %lld ", t->paged ? "rows " : "",
+                 t->view_scroll + 1,
+                 (long long)(t->view_scroll + shown < total ? t->view_scroll + shown : total),
+                 (long long)total);
         if ((int)strlen(more) < t->cols)
             mvaddstr(top, t->cols - (int)strlen(more), more);
     }
     free(title);
     for (int y = 0; y < body; y++) {
-        size_t r = (size_t)(t->view_scroll + y);
+        size_t r = (size_t)((t->paged ? 0 : t->view_scroll) + y);
 
         move(top + 1 + y, 0);
         clrtoeol();
@@ -903,6 +945,7 @@ tui_show(struct session *s, struct view *v)
     view_free(t->view);
     t->view = v;
     t->view_scroll = 0;
+    t->view_hscroll = 0;
     t->live_id = 0;
 }
 
@@ -949,7 +992,21 @@ view_key(struct tui *t, int is_key, wint_t k)
 {
     int page = t->view_rows > 3 ? t->view_rows - 2 : 1;
 
-    if ((!is_key && (k == 27 || k == 'q')) ) {
+    if (!is_key && k == 27) {
+        wint_t next;
+
+        /* A lone Esc closes the view; an escape sequence curses did not know
+         * (a terminal whose TERM says otherwise) is swallowed whole. */
+        if (get_wch(&next) == ERR) {
+            close_view(t);
+        } else {
+            while (!(next >= 0x40 && next <= 0x7e && next != '[' && next != 'O') &&
+                   get_wch(&next) != ERR)
+                ;
+        }
+        return 1;
+    }
+    if (!is_key && k == 'q') {
         close_view(t);
         return 1;
     }
@@ -970,6 +1027,16 @@ view_key(struct tui *t, int is_key, wint_t k)
         return 1;
     case KEY_HOME:
         t->view_scroll = 0;
+        t->view_hscroll = 0;
+        return 1;
+    case KEY_END:
+        t->view_scroll = INT_MAX / 2; /* drawing brings it back to the last page */
+        return 1;
+    case KEY_LEFT:
+        t->view_hscroll = t->view_hscroll > 8 ? t->view_hscroll - 8 : 0;
+        return 1;
+    case KEY_RIGHT:
+        t->view_hscroll += 8;
         return 1;
     default:
         return 0;
@@ -1125,8 +1192,15 @@ loop(struct tui *t)
         /* Keys, and KEY_RESIZE after SIGWINCH interrupted select(). */
         {
             wint_t k;
-            int got;
+            int got, pending = 0;
 
+            /* Readable with nothing to read: the terminal hung up (its
+             * window closed without SIGHUP reaching us). Leave as Ctrl-D. */
+            if (n > 0 && FD_ISSET(STDIN_FILENO, &in) &&
+                ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending == 0) {
+                t->typed_eof = 1;
+                break;
+            }
             while ((got = get_wch(&k)) != ERR) {
                 on_key(t, got == KEY_CODE_YES, k);
                 if (t->typed != NULL) {
@@ -1140,7 +1214,17 @@ loop(struct tui *t)
             }
         }
         jobs_reap(); /* a finished job's curve stays until the next view or job */
-        draw(t, resized);
+        {
+            int dirty;
+
+            pthread_mutex_lock(&t->lock);
+            dirty = t->dirty;
+            pthread_mutex_unlock(&t->lock);
+            /* Draw on a key, new output, a job's step, a resize; while a job
+             * runs, at every tick (its clock); idle, not at all. */
+            if (n != 0 || dirty || busy || resized || jobs_generation() != t->drawn_gen)
+                draw(t, resized);
+        }
         resized = 0;
     }
     return go; /* 0 after quit: readline's handler is already removed */
@@ -1241,6 +1325,7 @@ tui_run(struct session *s, void (*greet)(struct session *s, void *arg), void *ar
 {
     struct tui t;
     char *why = NULL;
+    size_t stopped;
 
     memset(&t, 0, sizeof t);
     t.s = s;
@@ -1294,7 +1379,8 @@ tui_run(struct session *s, void (*greet)(struct session *s, void *arg), void *ar
         rl_callback_handler_remove();
     if (histfile != NULL)
         history_truncate_file(histfile, 2000);
-    jobs_shutdown();
+    stopped = jobs_running();
+    jobs_shutdown(); /* each stops after its step; train keeps its model */
     s->tui = NULL;
     s->show = NULL;
     close_view(&t);
@@ -1312,5 +1398,8 @@ tui_run(struct session *s, void (*greet)(struct session *s, void *arg), void *ar
         fclose(t.devnull);
     pthread_mutex_destroy(&t.lock);
     the_tui = NULL;
+    if (stopped > 0)
+        fprintf(stderr, "aiwb: stopped %zu running job%s on leaving (`runs` shows %s cancelled)\n",
+                stopped, stopped == 1 ? "" : "s", stopped == 1 ? "it" : "them");
     return 0;
 }

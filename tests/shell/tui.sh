@@ -3,9 +3,9 @@
 # tmux: the panes and status line, a training job whose curve grows in the
 # view pane while commands run at the prompt, `jobs`, `stop` and Ctrl-C
 # cancelling a job (the run marked cancelled, the model kept), history, Tab
-# completion and Ctrl-R inside the TUI, F1 and the view keys, a resize to
-# 80x24 and back, NO_COLOR, --ascii and braille charts, and the terminal
-# restored after quit, Ctrl-D and SIGTERM.
+# completion and Ctrl-R inside the TUI, F1 and the view keys, `runs` paged
+# from the workspace, a resize to 80x24 and back, NO_COLOR, --ascii and
+# braille charts, and the terminal restored after quit, Ctrl-D and SIGTERM.
 # Every wait polls the screen with a timeout; nothing sleeps a fixed time.
 # Prints TAP; `make check` runs it with top_srcdir and top_builddir exported.
 #
@@ -19,7 +19,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "1..32"
+echo "1..37"
 
 n=0
 ok() {
@@ -70,7 +70,7 @@ start() {
     sessions=$((sessions + 1))
     session=aiwb$sessions
     $tmux new-session -d -x 100 -y 30 -s "$session" -c "$work" \
-        "env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' LC_ALL=C.UTF-8 TERM=xterm-256color \
+        "env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' LC_ALL=C.UTF-8 TERM=screen-256color \
             $envs '$aiwb' $*; echo \"[aiwb exited \$?]\"; \
             stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo -e -icanon -e -echo | \
             tr '\n' ' '; echo '[stty]'; sleep 3600"
@@ -158,7 +158,7 @@ type_text "describe nosuch"
 keys Enter
 check "an error is shown and the prompt comes back" wait_for "error: no dataset 'nosuch'"
 
-# 7-12. A long training runs as a job; the curve grows while the prompt works.
+# 7-13. A long training runs as a job; the curve grows while the prompt works.
 type_text "load d gen:classification n=2000 features=5 seed=1"
 keys Enter
 wait_for "'d': 2000 rows" >/dev/null
@@ -185,11 +185,23 @@ curve_redrawn() {
     [ "$(screen | head -n 12)" != "$view1" ] && screen | head -n 14 | grep -q '[*+]'
 }
 check "the curve is redrawn as it grows (marks in the view pane)" curve_redrawn
+# typing while the curve redraws: the half-typed line stays as it is
+type_text "describe ir"
+third=$(iterations)
+sleep 0.5
+typing_kept() {
+    [ "$(iterations)" -gt "$third" ] && last_line | grep -q '^aiwb> describe ir *$' || {
+        show_screen
+        return 1
+    }
+}
+check "a half-typed line stays put while the curve grows" typing_kept
+keys C-u
 type_text "jobs"
 keys Enter
 check "jobs lists the running job" wait_for "running"
 
-# 13-15. stop cancels it; the run is marked cancelled; the model is kept
+# 14-16. stop cancels it; the run is marked cancelled; the model is kept
 # (mlp keeps its best epoch's weights). Its report pushes the answer to
 # `stop` up: PgUp shows it again.
 type_text "stop"
@@ -210,7 +222,7 @@ type_text "runs"
 keys Enter
 check "runs shows the run cancelled" wait_for "cancelled"
 
-# 16-17. Ctrl-C at an empty prompt stops the newest job.
+# 17. Ctrl-C at an empty prompt stops the newest job.
 type_text "train mlp on d target=class hidden=32 max_iter=100000 patience=100000 as slow2"
 keys Enter
 wait_for "[job 2] started" >/dev/null
@@ -289,7 +301,36 @@ restored() {
 }
 check "the terminal is back: main screen, icanon and echo on" restored
 
-# 30. Braille charts and colours by default; none with NO_COLOR and --ascii.
+# 30-33. runs with 300 runs: a view that reads one page at a time.
+{
+    echo "load diabetes"
+    i=0
+    while [ $i -lt 300 ]; do echo "train ols on diabetes target=y as m"; i=$((i + 1)); done
+} >many.aiwb
+"$aiwb" -w many.db -f many.aiwb >/dev/null 2>&1
+start -- -w many.db --ascii
+wait_prompt >/dev/null
+type_text "runs"
+keys Enter
+check "runs opens a paged view of the 300 runs" wait_for "rows 1-"
+first_page() {
+    screen | grep -q "^ *1  finished  ols" && ! screen | grep -q "^ *300  finished"
+}
+check "... showing the first page only" first_page
+keys F6
+keys End
+check "End goes to the last page" wait_for "of 300"
+last_page() {
+    screen | grep -q "^300  finished  ols" && screen | head -n 1 | grep -q "rows [0-9]*-300 of 300"
+}
+tries=0
+until last_page || [ $tries -ge 30 ]; do sleep 0.1; tries=$((tries + 1)); done
+check "... whose rows are the last runs" last_page
+keys q
+keys C-d
+wait_for "[aiwb exited 0]" >/dev/null
+
+# 34-35. Braille charts and colours by default; none with NO_COLOR and --ascii.
 start
 wait_prompt >/dev/null
 type_text "train mlp on d target=class hidden=16 max_iter=100000 patience=100000 as b"
@@ -316,7 +357,7 @@ no_colour() {
 }
 check "NO_COLOR: no colour in the screen" no_colour
 
-# 31-32. SIGTERM while a job runs: the terminal is restored all the same.
+# 36-37. SIGTERM while a job runs: the terminal is restored all the same.
 type_text "train mlp on d target=class hidden=16 max_iter=100000 patience=100000 as t"
 keys Enter
 wait_for "[job 1] started" >/dev/null

@@ -2418,6 +2418,15 @@ test_migrate_old(void **state)
                          {1, "train", "logistic", 0.97, 0.01, "5-fold cv", "m v1"}}, 2);
         ok(store_run_begin(s, &iris_run, &id, &cause), &cause);
         assert_int_equal(id, 2);
+        /* Version 5: a run the user stopped ends 'cancelled', and the
+         * widened CHECK still refuses what it should. */
+        ok(store_run_end(s, 2, "cancelled", 3, "stopped by the user", &cause), &cause);
+        assert_raw_text(path, "SELECT status FROM runs WHERE id = 2", "cancelled");
+        expect_error(store_run_end(s, 2, "paused", 3, NULL, &cause), AIWB_EINVAL, &cause,
+                     "paused");
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs' "
+                                       "AND sql LIKE '%''cancelled''%'"),
+                         1);
         /* Version 4: drift reports can be kept. */
         put_drift(s, &id);
         assert_int_equal(id, 1);
@@ -2426,6 +2435,43 @@ test_migrate_old(void **state)
         free(path);
         free(name);
     }
+}
+
+/* The TUI's `runs` reads a page at a time: the same rows as the whole list. */
+static void
+test_run_page(void **state)
+{
+    char *path = ws_path("store-run-page"), *cause = NULL;
+    struct store *s = open_ok(path);
+    struct aiwb_table *t;
+    int64_t n = -1;
+
+    (void)state;
+    ok(store_run_count(s, &n, &cause), &cause);
+    assert_int_equal(n, 0);
+    for (int i = 0; i < 7; i++)
+        ok(store_run_end(s, begin_ok(s), "finished", i, NULL, &cause), &cause);
+    ok(store_run_count(s, &n, &cause), &cause);
+    assert_int_equal(n, 7);
+    t = table_new(NULL);
+    ok(store_run_page(s, 2, 3, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 3);
+    assert_int_equal(int_at(t, 0, "id"), 3);
+    assert_int_equal(int_at(t, 2, "id"), 5);
+    assert_int_equal(int_at(t, 2, "iterations"), 4);
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_run_page(s, 6, 10, t, &cause), &cause); /* the last page is short */
+    assert_int_equal(table_rows(t), 1);
+    assert_int_equal(int_at(t, 0, "id"), 7);
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_run_page(s, 7, 10, t, &cause), &cause); /* past the end: no rows, no error */
+    assert_int_equal(table_rows(t), 0);
+    assert_int_equal(t->ncols, 13); /* but the columns, for the header */
+    table_free(t);
+    store_close(s);
+    free(path);
 }
 
 /* An upgrade that fails leaves the file as it was, at its old version. */
@@ -2509,8 +2555,10 @@ main(void)
         cmocka_unit_test(test_run_info),
         cmocka_unit_test(test_run_folds),
         cmocka_unit_test(test_run_evals),
+        cmocka_unit_test(test_model_evals),
         cmocka_unit_test(test_model_run),
         cmocka_unit_test(test_drift_reports),
+        cmocka_unit_test(test_run_page),
         cmocka_unit_test(test_migrate_old),
         cmocka_unit_test(test_migrate_fails),
         cmocka_unit_test(test_migrate_fails_v3),
