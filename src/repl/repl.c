@@ -30,11 +30,26 @@
 
 #define HISTORY_SIZE 2000
 
+/* A descriptor to write a byte to on Ctrl-C (the TUI's wake-up pipe), or -1. */
+static volatile sig_atomic_t wake_fd = -1;
+
 static void
 on_interrupt(int sig)
 {
+    int saved = errno;
+
     (void)sig;
     session_interrupted = 1;
+    if (wake_fd >= 0 && write(wake_fd, "", 1) < 0) {
+        /* full: the loop is awake already */
+    }
+    errno = saved;
+}
+
+void
+repl_wake_on_interrupt(int fd)
+{
+    wake_fd = fd;
 }
 
 void

@@ -41,6 +41,10 @@ enum cmd_retval repl_run_line(struct session *s, const char *line);
 void repl_history_start(const char *histfile);
 void repl_history_add(const char *histfile, const char *line);
 
+/* Also write a byte to FD (non-blocking) on Ctrl-C, so a loop waiting in
+ * select() wakes whichever thread the signal reached; -1: no longer. */
+void repl_wake_on_interrupt(int fd);
+
 /* Catch Ctrl-C: it sets session_interrupted instead of killing aiwb. */
 void repl_catch_interrupt(void);
 

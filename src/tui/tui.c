@@ -176,7 +176,7 @@ take_output(struct tui *t, const char *buf, size_t n)
             do
                 strbuf_addch(&t->partial, ' ');
             while (t->partial.len % 8 != 0);
-        } else if (c >= 0x20 || c >= 0x80) {
+        } else if (c >= 0x20 && c != 0x7f) {
             strbuf_addch(&t->partial, (char)c);
         }
     }
@@ -1235,6 +1235,7 @@ loop(struct tui *t)
 static int
 start(struct tui *t, char **why)
 {
+    sigset_t all, old;
     int p[2];
 
     t->tty_fd = dup(STDOUT_FILENO);
@@ -1282,14 +1283,20 @@ start(struct tui *t, char **why)
     close(p[1]);
     t->pipe_rd = p[0];
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Signals are the loop's (Ctrl-C, resizing): the reader blocks them all. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     if (pthread_create(&t->reader, NULL, reader_main, t) == 0)
         t->reader_started = 1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    repl_wake_on_interrupt(t->wake[1]);
     return 0;
 }
 
 static void
 finish(struct tui *t)
 {
+    repl_wake_on_interrupt(-1);
     fflush(stdout);
     fflush(stderr);
     if (t->scr != NULL) {
