@@ -61,12 +61,15 @@ history=$XDG_STATE_HOME/aiwb/history
 sessions=0
 session=
 start() {
-    [ -z "$session" ] || $tmux kill-session -t "$session"
+    # The new session first: killing a server's last session ends the server,
+    # and a new session asked of a server that is ending fails.
+    last=$session
     sessions=$((sessions + 1))
     session=aiwb$sessions
     $tmux new-session -d -x 120 -y 40 -s "$session" -c "$work" \
         "env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' LC_ALL=C.UTF-8 TERM=xterm \
             '$aiwb' --plain; echo \"[aiwb exited \$?]\"; sleep 3600"
+    [ -z "$last" ] || $tmux kill-session -t "$last"
 }
 
 # keys KEY...: send keys as tmux names them (Tab, Enter, C-c, Up, or text).

@@ -66,7 +66,9 @@ start() {
         shift
     done
     [ "$1" = "--" ] && shift
-    [ -z "$session" ] || $tmux kill-session -t "$session"
+    # The new session first: killing a server's last session ends the server,
+    # and a new session asked of a server that is ending fails.
+    last=$session
     sessions=$((sessions + 1))
     session=aiwb$sessions
     $tmux new-session -d -x 100 -y 30 -s "$session" -c "$work" \
@@ -74,6 +76,7 @@ start() {
             $envs '$aiwb' $*; echo \"[aiwb exited \$?]\"; \
             stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo -e -icanon -e -echo | \
             tr '\n' ' '; echo '[stty]'; sleep 3600"
+    [ -z "$last" ] || $tmux kill-session -t "$last"
 }
 keys() {
     $tmux send-keys -t "$session" "$@"
