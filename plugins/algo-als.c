@@ -108,11 +108,10 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-als.h"
 #include "rank-pairs.h"
 #include "rank-topk.h"
 
-#define ALS_MAX_FACTORS 1000
-#define ALS_MAX_THREADS 64
 #define ALS_ROW_BLOCK 64                /* rows a thread takes at a time */
 #define ALS_SINGULAR (64 * DBL_EPSILON) /* pivots squared this far apart: singular */
 #define ALS_CHUNK_CELLS 8192            /* numbers in one dsyrk chunk (see chunk_rows) */
@@ -122,117 +121,14 @@ static const struct aiwb_host_api *api;
 
 /* The pairs of ST as triples, by user then item (a new array of st->nnz). */
 static struct triple *
-store_triples(const struct store *st)
+store_triples(const struct rank_store *st)
 {
-    struct triple *t = api->alloc(nonzero(st->nnz) * sizeof(*t));
+    struct triple *t = api->alloc(rank_nonzero(st->nnz) * sizeof(*t));
 
     for (size_t u = 0; u < st->n_users; u++)
         for (size_t j = st->uptr[u]; j < st->uptr[u + 1]; j++)
             t[j] = (struct triple){(int32_t)u, st->uidx[j], st->uval[j]};
     return t;
-}
-
-/* ---------------------------------------------------------------------------
- * The state.
- */
-
-struct als {
-    /* Options. */
-    size_t k;
-    double lambda;
-    int count_scale; /* lambda_scale=count */
-    int implicit;
-    double alpha;
-    int64_t max_iter;
-    double tol;
-    size_t threads;
-    /* The model. */
-    struct store st;
-    double *X;         /* n_users x k */
-    double *Y;         /* n_items x k */
-    double *cold_item; /* n_items: a cold user's score of each item */
-    double *cold_user; /* n_users: explicit, the user's mean rating */
-    double global;     /* explicit: the mean of all ratings */
-    /* The fit. */
-    int ready;  /* init succeeded: there is a model to iterate on */
-    int fitted; /* finish or load succeeded */
-    int converged;
-    int64_t iterations;
-    size_t rows; /* rows trained on */
-    double objective, loss, rmse;
-};
-
-/* Free what the state owns and zero everything but the options. */
-static void
-als_clear(struct als *s)
-{
-    struct als keep = *s;
-
-    store_release(api, &s->st);
-    api->free(s->X);
-    api->free(s->Y);
-    api->free(s->cold_item);
-    api->free(s->cold_user);
-    memset(s, 0, sizeof(*s));
-    s->k = keep.k;
-    s->lambda = keep.lambda;
-    s->count_scale = keep.count_scale;
-    s->implicit = keep.implicit;
-    s->alpha = keep.alpha;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
-    s->threads = keep.threads;
-}
-
-static int
-user_known(const struct als *s, long u)
-{
-    return u >= 0 && (size_t)u < s->st.n_users && s->st.uptr[u + 1] > s->st.uptr[u];
-}
-
-static int
-item_known(const struct als *s, long i)
-{
-    return i >= 0 && (size_t)i < s->st.n_items && s->st.iptr[i + 1] > s->st.iptr[i];
-}
-
-/* The cold-start scores (see the top of the file) from the pairs. */
-static void
-compute_cold(struct als *s)
-{
-    const struct store *st = &s->st;
-    double total = 0;
-    size_t active = 0;
-
-    api->free(s->cold_item);
-    api->free(s->cold_user);
-    s->cold_item = api->calloc(nonzero(st->n_items), sizeof(double));
-    s->cold_user = api->calloc(nonzero(st->n_users), sizeof(double));
-    for (size_t t = 0; t < st->nnz; t++)
-        total += st->uval[t];
-    s->global = st->nnz > 0 && !s->implicit ? total / (double)st->nnz : 0;
-    for (size_t u = 0; u < st->n_users; u++) {
-        size_t beg = st->uptr[u], end = st->uptr[u + 1], pos = 0;
-        double sum = 0;
-        for (size_t t = beg; t < end; t++) {
-            sum += st->uval[t];
-            pos += st->uval[t] > 0;
-        }
-        active += pos > 0;
-        s->cold_user[u] = s->implicit ? 0 : end > beg ? sum / (double)(end - beg) : s->global;
-    }
-    for (size_t i = 0; i < st->n_items; i++) {
-        size_t beg = st->iptr[i], end = st->iptr[i + 1], pos = 0;
-        double sum = 0;
-        for (size_t t = beg; t < end; t++) {
-            sum += st->ival[t];
-            pos += st->ival[t] > 0;
-        }
-        if (s->implicit)
-            s->cold_item[i] = active > 0 ? (double)pos / (double)active : 0;
-        else
-            s->cold_item[i] = end > beg ? sum / (double)(end - beg) : s->global;
-    }
 }
 
 /* ---------------------------------------------------------------------------
@@ -449,7 +345,7 @@ gram(const double *F, size_t n, size_t k, double *G)
 static int
 half_sweep(struct als *s, int items, const size_t *rows, size_t n, char **cause)
 {
-    const struct store *st = &s->st;
+    const struct rank_store *st = &s->st;
     const size_t k = s->k, n_other = items ? st->n_users : st->n_items;
     double *GtG = NULL;
     size_t bad = 0;
@@ -493,7 +389,7 @@ half_sweep(struct als *s, int items, const size_t *rows, size_t n, char **cause)
 static double
 objective(const struct als *s, double *sse)
 {
-    const struct store *st = &s->st;
+    const struct rank_store *st = &s->st;
     const size_t k = s->k;
     double fit = 0, reg = 0;
 
@@ -560,12 +456,12 @@ static struct triple *
 read_rows(const struct als *s, const struct aiwb_problem *prob, size_t n_users, size_t n_items,
           size_t extra, char **cause)
 {
-    struct triple *t = api->alloc(nonzero(prob->n + extra) * sizeof(*t));
+    struct triple *t = api->alloc(rank_nonzero(prob->n + extra) * sizeof(*t));
 
     for (size_t r = 0; r < prob->n; r++) {
         const double *x = prob->X + r * prob->ldx;
         double y = prob->y != NULL ? prob->y[r] : 1.0;
-        long u = code_of(x[0], n_users), i = code_of(x[1], n_items);
+        long u = rank_code_of(x[0], n_users), i = rank_code_of(x[1], n_items);
 
         if (u < 0 || i < 0) {
             const int bad_user = u < 0;
@@ -687,10 +583,10 @@ als_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
                  s->implicit ? "als: %zu rows repeat a (user, item) pair: their strengths add up"
                              : "als: %zu rows repeat a (user, item) pair: the last rating counts",
                  merged);
-    s->X = api->alloc(nonzero(n_users * s->k) * sizeof(double));
-    s->Y = api->alloc(nonzero(n_items * s->k) * sizeof(double));
+    s->X = api->alloc(rank_nonzero(n_users * s->k) * sizeof(double));
+    s->Y = api->alloc(rank_nonzero(n_items * s->k) * sizeof(double));
     init_factors(s, prob->seed);
-    compute_cold(s);
+    als_compute_cold(s);
     s->rows = prob->n;
     s->objective = s->loss = s->rmse = NAN;
     s->ready = 1;
@@ -763,92 +659,6 @@ als_finish(void *state, const struct aiwb_problem *prob, char **cause)
  * Using the model.
  */
 
-static size_t
-als_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-static double
-dot_k(const double *a, const double *b, size_t k)
-{
-    double d = 0;
-
-    for (size_t j = 0; j < k; j++)
-        d += a[j] * b[j];
-    return d;
-}
-
-/* The score of user U for item I, cold start included. */
-static double
-pair_score(const struct als *s, long u, long i)
-{
-    int uk = user_known(s, u), ik = item_known(s, i);
-
-    if (uk && ik)
-        return dot_k(s->X + (size_t)u * s->k, s->Y + (size_t)i * s->k, s->k);
-    if (ik)
-        return s->cold_item[i];
-    if (uk)
-        return s->cold_user[u];
-    return s->global;
-}
-
-/* Scores of the (user, item) pairs of the N rows of X. */
-static int
-als_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct als *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    for (size_t r = 0; r < n; r++) {
-        const double *x = X + r * ldx;
-        out[r] = pair_score(s, code_of(x[0], s->st.n_users), code_of(x[1], s->st.n_items));
-    }
-    return AIWB_OK;
-}
-
-/* The K best items for USER that it has not got (in the model or EXCLUDE). */
-static int
-als_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_exclude, size_t k,
-              int32_t *items, double *scores)
-{
-    const struct als *s = state;
-    const struct store *st = &s->st;
-    const size_t ni = st->n_items;
-    double *sc;
-    unsigned char *skip;
-    int n;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (ni == 0 || k == 0)
-        return 0;
-    sc = api->alloc(ni * sizeof(double));
-    skip = api->calloc(ni, 1);
-    for (size_t i = 0; i < ni; i++)
-        skip[i] = st->iptr[i + 1] == st->iptr[i];
-    for (size_t e = 0; e < n_exclude; e++)
-        if (exclude[e] >= 0 && (size_t)exclude[e] < ni)
-            skip[exclude[e]] = 1;
-    if (user_known(s, user)) {
-        /* the same products as predict(), so that the scores agree to the bit */
-        const double *x = s->X + (size_t)user * s->k;
-        for (size_t i = 0; i < ni; i++)
-            sc[i] = dot_k(x, s->Y + i * s->k, s->k);
-        for (size_t t = st->uptr[user]; t < st->uptr[user + 1]; t++)
-            skip[st->uidx[t]] = 1;
-    } else {
-        memcpy(sc, s->cold_item, ni * sizeof(double));
-    }
-    n = top_k(api, sc, ni, skip, -INFINITY, k, items, scores);
-    api->free(skip);
-    api->free(sc);
-    return n;
-}
-
 /* Make room for N_USERS users and N_ITEMS items: new factors are zero. */
 static void
 grow(struct als *s, size_t n_users, size_t n_items)
@@ -869,7 +679,7 @@ grow(struct als *s, size_t n_users, size_t n_items)
 static double *
 copy_reals(const double *v, size_t n)
 {
-    double *c = api->alloc(nonzero(n) * sizeof(double));
+    double *c = api->alloc(rank_nonzero(n) * sizeof(double));
 
     memcpy(c, v, n * sizeof(double));
     return c;
@@ -882,7 +692,7 @@ copy_reals(const double *v, size_t n)
 static size_t
 named_users(const struct triple *t, size_t n, size_t n_users, size_t *rows)
 {
-    unsigned char *seen = api->calloc(nonzero(n_users), 1);
+    unsigned char *seen = api->calloc(rank_nonzero(n_users), 1);
     size_t m = 0;
 
     for (size_t r = 0; r < n; r++)
@@ -899,9 +709,9 @@ named_users(const struct triple *t, size_t n, size_t n_users, size_t *rows)
  * ITEMS, in ROWS; returns how many.
  */
 static size_t
-users_of_items(const struct store *st, const size_t *items, size_t ni, size_t *rows, size_t n)
+users_of_items(const struct rank_store *st, const size_t *items, size_t ni, size_t *rows, size_t n)
 {
-    unsigned char *mark = api->calloc(nonzero(st->n_items), 1);
+    unsigned char *mark = api->calloc(rank_nonzero(st->n_items), 1);
     size_t m = 0;
 
     for (size_t j = 0; j < ni; j++)
@@ -927,7 +737,7 @@ static int
 als_update(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct als *s = state;
-    struct store old;
+    struct rank_store old;
     struct triple *t, *mine;
     size_t n_users, n_items, nu, nn = 0, nagain = 0, merged, *urows, *irows;
     double *X0, *Y0;
@@ -955,8 +765,8 @@ als_update(void *state, const struct aiwb_problem *prob, char **cause)
     merged = store_build(api, &s->st, n_users, n_items, t, old.nnz + prob->n, s->implicit);
 
     /* The users the rows name, and the items that had no pair before. */
-    urows = api->alloc(nonzero(n_users) * sizeof(size_t));
-    irows = api->alloc(nonzero(n_items) * sizeof(size_t));
+    urows = api->alloc(rank_nonzero(n_users) * sizeof(size_t));
+    irows = api->alloc(rank_nonzero(n_items) * sizeof(size_t));
     nu = named_users(t + old.nnz, prob->n, n_users, urows);
     for (size_t i = 0; i < n_items; i++)
         if ((i >= old.n_items || old.iptr[i + 1] == old.iptr[i]) &&
@@ -976,13 +786,13 @@ als_update(void *state, const struct aiwb_problem *prob, char **cause)
     api->free(irows);
     if (rc != AIWB_OK) {
         /* Back to the model as it was (the arrays may stay larger). */
-        store_release(api, &s->st);
+        rank_store_release(api, &s->st);
         s->st = old;
         memcpy(s->X, X0, old.n_users * s->k * sizeof(double));
         memcpy(s->Y, Y0, old.n_items * s->k * sizeof(double));
     } else {
-        store_release(api, &old);
-        compute_cold(s);
+        rank_store_release(api, &old);
+        als_compute_cold(s);
         if (nn == 0)
             api->log(AIWB_LOG_INFO,
                      "als: folded in %zu rows (%zu repeat a pair): solved %zu "
@@ -1055,14 +865,14 @@ static int
 als_save(const void *state, struct aiwb_writer *w)
 {
     const struct als *s = state;
-    const struct store *st = &s->st;
+    const struct rank_store *st = &s->st;
     int64_t *counts, *items;
     int rc;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    counts = api->alloc(nonzero(st->n_users) * sizeof(int64_t));
-    items = api->alloc(nonzero(st->nnz) * sizeof(int64_t));
+    counts = api->alloc(rank_nonzero(st->n_users) * sizeof(int64_t));
+    items = api->alloc(rank_nonzero(st->nnz) * sizeof(int64_t));
     for (size_t u = 0; u < st->n_users; u++)
         counts[u] = (int64_t)(st->uptr[u + 1] - st->uptr[u]);
     for (size_t j = 0; j < st->nnz; j++)
@@ -1109,173 +919,6 @@ als_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("als: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* The options as saved, checked as the option specs would. */
-static int
-load_options(struct als *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t k, implicit, threads;
-    char *scale = NULL;
-    int bad;
-
-    if (api->get_int(r, "factors", &k) != AIWB_OK || k < 1 || k > ALS_MAX_FACTORS)
-        return corrupt(cause, "factors");
-    s->k = (size_t)k;
-    if (api->get_real(r, "lambda", &s->lambda) != AIWB_OK || !(s->lambda >= 0))
-        return corrupt(cause, "lambda");
-    if (api->get_str(r, "lambda_scale", &scale) != AIWB_OK)
-        return corrupt(cause, "lambda_scale");
-    s->count_scale = strcmp(scale, "count") == 0;
-    bad = !s->count_scale && strcmp(scale, "none") != 0;
-    api->free(scale);
-    if (bad)
-        return corrupt(cause, "lambda_scale");
-    if (api->get_int(r, "implicit", &implicit) != AIWB_OK || implicit < 0 || implicit > 1)
-        return corrupt(cause, "implicit");
-    s->implicit = (int)implicit;
-    if (api->get_real(r, "alpha", &s->alpha) != AIWB_OK || !(s->alpha >= 0))
-        return corrupt(cause, "alpha");
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (api->get_int(r, "threads", &threads) != AIWB_OK || threads < 1 || threads > ALS_MAX_THREADS)
-        return corrupt(cause, "threads");
-    s->threads = (size_t)threads;
-    return AIWB_OK;
-}
-
-/* The pairs as saved: counts per user, then items ascending within each. */
-static int
-load_pairs(struct als *s, struct aiwb_reader *r, char **cause)
-{
-    struct store *st = &s->st;
-    int64_t n_items, *counts = NULL, *items = NULL;
-    size_t nc = 0, ni = 0, nv = 0, at = 0;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "items", &n_items) != AIWB_OK || n_items < 0 || n_items > INT32_MAX)
-        return corrupt(cause, "items");
-    if (api->get_ints(r, "user_pairs", &nc, &counts) != AIWB_OK || nc > INT32_MAX)
-        return corrupt(cause, "user_pairs");
-    if (api->get_ints(r, "pair_items", &ni, &items) != AIWB_OK) {
-        rc = corrupt(cause, "pair_items");
-        goto out;
-    }
-    st->n_users = nc;
-    st->n_items = (size_t)n_items;
-    st->nnz = ni;
-    st->uptr = api->calloc(nc + 1, sizeof(size_t));
-    st->uidx = api->alloc(nonzero(ni) * sizeof(int32_t));
-    for (size_t u = 0; u < nc; u++) {
-        if (counts[u] < 0 || (uint64_t)counts[u] > ni - st->uptr[u]) {
-            rc = corrupt(cause, "user_pairs");
-            goto out;
-        }
-        st->uptr[u + 1] = st->uptr[u] + (size_t)counts[u];
-        for (; at < st->uptr[u + 1]; at++) {
-            if (items[at] < 0 || items[at] >= n_items ||
-                (at > st->uptr[u] && items[at] <= items[at - 1])) {
-                rc = corrupt(cause, "pair_items");
-                goto out;
-            }
-            st->uidx[at] = (int32_t)items[at];
-        }
-    }
-    if (st->uptr[nc] != ni) {
-        rc = corrupt(cause, "user_pairs");
-        goto out;
-    }
-    if (api->get_reals(r, "pair_values", &nv, &st->uval) != AIWB_OK || nv != ni) {
-        rc = corrupt(cause, "pair_values");
-        goto out;
-    }
-    for (size_t j = 0; j < nv; j++) {
-        if (!isfinite(st->uval[j]) || (s->implicit && st->uval[j] < 0)) {
-            rc = corrupt(cause, "pair_values");
-            goto out;
-        }
-    }
-    store_transpose(api, st);
-    rc = AIWB_OK;
-out:
-    api->free(counts);
-    api->free(items);
-    return rc;
-}
-
-/* Read back what als_save wrote. */
-static int
-load_state(struct als *s, struct aiwb_reader *r, char **cause)
-{
-    size_t nx = 0, ny = 0;
-    int64_t rows, converged;
-    int rc;
-
-    if ((rc = load_options(s, r, cause)) != AIWB_OK || (rc = load_pairs(s, r, cause)) != AIWB_OK)
-        return rc;
-    if (api->get_reals(r, "user_factors", &nx, &s->X) != AIWB_OK || nx != s->st.n_users * s->k)
-        return corrupt(cause, "user_factors");
-    if (api->get_reals(r, "item_factors", &ny, &s->Y) != AIWB_OK || ny != s->st.n_items * s->k)
-        return corrupt(cause, "item_factors");
-    for (size_t j = 0; j < nx; j++)
-        if (!isfinite(s->X[j]))
-            return corrupt(cause, "user_factors");
-    for (size_t j = 0; j < ny; j++)
-        if (!isfinite(s->Y[j]))
-            return corrupt(cause, "item_factors");
-    if (api->get_int(r, "rows", &rows) != AIWB_OK || rows < 0)
-        return corrupt(cause, "rows");
-    s->rows = (size_t)rows;
-    if (api->get_int(r, "sweeps", &s->iterations) != AIWB_OK)
-        return corrupt(cause, "sweeps");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    if (api->get_real(r, "objective", &s->objective) != AIWB_OK)
-        return corrupt(cause, "objective");
-    if (api->get_real(r, "rmse", &s->rmse) != AIWB_OK)
-        return corrupt(cause, "rmse");
-    s->loss = s->st.nnz > 0 ? s->objective / (double)s->st.nnz : NAN;
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-als_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct als *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("als: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    als_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        als_clear(s);
-        return rc;
-    }
-    compute_cold(s);
-    s->ready = s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-als_fini(void *state)
-{
-    als_clear(state);
-}
-
 static const char als_help[] =
     "Matrix factorisation by alternating least squares: each user u and item i\n"
     "get k factors, x_u and y_i, and the score of a pair is x_u . y_i.\n"
@@ -1293,15 +936,6 @@ static const char als_help[] =
     "(explicit), strengths add up (implicit). Cold start: an unknown user\n"
     "scores an item by its mean rating (explicit) or its share of users\n"
     "(implicit); an unknown item scores the user's mean rating, or 0.";
-
-/* Explicit ratings are estimated; implicit feedback gives preferences. */
-static int
-als_rates(const void *state)
-{
-    const struct als *s = state;
-
-    return !s->implicit;
-}
 
 static const struct aiwb_option_spec als_options[] = {
     {.name = "factors",
@@ -1362,8 +996,8 @@ static const struct aiwb_algorithm_type als_type = {
     .summary = "matrix factorisation by alternating least squares, explicit or implicit",
     .help = als_help,
     .options = als_options,
-    .flags = AIWB_TASK_RANKING | AIWB_CAP_CATEGORICAL | AIWB_CAP_INCREMENTAL,
-    .state_version = 1,
+    .flags = ALGO_ALS_FLAGS,
+    .state_version = ALGO_ALS_STATE_VERSION,
     .state_size = sizeof(struct als),
     .init = als_init,
     .iterate = als_iterate,
@@ -1384,5 +1018,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "als", "1.0.0");
+    algo_als_bind(host);
     return api->register_algorithm(p, &als_type);
 }

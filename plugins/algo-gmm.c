@@ -46,7 +46,8 @@
 
 #include <aiwb/plugin.h>
 
-#define STATE_VERSION 1
+#include "algo-gmm.h"
+
 
 /* Rows per block of the E step: the block, minus a mean, stays in cache for the dtrsm. */
 #define GMM_BLOCK 256
@@ -57,55 +58,15 @@
 
 static const struct aiwb_host_api *api;
 
-enum gmm_cov { COV_FULL, COV_DIAG };
-enum gmm_init { INIT_KMEANS, INIT_KMEANSPP, INIT_FIRST };
-
-static const char *const cov_names[] = {"full", "diag"};
-static const char *const init_names[] = {"kmeans", "kmeans++", "first"};
-
 /* What exists only while training. */
-struct train {
+struct gmm_train {
     double *R;      /* n x k: responsibilities */
     double prev_lb; /* the previous step's mean log-likelihood (-inf before the first) */
     int final;      /* the E step under the final parameters is done */
 };
 
-struct gmm {
-    /* Options. */
-    size_t k;
-    enum gmm_cov cov;
-    enum gmm_init init;
-    int64_t max_iter;
-    double tol;
-    double reg;
-    /* The model. */
-    size_t p;
-    char **features;
-    double *weights; /* k */
-    double *means;   /* k x p */
-    double *covs;    /* k x p x p (full) or k x p (diag) */
-    double *chol;    /* full: k x p x p, the lower Cholesky factors; diag: k x p, the sds */
-    double *logdet;  /* k: sum of the logs of the factors' diagonals (half log det S) */
-    double *sizes;   /* k: training rows most probable under each component */
-    int64_t n_samples;
-    int64_t iterations;
-    int converged;
-    double lower_bound; /* the last step's mean log-likelihood (before its M step) */
-    double ll;          /* the training rows' mean log-likelihood under the final model */
-    int fitted;
-    struct train *tr;
-};
-
 static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-static void
-train_free(struct train *tr)
+train_free(struct gmm_train *tr)
 {
     if (tr == NULL)
         return;
@@ -113,34 +74,13 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero everything but the options. */
+/* Free what the state owns, the training part too, and zero everything but the options. */
 static void
-gmm_clear(struct gmm *s)
+state_clear(struct gmm *s)
 {
-    struct gmm keep = *s;
-
     train_free(s->tr);
-    free_strs(s->features, s->p);
-    api->free(s->weights);
-    api->free(s->means);
-    api->free(s->covs);
-    api->free(s->chol);
-    api->free(s->logdet);
-    api->free(s->sizes);
-    memset(s, 0, sizeof(*s));
-    s->k = keep.k;
-    s->cov = keep.cov;
-    s->init = keep.init;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
-    s->reg = keep.reg;
-}
-
-/* Numbers of a full covariance matrix or of a diagonal one, per component. */
-static size_t
-cov_size(const struct gmm *s)
-{
-    return s->cov == COV_FULL ? s->p * s->p : s->p;
+    s->tr = NULL;
+    gmm_clear(s);
 }
 
 /* Free parameters: weights (k - 1), means, covariances. */
@@ -160,134 +100,9 @@ fold(uint64_t seed)
     return (unsigned long)((seed & 0xffffffffu) ^ (seed >> 32));
 }
 
-/* The index of V among the N NAMES, or -1. */
-static int
-choice(const char *v, const char *const *names, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        if (strcmp(v, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* ---------------------------------------------------------------------------
  * The model's numbers: factors, densities, the E step.
  */
-
-/*
- * The Cholesky factor (or the sds) of each component's covariance, and half its log
- * determinant. Returns AIWB_OK, or AIWB_ENUMERIC with *cause set (when CAUSE is not NULL)
- * naming the component whose covariance is not positive definite.
- */
-static int
-factorise(struct gmm *s, char **cause)
-{
-    const size_t k = s->k, p = s->p, q = cov_size(s);
-
-    for (size_t c = 0; c < k; c++) {
-        double *L = s->chol + c * q, ld = 0;
-        int bad = 0;
-
-        memcpy(L, s->covs + c * q, q * sizeof(double));
-        if (s->cov == COV_FULL) {
-            gsl_matrix_view Lv = gsl_matrix_view_array(L, p, p);
-            bad = gsl_linalg_cholesky_decomp1(&Lv.matrix) != GSL_SUCCESS;
-            for (size_t i = 0; i < p && !bad; i++) {
-                for (size_t j = i + 1; j < p; j++)
-                    L[i * p + j] = 0;
-                bad = !(L[i * p + i] > 0);
-                ld += log(L[i * p + i]);
-            }
-        } else {
-            for (size_t j = 0; j < p && !bad; j++) {
-                bad = !(L[j] > 0) || !isfinite(L[j]);
-                L[j] = sqrt(L[j]);
-                ld += log(L[j]);
-            }
-        }
-        if (bad || !isfinite(ld)) {
-            if (cause != NULL)
-                *cause = api->format("gmm: the covariance of component %zu is not positive "
-                                     "definite (it collapsed on too few rows, or on rows that "
-                                     "coincide): use fewer components or a larger reg_covar",
-                                     c + 1);
-            return AIWB_ENUMERIC;
-        }
-        s->logdet[c] = ld;
-    }
-    return AIWB_OK;
-}
-
-/*
- * The log of weight times density of the N rows of X (stride LDX) under each component
- * into OUT (n x k); B is a workspace of GMM_BLOCK x p. Returns a GSL status.
- */
-static int
-log_densities(const struct gmm *s, size_t n, const double *X, size_t ldx, double *B,
-              double *out)
-{
-    const size_t k = s->k, p = s->p, q = cov_size(s);
-    const double half_p_log_2pi = 0.5 * (double)p * log(2 * M_PI);
-
-    for (size_t i0 = 0; i0 < n; i0 += GMM_BLOCK) {
-        size_t rows = n - i0 < GMM_BLOCK ? n - i0 : GMM_BLOCK;
-        for (size_t c = 0; c < k; c++) {
-            const double *mu = s->means + c * p, *L = s->chol + c * q;
-            const double base = log(s->weights[c]) - half_p_log_2pi - s->logdet[c];
-
-            for (size_t i = 0; i < rows; i++) {
-                const double *x = X + (i0 + i) * ldx;
-                double *b = B + i * p;
-                for (size_t j = 0; j < p; j++)
-                    b[j] = x[j] - mu[j];
-            }
-            if (s->cov == COV_FULL) {
-                /* Each row z of B with L z = x - mu: B := B L'^-1. */
-                gsl_matrix_const_view Lv = gsl_matrix_const_view_array(L, p, p);
-                gsl_matrix_view Bv = gsl_matrix_view_array(B, rows, p);
-                int rc = gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0,
-                                        &Lv.matrix, &Bv.matrix);
-                if (rc != GSL_SUCCESS)
-                    return rc;
-            } else {
-                for (size_t i = 0; i < rows; i++)
-                    for (size_t j = 0; j < p; j++)
-                        B[i * p + j] /= L[j];
-            }
-            for (size_t i = 0; i < rows; i++) {
-                const double *b = B + i * p;
-                double m = 0;
-                for (size_t j = 0; j < p; j++)
-                    m += b[j] * b[j];
-                out[(i0 + i) * k + c] = base - 0.5 * m;
-            }
-        }
-    }
-    return GSL_SUCCESS;
-}
-
-/*
- * Turn each row of log weighted densities V (n x k) into responsibilities (posterior
- * probabilities), and return the sum of the rows' log-likelihoods (their log-sum-exp).
- */
-static double
-normalise_rows(size_t n, size_t k, double *V)
-{
-    double total = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        double *v = V + i * k, mx = v[0], sum = 0, lse;
-        for (size_t c = 1; c < k; c++)
-            mx = v[c] > mx ? v[c] : mx;
-        for (size_t c = 0; c < k; c++)
-            sum += exp(v[c] - mx);
-        lse = mx + log(sum);
-        for (size_t c = 0; c < k; c++)
-            v[c] = exp(v[c] - lse);
-        total += lse;
-    }
-    return total;
-}
 
 /*
  * The E step for the N rows of X: responsibilities into R (n x k), the mean
@@ -296,13 +111,12 @@ normalise_rows(size_t n, size_t k, double *V)
 static int
 e_step(const struct gmm *s, size_t n, const double *X, size_t ldx, double *R, double *ll)
 {
-    double *B = api->alloc(GMM_BLOCK * s->p * sizeof(double));
-    int rc = log_densities(s, n, X, ldx, B, R);
+    double *B = api->alloc((s->p > 0 ? s->p : 1) * sizeof(double));
 
+    gmm_log_densities(s, n, X, ldx, B, R);
     api->free(B);
-    if (rc == GSL_SUCCESS)
-        *ll = n > 0 ? normalise_rows(n, s->k, R) / (double)n : 0;
-    return rc;
+    *ll = n > 0 ? gmm_normalise_rows(n, s->k, R) / (double)n : 0;
+    return GSL_SUCCESS;
 }
 
 /*
@@ -313,7 +127,7 @@ e_step(const struct gmm *s, size_t n, const double *X, size_t ldx, double *R, do
 static int
 m_step(struct gmm *s, const struct aiwb_problem *prob, const double *R, char **cause)
 {
-    const size_t n = prob->n, k = s->k, p = s->p, q = cov_size(s);
+    const size_t n = prob->n, k = s->k, p = s->p, q = gmm_cov_size(s);
     double *B = api->alloc(GMM_BLOCK * p * sizeof(double)), total = 0;
     gsl_matrix_const_view Rv = gsl_matrix_const_view_array(R, n, k);
     gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(prob->X, n, p, prob->ldx);
@@ -374,7 +188,7 @@ m_step(struct gmm *s, const struct aiwb_problem *prob, const double *R, char **c
     }
     for (size_t c = 0; c < k; c++)
         s->weights[c] /= total;
-    return factorise(s, cause);
+    return gmm_factorise(s, cause);
 }
 
 /* ---------------------------------------------------------------------------
@@ -610,20 +424,6 @@ check_problem(const struct gmm *s, const struct aiwb_problem *prob, char **cause
     return AIWB_OK;
 }
 
-/* Room for the parameters of K components of P features. */
-static void
-alloc_params(struct gmm *s)
-{
-    const size_t k = s->k, q = cov_size(s);
-
-    s->weights = api->calloc(k, sizeof(double));
-    s->means = api->calloc(k * s->p, sizeof(double));
-    s->covs = api->calloc(k * q, sizeof(double));
-    s->chol = api->calloc(k * q, sizeof(double));
-    s->logdet = api->calloc(k, sizeof(double));
-    s->sizes = api->calloc(k, sizeof(double));
-}
-
 /* Read the options, check the data, and estimate the starting parameters. */
 static int
 gmm_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
@@ -632,11 +432,12 @@ gmm_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
     struct gmm *s = state;
     int rc;
 
-    gmm_clear(s);
+    state_clear(s);
     s->k = (size_t)api->opt_int(opts, "k");
     /* The host checked the choices against the spec. */
-    s->cov = choice(api->opt_str(opts, "covariance"), cov_names, 2) == 1 ? COV_DIAG : COV_FULL;
-    switch (choice(api->opt_str(opts, "init"), init_names, 3)) {
+    s->cov =
+        gmm_choice(api->opt_str(opts, "covariance"), gmm_cov_names, 2) == 1 ? COV_DIAG : COV_FULL;
+    switch (gmm_choice(api->opt_str(opts, "init"), gmm_init_names, 3)) {
     case 1:
         s->init = INIT_KMEANSPP;
         break;
@@ -659,7 +460,7 @@ gmm_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
         s->features[j] = name != NULL ? api->strdup(name) : api->format("x%zu", j + 1);
     }
     s->n_samples = (int64_t)prob->n;
-    alloc_params(s);
+    gmm_alloc_params(s);
     s->tr = api->calloc(1, sizeof(*s->tr));
     s->tr->R = api->alloc(prob->n * s->k * sizeof(double));
     s->tr->prev_lb = -HUGE_VAL;
@@ -676,7 +477,7 @@ gmm_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
 static int
 final_e_step(struct gmm *s, const struct aiwb_problem *prob, char **cause)
 {
-    struct train *tr = s->tr;
+    struct gmm_train *tr = s->tr;
     const size_t n = prob->n, k = s->k;
     int rc = e_step(s, n, prob->X, prob->ldx, tr->R, &s->ll);
 
@@ -708,7 +509,7 @@ static int
 gmm_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct gmm *s = state;
-    struct train *tr = s->tr;
+    struct gmm_train *tr = s->tr;
     double lb;
     int rc;
 
@@ -759,7 +560,7 @@ static int
 gmm_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct gmm *s = state;
-    struct train *tr = s->tr;
+    struct gmm_train *tr = s->tr;
     int rc;
 
     if (tr == NULL) {
@@ -777,26 +578,6 @@ gmm_finish(void *state, const struct aiwb_problem *prob, char **cause)
 /* ---------------------------------------------------------------------------
  * Using the model.
  */
-
-static size_t
-gmm_n_outputs(const void *state)
-{
-    const struct gmm *s = state;
-
-    return s->k;
-}
-
-/* Posterior probabilities of the components, n x k, rows summing to one. */
-static int
-gmm_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct gmm *s = state;
-    double ll;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    return e_step(s, n, X, ldx, out, &ll) == GSL_SUCCESS ? AIWB_OK : AIWB_ENUMERIC;
-}
 
 /* "log_likelihood" (mean per row), "bic" and "aic" of the rows, as scikit-learn's
  * score(), bic() and aic(). */
@@ -840,7 +621,7 @@ static int
 gmm_report(const void *state, struct aiwb_table *t)
 {
     const struct gmm *s = state;
-    const size_t k = s->k, p = s->p, q = cov_size(s);
+    const size_t k = s->k, p = s->p, q = gmm_cov_size(s);
     double n = (double)s->n_samples, npar = n_parameters(s);
 
     if (!s->fitted)
@@ -873,10 +654,10 @@ gmm_report(const void *state, struct aiwb_table *t)
                         -2 * s->ll * n + npar * log(n), -2 * s->ll * n + 2 * npar));
     if (s->converged)
         note(t, api->format("Converged after %" PRId64 " EM iteration%s (init=%s)",
-                            s->iterations, s->iterations == 1 ? "" : "s", init_names[s->init]));
+                            s->iterations, s->iterations == 1 ? "" : "s", gmm_init_names[s->init]));
     else
         note(t, api->format("Did not converge within %" PRId64 " EM iteration%s (init=%s)",
-                            s->iterations, s->iterations == 1 ? "" : "s", init_names[s->init]));
+                            s->iterations, s->iterations == 1 ? "" : "s", gmm_init_names[s->init]));
     return AIWB_OK;
 }
 
@@ -894,15 +675,15 @@ gmm_save(const void *state, struct aiwb_writer *w)
     for (size_t c = 0; c < k; c++)
         sizes[c] = (int64_t)s->sizes[c];
     if ((rc = api->put_int(w, "k", (int64_t)k)) == AIWB_OK &&
-        (rc = api->put_str(w, "covariance", cov_names[s->cov])) == AIWB_OK &&
-        (rc = api->put_str(w, "init", init_names[s->init])) == AIWB_OK &&
+        (rc = api->put_str(w, "covariance", gmm_cov_names[s->cov])) == AIWB_OK &&
+        (rc = api->put_str(w, "init", gmm_init_names[s->init])) == AIWB_OK &&
         (rc = api->put_int(w, "max_iter", s->max_iter)) == AIWB_OK &&
         (rc = api->put_real(w, "tol", s->tol)) == AIWB_OK &&
         (rc = api->put_real(w, "reg_covar", s->reg)) == AIWB_OK &&
         (rc = api->put_strs(w, "features", p, (const char *const *)s->features)) == AIWB_OK &&
         (rc = api->put_reals(w, "weights", k, s->weights)) == AIWB_OK &&
         (rc = api->put_reals(w, "means", k * p, s->means)) == AIWB_OK &&
-        (rc = api->put_reals(w, "covariances", k * cov_size(s), s->covs)) == AIWB_OK &&
+        (rc = api->put_reals(w, "covariances", k * gmm_cov_size(s), s->covs)) == AIWB_OK &&
         (rc = api->put_ints(w, "sizes", k, sizes)) == AIWB_OK &&
         (rc = api->put_int(w, "n_samples", s->n_samples)) == AIWB_OK &&
         (rc = api->put_int(w, "iterations", s->iterations)) == AIWB_OK &&
@@ -913,130 +694,10 @@ gmm_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("gmm: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read back what gmm_save wrote, and factorise the covariances again. */
-static int
-load_state(struct gmm *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t k, converged, *sizes = NULL;
-    char *word = NULL;
-    size_t n = 0, nf = 0;
-    char **features = NULL;
-    double *v = NULL;
-    int which;
-
-    if (api->get_int(r, "k", &k) != AIWB_OK || k < 1)
-        return corrupt(cause, "k");
-    s->k = (size_t)k;
-    if (api->get_str(r, "covariance", &word) != AIWB_OK)
-        return corrupt(cause, "covariance");
-    which = choice(word, cov_names, 2);
-    api->free(word);
-    if (which < 0)
-        return corrupt(cause, "covariance");
-    s->cov = (enum gmm_cov)which;
-    if (api->get_str(r, "init", &word) != AIWB_OK)
-        return corrupt(cause, "init");
-    which = choice(word, init_names, 3);
-    api->free(word);
-    if (which < 0)
-        return corrupt(cause, "init");
-    s->init = (enum gmm_init)which;
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (api->get_real(r, "reg_covar", &s->reg) != AIWB_OK)
-        return corrupt(cause, "reg_covar");
-    if (api->get_strs(r, "features", &nf, &features) != AIWB_OK || nf == 0) {
-        free_strs(features, nf);
-        return corrupt(cause, "features");
-    }
-    s->p = nf;
-    s->features = features;
-    alloc_params(s);
-    if (api->get_reals(r, "weights", &n, &v) != AIWB_OK || n != s->k)
-        goto bad_weights;
-    memcpy(s->weights, v, n * sizeof(double));
-    api->free(v);
-    v = NULL;
-    if (api->get_reals(r, "means", &n, &v) != AIWB_OK || n != s->k * s->p)
-        goto bad_means;
-    memcpy(s->means, v, n * sizeof(double));
-    api->free(v);
-    v = NULL;
-    if (api->get_reals(r, "covariances", &n, &v) != AIWB_OK || n != s->k * cov_size(s))
-        goto bad_covs;
-    memcpy(s->covs, v, n * sizeof(double));
-    api->free(v);
-    if (api->get_ints(r, "sizes", &n, &sizes) != AIWB_OK || n != s->k) {
-        api->free(sizes);
-        return corrupt(cause, "sizes");
-    }
-    for (size_t c = 0; c < s->k; c++)
-        s->sizes[c] = (double)sizes[c];
-    api->free(sizes);
-    if (api->get_int(r, "n_samples", &s->n_samples) != AIWB_OK)
-        return corrupt(cause, "n_samples");
-    if (api->get_int(r, "iterations", &s->iterations) != AIWB_OK)
-        return corrupt(cause, "iterations");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    if (api->get_real(r, "lower_bound", &s->lower_bound) != AIWB_OK)
-        return corrupt(cause, "lower_bound");
-    if (api->get_real(r, "log_likelihood", &s->ll) != AIWB_OK)
-        return corrupt(cause, "log_likelihood");
-    if (factorise(s, NULL) != AIWB_OK) {
-        *cause = api->format("gmm: the saved model is corrupt: a covariance matrix is not "
-                             "positive definite");
-        return AIWB_EDATA;
-    }
-    return AIWB_OK;
-bad_weights:
-    api->free(v);
-    return corrupt(cause, "weights");
-bad_means:
-    api->free(v);
-    return corrupt(cause, "means");
-bad_covs:
-    api->free(v);
-    return corrupt(cause, "covariances");
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-gmm_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct gmm *s = state;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("gmm: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    gmm_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        gmm_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
 static void
-gmm_fini(void *state)
+state_fini(void *state)
 {
-    gmm_clear(state);
+    state_clear(state);
 }
 
 static const struct aiwb_option_spec gmm_options[] = {
@@ -1092,8 +753,8 @@ static const struct aiwb_algorithm_type gmm_type = {
             "of each component; eval reports the mean log-likelihood per row, BIC and AIC\n"
             "(lower is better) of the rows it is given.",
     .options = gmm_options,
-    .flags = AIWB_TASK_CLUSTERING,
-    .state_version = STATE_VERSION,
+    .flags = ALGO_GMM_FLAGS,
+    .state_version = ALGO_GMM_STATE_VERSION,
     .state_size = sizeof(struct gmm),
     .init = gmm_init,
     .iterate = gmm_iterate,
@@ -1103,7 +764,7 @@ static const struct aiwb_algorithm_type gmm_type = {
     .report = gmm_report,
     .save = gmm_save,
     .load = gmm_load,
-    .fini = gmm_fini,
+    .fini = state_fini,
     .score = gmm_score,
 };
 
@@ -1113,5 +774,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "gmm", "1.0.0");
+    algo_gmm_bind(host);
     return api->register_algorithm(p, &gmm_type);
 }

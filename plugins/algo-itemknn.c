@@ -50,25 +50,13 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-itemknn.h"
 #include "rank-pairs.h"
 #include "rank-topk.h"
 
-#define KNN_MAX_THREADS 64
-#define KNN_ROW_BLOCK 16 /* items a thread takes at a time */
+#define ITEMKNN_ROW_BLOCK 16 /* items a thread takes at a time */
 
 static const struct aiwb_host_api *api;
-
-static int
-user_has_pairs(const struct store *st, long u)
-{
-    return u >= 0 && (size_t)u < st->n_users && st->uptr[u + 1] > st->uptr[u];
-}
-
-static int
-item_has_pairs(const struct store *st, long i)
-{
-    return i >= 0 && (size_t)i < st->n_items && st->iptr[i + 1] > st->iptr[i];
-}
 
 /*
  * The rows of PROB as triples after EXTRA free slots (a new array),
@@ -79,12 +67,12 @@ static struct triple *
 read_rows(const char *who, const struct aiwb_problem *prob, size_t n_users, size_t n_items,
           size_t extra, char **cause)
 {
-    struct triple *t = api->alloc(nonzero(prob->n + extra) * sizeof(*t));
+    struct triple *t = api->alloc(rank_nonzero(prob->n + extra) * sizeof(*t));
 
     for (size_t r = 0; r < prob->n; r++) {
         const double *x = prob->X + r * prob->ldx;
         double y = prob->y != NULL ? prob->y[r] : 1.0;
-        long u = code_of(x[0], n_users), i = code_of(x[1], n_items);
+        long u = rank_code_of(x[0], n_users), i = rank_code_of(x[1], n_items);
 
         if (u < 0 || i < 0) {
             const int bad_user = u < 0;
@@ -150,7 +138,8 @@ check_problem(const char *who, const struct aiwb_problem *prob, char **cause)
  * rows repeat a pair. Returns AIWB_OK, or an error with *cause set.
  */
 static int
-store_from_problem(const char *who, struct store *st, const struct aiwb_problem *prob, char **cause)
+store_from_problem(const char *who, struct rank_store *st, const struct aiwb_problem *prob,
+                   char **cause)
 {
     struct triple *t;
     size_t merged;
@@ -176,12 +165,12 @@ store_from_problem(const char *who, struct store *st, const struct aiwb_problem 
  * or an error with *cause set and ST unchanged.
  */
 static int
-store_merge(const char *who, struct store *st, const struct aiwb_problem *prob,
+store_merge(const char *who, struct rank_store *st, const struct aiwb_problem *prob,
             unsigned char **touched, char **cause)
 {
     size_t n_users, n_items;
     struct triple *t;
-    struct store merged;
+    struct rank_store merged;
     int rc;
 
     if ((rc = check_problem(who, prob, cause)) != AIWB_OK)
@@ -193,22 +182,22 @@ store_merge(const char *who, struct store *st, const struct aiwb_problem *prob,
     for (size_t u = 0; u < st->n_users; u++)
         for (size_t j = st->uptr[u]; j < st->uptr[u + 1]; j++)
             t[j] = (struct triple){(int32_t)u, st->uidx[j], st->uval[j]};
-    *touched = api->calloc(nonzero(n_items), 1);
+    *touched = api->calloc(rank_nonzero(n_items), 1);
     for (size_t r = 0; r < prob->n; r++)
         (*touched)[t[st->nnz + r].i] = 1;
     store_build(api, &merged, n_users, n_items, t, st->nnz + prob->n, 0);
     api->free(t);
-    store_release(api, st);
+    rank_store_release(api, st);
     *st = merged;
     return AIWB_OK;
 }
 
 /* Save the pairs: the number of items, the count per user, items, values. */
 static int
-store_save(const struct store *st, struct aiwb_writer *w)
+store_save(const struct rank_store *st, struct aiwb_writer *w)
 {
-    int64_t *counts = api->alloc(nonzero(st->n_users) * sizeof(int64_t));
-    int64_t *items = api->alloc(nonzero(st->nnz) * sizeof(int64_t));
+    int64_t *counts = api->alloc(rank_nonzero(st->n_users) * sizeof(int64_t));
+    int64_t *items = api->alloc(rank_nonzero(st->nnz) * sizeof(int64_t));
     int rc;
 
     for (size_t u = 0; u < st->n_users; u++)
@@ -225,112 +214,6 @@ store_save(const struct store *st, struct aiwb_writer *w)
     api->free(items);
     api->free(counts);
     return rc;
-}
-
-static int
-corrupt(const char *who, char **cause, const char *what)
-{
-    *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')", who, what);
-    return AIWB_EDATA;
-}
-
-/* Read back what store_save wrote, checked. */
-static int
-store_load(const char *who, struct store *st, struct aiwb_reader *r, char **cause)
-{
-    int64_t n_items, *counts = NULL, *items = NULL;
-    size_t nc = 0, ni = 0, nv = 0, at = 0;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "items", &n_items) != AIWB_OK || n_items < 0 || n_items > INT32_MAX)
-        return corrupt(who, cause, "items");
-    if (api->get_ints(r, "user_pairs", &nc, &counts) != AIWB_OK || nc > INT32_MAX)
-        return corrupt(who, cause, "user_pairs");
-    if (api->get_ints(r, "pair_items", &ni, &items) != AIWB_OK) {
-        rc = corrupt(who, cause, "pair_items");
-        goto out;
-    }
-    st->n_users = nc;
-    st->n_items = (size_t)n_items;
-    st->nnz = ni;
-    st->uptr = api->calloc(nc + 1, sizeof(size_t));
-    st->uidx = api->alloc(nonzero(ni) * sizeof(int32_t));
-    for (size_t u = 0; u < nc; u++) {
-        if (counts[u] < 0 || (uint64_t)counts[u] > ni - st->uptr[u]) {
-            rc = corrupt(who, cause, "user_pairs");
-            goto out;
-        }
-        st->uptr[u + 1] = st->uptr[u] + (size_t)counts[u];
-        for (; at < st->uptr[u + 1]; at++) {
-            if (items[at] < 0 || items[at] >= n_items ||
-                (at > st->uptr[u] && items[at] <= items[at - 1])) {
-                rc = corrupt(who, cause, "pair_items");
-                goto out;
-            }
-            st->uidx[at] = (int32_t)items[at];
-        }
-    }
-    if (st->uptr[nc] != ni) {
-        rc = corrupt(who, cause, "user_pairs");
-        goto out;
-    }
-    if (api->get_reals(r, "pair_values", &nv, &st->uval) != AIWB_OK || nv != ni) {
-        rc = corrupt(who, cause, "pair_values");
-        goto out;
-    }
-    for (size_t j = 0; j < nv; j++) {
-        if (!isfinite(st->uval[j])) {
-            rc = corrupt(who, cause, "pair_values");
-            goto out;
-        }
-    }
-    store_transpose(api, st);
-    rc = AIWB_OK;
-out:
-    api->free(counts);
-    api->free(items);
-    return rc;
-}
-
-/*
- * A new array of the items to skip for USER: items without pairs, the
- * user's own, and the N_EXCLUDE codes of EXCLUDE.
- */
-static unsigned char *
-skip_items(const struct store *st, int32_t user, const int32_t *exclude, size_t n_exclude)
-{
-    unsigned char *skip = api->calloc(nonzero(st->n_items), 1);
-
-    for (size_t i = 0; i < st->n_items; i++)
-        skip[i] = st->iptr[i + 1] == st->iptr[i];
-    for (size_t e = 0; e < n_exclude; e++)
-        if (exclude[e] >= 0 && (size_t)exclude[e] < st->n_items)
-            skip[exclude[e]] = 1;
-    if (user_has_pairs(st, user))
-        for (size_t t = st->uptr[user]; t < st->uptr[user + 1]; t++)
-            skip[st->uidx[t]] = 1;
-    return skip;
-}
-
-/* The share of the users with a pair that have each item (a new array). */
-static double *
-popularity(const struct store *st)
-{
-    double *pop = api->calloc(nonzero(st->n_items), sizeof(double));
-    size_t active = 0;
-
-    for (size_t u = 0; u < st->n_users; u++)
-        active += st->uptr[u + 1] > st->uptr[u];
-    for (size_t i = 0; i < st->n_items && active > 0; i++)
-        pop[i] = (double)(st->iptr[i + 1] - st->iptr[i]) / (double)active;
-    return pop;
-}
-
-static size_t
-one_output(const void *state)
-{
-    (void)state;
-    return 1;
 }
 
 /* One note line from a format; the table copies it. */
@@ -352,83 +235,25 @@ report_row(struct aiwb_table *t, const char *name, double v)
  * itemknn.
  */
 
-struct knn {
-    /* Options. */
-    size_t neighbours;
-    int weighted;
-    size_t threads;
-    /* The model. */
-    struct store st;
-    double *norm;  /* n_items: |v_i| */
-    size_t *nptr;  /* n_items + 1: each item's neighbours ... */
-    int32_t *nidx; /* ... by ascending code */
-    double *nsim;
-    double *pop; /* n_items: a cold user's scores */
-    size_t rows;
-    int fitted;
-};
-
-static void
-knn_clear(struct knn *s)
-{
-    struct knn keep = *s;
-
-    store_release(api, &s->st);
-    api->free(s->norm);
-    api->free(s->nptr);
-    api->free(s->nidx);
-    api->free(s->nsim);
-    api->free(s->pop);
-    memset(s, 0, sizeof(*s));
-    s->neighbours = keep.neighbours;
-    s->weighted = keep.weighted;
-    s->threads = keep.threads;
-}
-
-/* The value a pair contributes: its rating, or 1. */
-static inline double
-knn_value(const struct knn *s, double r)
-{
-    return s->weighted ? r : 1.0;
-}
-
-/* The norms of the item vectors. */
-static void
-compute_norms(struct knn *s)
-{
-    const struct store *st = &s->st;
-
-    api->free(s->norm);
-    s->norm = api->calloc(nonzero(st->n_items), sizeof(double));
-    for (size_t i = 0; i < st->n_items; i++) {
-        double sum = 0;
-        for (size_t t = st->iptr[i]; t < st->iptr[i + 1]; t++) {
-            double v = knn_value(s, st->ival[t]);
-            sum += v * v;
-        }
-        s->norm[i] = sqrt(sum);
-    }
-}
-
 /* A thread's workspace: dot products, which items they belong to, a heap. */
-struct knn_ws {
+struct itemknn_ws {
     double *acc;      /* n_items: dot products with the current item */
     size_t *stamp;    /* n_items: 1 + the position of the last item that touched it */
     int32_t *touched; /* n_items: the items with a dot product, in order */
-    struct cand *heap;
+    struct rank_cand *heap;
 };
 
 static int
 cand_by_code(const void *a, const void *b)
 {
-    const struct cand *x = a, *y = b;
+    const struct rank_cand *x = a, *y = b;
 
     return (x->item > y->item) - (x->item < y->item);
 }
 
 /* The items whose neighbours are computed, and where their lists went. */
 struct slots {
-    const struct knn *s;
+    const struct itemknn *s;
     const size_t *rows; /* the items, ascending */
     size_t n;           /* how many */
     size_t k;           /* the most neighbours an item keeps */
@@ -438,7 +263,7 @@ struct slots {
 };
 
 /* A worker: its share of the items and the neighbour lists it made. */
-struct knn_worker {
+struct itemknn_worker {
     pthread_t tid;
     const struct slots *sl;
     size_t t, nt;
@@ -454,17 +279,17 @@ struct knn_worker {
  * positive ones, appended to W's lists by code.
  */
 static void
-neighbour_row(struct knn_worker *w, struct knn_ws *ws, size_t pos)
+neighbour_row(struct itemknn_worker *w, struct itemknn_ws *ws, size_t pos)
 {
     const struct slots *sl = w->sl;
-    const struct knn *s = sl->s;
-    const struct store *st = &s->st;
+    const struct itemknn *s = sl->s;
+    const struct rank_store *st = &s->st;
     const size_t i = sl->rows[pos];
     size_t nt = 0, n = 0;
 
     for (size_t t = st->iptr[i]; t < st->iptr[i + 1]; t++) {
         const size_t u = (size_t)st->iidx[t];
-        const double a = knn_value(s, st->ival[t]);
+        const double a = itemknn_value(s, st->ival[t]);
         for (size_t q = st->uptr[u]; q < st->uptr[u + 1]; q++) {
             const int32_t j = st->uidx[q];
             if ((size_t)j == i)
@@ -474,16 +299,16 @@ neighbour_row(struct knn_worker *w, struct knn_ws *ws, size_t pos)
                 ws->acc[j] = 0;
                 ws->touched[nt++] = j;
             }
-            ws->acc[j] += a * knn_value(s, st->uval[q]);
+            ws->acc[j] += a * itemknn_value(s, st->uval[q]);
         }
     }
     for (size_t q = 0; q < nt; q++) {
         const int32_t j = ws->touched[q];
         const double sim = ws->acc[j] / (s->norm[i] * s->norm[j]);
         if (sim > 0)
-            heap_offer(ws->heap, &n, sl->k, (struct cand){sim, j});
+            rank_heap_offer(ws->heap, &n, sl->k, (struct rank_cand){sim, j});
     }
-    qsort(ws->heap, n, sizeof(struct cand), cand_by_code);
+    qsort(ws->heap, n, sizeof(struct rank_cand), cand_by_code);
     if (w->len + n > w->cap) {
         w->cap = 2 * (w->len + n);
         w->idx = api->realloc(w->idx, w->cap * sizeof(int32_t));
@@ -502,19 +327,19 @@ neighbour_row(struct knn_worker *w, struct knn_ws *ws, size_t pos)
 /* Worker T takes blocks T, T + NT, ... of the items. It allocates only
  * through the host's memory functions, which threads may call. */
 static void *
-knn_worker_main(void *arg)
+itemknn_worker_main(void *arg)
 {
-    struct knn_worker *w = arg;
+    struct itemknn_worker *w = arg;
     const struct slots *sl = w->sl;
     const size_t ni = sl->s->st.n_items;
-    struct knn_ws ws;
+    struct itemknn_ws ws;
 
-    ws.acc = api->calloc(nonzero(ni), sizeof(double));
-    ws.stamp = api->calloc(nonzero(ni), sizeof(size_t));
-    ws.touched = api->alloc(nonzero(ni) * sizeof(int32_t));
-    ws.heap = api->alloc(nonzero(sl->k) * sizeof(struct cand));
-    for (size_t beg = w->t * KNN_ROW_BLOCK; beg < sl->n; beg += w->nt * KNN_ROW_BLOCK) {
-        size_t end = beg + KNN_ROW_BLOCK < sl->n ? beg + KNN_ROW_BLOCK : sl->n;
+    ws.acc = api->calloc(rank_nonzero(ni), sizeof(double));
+    ws.stamp = api->calloc(rank_nonzero(ni), sizeof(size_t));
+    ws.touched = api->alloc(rank_nonzero(ni) * sizeof(int32_t));
+    ws.heap = api->alloc(rank_nonzero(sl->k) * sizeof(struct rank_cand));
+    for (size_t beg = w->t * ITEMKNN_ROW_BLOCK; beg < sl->n; beg += w->nt * ITEMKNN_ROW_BLOCK) {
+        size_t end = beg + ITEMKNN_ROW_BLOCK < sl->n ? beg + ITEMKNN_ROW_BLOCK : sl->n;
         for (size_t pos = beg; pos < end; pos++)
             neighbour_row(w, &ws, pos);
     }
@@ -527,26 +352,26 @@ knn_worker_main(void *arg)
 
 /* Compute the lists of SL's items with up to THREADS threads: the workers
  * that hold them (a new array of *NT; free their lists and it). */
-static struct knn_worker *
+static struct itemknn_worker *
 fill_slots(const struct slots *sl, size_t threads, size_t *nt)
 {
-    size_t blocks = (sl->n + KNN_ROW_BLOCK - 1) / KNN_ROW_BLOCK;
-    struct knn_worker *w;
+    size_t blocks = (sl->n + ITEMKNN_ROW_BLOCK - 1) / ITEMKNN_ROW_BLOCK;
+    struct itemknn_worker *w;
 
     *nt = threads < blocks ? threads : blocks;
     if (*nt == 0)
         *nt = 1;
     w = api->calloc(*nt, sizeof(*w));
     for (size_t t = 0; t < *nt; t++)
-        w[t] = (struct knn_worker){.sl = sl, .t = t, .nt = *nt};
+        w[t] = (struct itemknn_worker){.sl = sl, .t = t, .nt = *nt};
     for (size_t t = 1; t < *nt; t++)
-        w[t].started = pthread_create(&w[t].tid, NULL, knn_worker_main, &w[t]) == 0;
-    knn_worker_main(&w[0]);
+        w[t].started = pthread_create(&w[t].tid, NULL, itemknn_worker_main, &w[t]) == 0;
+    itemknn_worker_main(&w[0]);
     for (size_t t = 1; t < *nt; t++) {
         if (w[t].started)
             pthread_join(w[t].tid, NULL);
         else
-            knn_worker_main(&w[t]); /* the thread could not start: do its share here */
+            itemknn_worker_main(&w[t]); /* the thread could not start: do its share here */
     }
     return w;
 }
@@ -556,13 +381,13 @@ fill_slots(const struct slots *sl, size_t threads, size_t *nt)
  * and of those from OLD_ITEMS on; keep the others'.
  */
 static void
-compute_neighbours(struct knn *s, const unsigned char *redo, size_t old_items)
+compute_neighbours(struct itemknn *s, const unsigned char *redo, size_t old_items)
 {
     const size_t ni = s->st.n_items;
-    size_t *rows = api->alloc(nonzero(ni) * sizeof(size_t)), n = 0, total = 0, pos = 0, nt;
+    size_t *rows = api->alloc(rank_nonzero(ni) * sizeof(size_t)), n = 0, total = 0, pos = 0, nt;
     size_t *nptr = api->calloc(ni + 1, sizeof(size_t));
     struct slots sl = {.s = s, .rows = rows};
-    struct knn_worker *w;
+    struct itemknn_worker *w;
     int32_t *nidx;
     double *nsim;
 
@@ -571,9 +396,9 @@ compute_neighbours(struct knn *s, const unsigned char *redo, size_t old_items)
             rows[n++] = i;
     sl.n = n;
     sl.k = s->neighbours < ni ? s->neighbours : ni;
-    sl.count = api->calloc(nonzero(n), sizeof(size_t));
-    sl.offset = api->calloc(nonzero(n), sizeof(size_t));
-    sl.owner = api->calloc(nonzero(n), sizeof(size_t));
+    sl.count = api->calloc(rank_nonzero(n), sizeof(size_t));
+    sl.offset = api->calloc(rank_nonzero(n), sizeof(size_t));
+    sl.owner = api->calloc(rank_nonzero(n), sizeof(size_t));
     w = fill_slots(&sl, s->threads, &nt);
 
     /* Assemble: the new lists from the workers, the others as they were. */
@@ -584,15 +409,15 @@ compute_neighbours(struct knn *s, const unsigned char *redo, size_t old_items)
             total += s->nptr[i + 1] - s->nptr[i];
         nptr[i + 1] = total;
     }
-    nidx = api->alloc(nonzero(total) * sizeof(int32_t));
-    nsim = api->alloc(nonzero(total) * sizeof(double));
+    nidx = api->alloc(rank_nonzero(total) * sizeof(int32_t));
+    nsim = api->alloc(rank_nonzero(total) * sizeof(double));
     pos = 0;
     for (size_t i = 0; i < ni; i++) {
         const size_t at = nptr[i], len = nptr[i + 1] - nptr[i];
         if (len == 0) {
             pos += pos < n && rows[pos] == i;
         } else if (pos < n && rows[pos] == i) {
-            const struct knn_worker *o = &w[sl.owner[pos]];
+            const struct itemknn_worker *o = &w[sl.owner[pos]];
             memcpy(nidx + at, o->idx + sl.offset[pos], len * sizeof(int32_t));
             memcpy(nsim + at, o->sim + sl.offset[pos], len * sizeof(double));
             pos++;
@@ -619,12 +444,12 @@ compute_neighbours(struct knn *s, const unsigned char *redo, size_t old_items)
 }
 
 static int
-knn_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+itemknn_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
          char **cause)
 {
-    struct knn *s = state;
+    struct itemknn *s = state;
 
-    knn_clear(s);
+    itemknn_clear(s);
     s->neighbours = (size_t)api->opt_int(opts, "neighbours");
     s->weighted = api->opt_bool(opts, "weighted") != 0;
     s->threads = (size_t)api->opt_int(opts, "threads");
@@ -634,18 +459,18 @@ knn_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
 
 /* The norms, the neighbour lists and the popularity, from the pairs. */
 static void
-knn_compute(struct knn *s)
+itemknn_compute(struct itemknn *s)
 {
-    compute_norms(s);
+    itemknn_compute_norms(s);
     compute_neighbours(s, NULL, 0);
-    s->pop = popularity(&s->st);
+    s->pop = rank_popularity(api, &s->st);
 }
 
 /* The similarities, at once (a one-shot algorithm). */
 static int
-knn_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
+itemknn_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
-    struct knn *s = state;
+    struct itemknn *s = state;
     size_t with = 0;
 
     (void)prob;
@@ -655,7 +480,7 @@ knn_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step
     }
     if (s->nptr != NULL)
         return AIWB_OK;
-    knn_compute(s);
+    itemknn_compute(s);
     for (size_t i = 0; i < s->st.n_items; i++)
         with += s->st.iptr[i + 1] > s->st.iptr[i];
     api->step_value(step, "neighbours",
@@ -665,9 +490,9 @@ knn_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step
 
 /* Stopped before the first iterate, the model is still the neighbours: compute them. */
 static int
-knn_finish(void *state, const struct aiwb_problem *prob, char **cause)
+itemknn_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
-    struct knn *s = state;
+    struct itemknn *s = state;
 
     (void)prob;
     if (s->st.uptr == NULL) {
@@ -675,95 +500,16 @@ knn_finish(void *state, const struct aiwb_problem *prob, char **cause)
         return AIWB_EINVAL;
     }
     if (s->nptr == NULL)
-        knn_compute(s);
+        itemknn_compute(s);
     s->fitted = 1;
     return AIWB_OK;
 }
 
-/* W_ij: the similarity of J as a neighbour of I, or 0. */
-static double
-neighbour_sim(const struct knn *s, size_t i, int32_t j)
-{
-    size_t lo = s->nptr[i], hi = s->nptr[i + 1];
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->nidx[mid] < j)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->nptr[i + 1] && s->nidx[lo] == j ? s->nsim[lo] : 0.0;
-}
-
-/* The score of user U for item I (see the top of the file). */
-static double
-knn_score(const struct knn *s, long u, long i)
-{
-    const struct store *st = &s->st;
-    double sum = 0;
-
-    if (!item_has_pairs(st, i))
-        return 0;
-    if (!user_has_pairs(st, u))
-        return s->pop[i];
-    for (size_t t = st->uptr[u]; t < st->uptr[u + 1]; t++)
-        sum += knn_value(s, st->uval[t]) * neighbour_sim(s, (size_t)st->uidx[t], (int32_t)i);
-    return sum;
-}
-
-static int
-knn_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct knn *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    for (size_t r = 0; r < n; r++) {
-        const double *x = X + r * ldx;
-        out[r] = knn_score(s, code_of(x[0], s->st.n_users), code_of(x[1], s->st.n_items));
-    }
-    return AIWB_OK;
-}
-
-/* The user's items vote for their neighbours; a cold user gets the popular items. */
-static int
-knn_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_exclude, size_t k,
-              int32_t *items, double *scores)
-{
-    const struct knn *s = state;
-    const struct store *st = &s->st;
-    double *sc;
-    unsigned char *skip;
-    int n;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (st->n_items == 0 || k == 0)
-        return 0;
-    skip = skip_items(st, user, exclude, n_exclude);
-    if (user_has_pairs(st, user)) {
-        sc = api->calloc(st->n_items, sizeof(double));
-        for (size_t t = st->uptr[user]; t < st->uptr[user + 1]; t++) {
-            const size_t i = (size_t)st->uidx[t];
-            const double a = knn_value(s, st->uval[t]);
-            for (size_t q = s->nptr[i]; q < s->nptr[i + 1]; q++)
-                sc[s->nidx[q]] += a * s->nsim[q];
-        }
-        n = top_k(api, sc, st->n_items, skip, 0.0, k, items, scores);
-        api->free(sc);
-    } else {
-        n = top_k(api, s->pop, st->n_items, skip, 0.0, k, items, scores);
-    }
-    api->free(skip);
-    return n;
-}
-
 /* Merge the rows, then recompute the items whose similarities may change. */
 static int
-knn_update(void *state, const struct aiwb_problem *prob, char **cause)
+itemknn_update(void *state, const struct aiwb_problem *prob, char **cause)
 {
-    struct knn *s = state;
+    struct itemknn *s = state;
     const size_t old_items = s->st.n_items;
     unsigned char *touched = NULL, *redo;
     size_t nredo = 0;
@@ -779,7 +525,7 @@ knn_update(void *state, const struct aiwb_problem *prob, char **cause)
         return rc;
     /* The items of the rows changed; every item sharing a user with one may
      * have new similarities. */
-    redo = api->calloc(nonzero(s->st.n_items), 1);
+    redo = api->calloc(rank_nonzero(s->st.n_items), 1);
     for (size_t i = 0; i < s->st.n_items; i++) {
         if (!touched[i])
             continue;
@@ -791,10 +537,10 @@ knn_update(void *state, const struct aiwb_problem *prob, char **cause)
     }
     for (size_t i = 0; i < s->st.n_items; i++)
         nredo += redo[i] || i >= old_items;
-    compute_norms(s);
+    itemknn_compute_norms(s);
     compute_neighbours(s, redo, old_items);
     api->free(s->pop);
-    s->pop = popularity(&s->st);
+    s->pop = rank_popularity(api, &s->st);
     api->log(AIWB_LOG_INFO,
              "itemknn: merged %zu rows; the neighbours of %zu of %zu items "
              "computed again",
@@ -805,9 +551,9 @@ knn_update(void *state, const struct aiwb_problem *prob, char **cause)
 }
 
 static int
-knn_report(const void *state, struct aiwb_table *t)
+itemknn_report(const void *state, struct aiwb_table *t)
 {
-    const struct knn *s = state;
+    const struct itemknn *s = state;
 
     if (!s->fitted)
         return AIWB_EINVAL;
@@ -825,17 +571,17 @@ knn_report(const void *state, struct aiwb_table *t)
 }
 
 static int
-knn_save(const void *state, struct aiwb_writer *w)
+itemknn_save(const void *state, struct aiwb_writer *w)
 {
-    const struct knn *s = state;
+    const struct itemknn *s = state;
     const size_t ni = s->st.n_items, total = s->nptr != NULL ? s->nptr[ni] : 0;
     int64_t *counts, *idx;
     int rc;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    counts = api->alloc(nonzero(ni) * sizeof(int64_t));
-    idx = api->alloc(nonzero(total) * sizeof(int64_t));
+    counts = api->alloc(rank_nonzero(ni) * sizeof(int64_t));
+    idx = api->alloc(rank_nonzero(total) * sizeof(int64_t));
     for (size_t i = 0; i < ni; i++)
         counts[i] = (int64_t)(s->nptr[i + 1] - s->nptr[i]);
     for (size_t q = 0; q < total; q++)
@@ -860,172 +606,18 @@ knn_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-/* The neighbour lists as saved, checked: codes ascending, similarities in (0, 1]. */
-static int
-load_neighbours(struct knn *s, struct aiwb_reader *r, char **cause)
-{
-    const size_t ni = s->st.n_items;
-    int64_t *counts = NULL, *idx = NULL;
-    size_t nc = 0, nx = 0, ns = 0;
-    int rc = AIWB_EDATA;
-
-    if (api->get_ints(r, "neighbour_counts", &nc, &counts) != AIWB_OK || nc != ni)
-        goto bad_counts;
-    s->nptr = api->calloc(ni + 1, sizeof(size_t));
-    for (size_t i = 0; i < ni; i++) {
-        if (counts[i] < 0 || (uint64_t)counts[i] > ni)
-            goto bad_counts;
-        s->nptr[i + 1] = s->nptr[i] + (size_t)counts[i];
-    }
-    if (api->get_ints(r, "neighbour_items", &nx, &idx) != AIWB_OK || nx != s->nptr[ni]) {
-        rc = corrupt("itemknn", cause, "neighbour_items");
-        goto out;
-    }
-    s->nidx = api->alloc(nonzero(nx) * sizeof(int32_t));
-    for (size_t i = 0; i < ni; i++) {
-        for (size_t q = s->nptr[i]; q < s->nptr[i + 1]; q++) {
-            if (idx[q] < 0 || (size_t)idx[q] >= ni || (size_t)idx[q] == i ||
-                (q > s->nptr[i] && idx[q] <= idx[q - 1])) {
-                rc = corrupt("itemknn", cause, "neighbour_items");
-                goto out;
-            }
-            s->nidx[q] = (int32_t)idx[q];
-        }
-    }
-    if (api->get_reals(r, "neighbour_sims", &ns, &s->nsim) != AIWB_OK || ns != nx) {
-        rc = corrupt("itemknn", cause, "neighbour_sims");
-        goto out;
-    }
-    for (size_t q = 0; q < ns; q++) {
-        if (!(s->nsim[q] > 0) || !(s->nsim[q] <= 1 + 1e-12)) {
-            rc = corrupt("itemknn", cause, "neighbour_sims");
-            goto out;
-        }
-    }
-    rc = AIWB_OK;
-    goto out;
-bad_counts:
-    rc = corrupt("itemknn", cause, "neighbour_counts");
-out:
-    api->free(counts);
-    api->free(idx);
-    return rc;
-}
-
-static int
-knn_load_state(struct knn *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t k, weighted, threads, rows;
-    int rc;
-
-    if (api->get_int(r, "neighbours", &k) != AIWB_OK || k < 1)
-        return corrupt("itemknn", cause, "neighbours");
-    s->neighbours = (size_t)k;
-    if (api->get_int(r, "weighted", &weighted) != AIWB_OK || weighted < 0 || weighted > 1)
-        return corrupt("itemknn", cause, "weighted");
-    s->weighted = (int)weighted;
-    if (api->get_int(r, "threads", &threads) != AIWB_OK || threads < 1 || threads > KNN_MAX_THREADS)
-        return corrupt("itemknn", cause, "threads");
-    s->threads = (size_t)threads;
-    if (api->get_int(r, "rows", &rows) != AIWB_OK || rows < 0)
-        return corrupt("itemknn", cause, "rows");
-    s->rows = (size_t)rows;
-    if ((rc = store_load("itemknn", &s->st, r, cause)) != AIWB_OK ||
-        (rc = load_neighbours(s, r, cause)) != AIWB_OK)
-        return rc;
-    return AIWB_OK;
-}
-
-static int
-knn_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct knn *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("itemknn: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    knn_clear(s);
-    if ((rc = knn_load_state(s, r, cause)) != AIWB_OK) {
-        knn_clear(s);
-        return rc;
-    }
-    compute_norms(s);
-    s->pop = popularity(&s->st);
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-knn_fini(void *state)
-{
-    knn_clear(state);
-}
-
 /* ---------------------------------------------------------------------------
  * popular.
  */
 
-struct popular {
-    /* Options. */
-    int by_rating;
-    int64_t min_count;
-    /* The model. */
-    struct store st;
-    double *score; /* n_items; NaN: not recommended (too few ratings, or none) */
-    double global;
-    size_t rows;
-    int fitted;
-};
-
-static void
-pop_clear(struct popular *s)
-{
-    struct popular keep = *s;
-
-    store_release(api, &s->st);
-    api->free(s->score);
-    memset(s, 0, sizeof(*s));
-    s->by_rating = keep.by_rating;
-    s->min_count = keep.min_count;
-}
-
-/* Count (and average) again. */
-static void
-pop_compute(struct popular *s)
-{
-    const struct store *st = &s->st;
-    double total = 0;
-
-    api->free(s->score);
-    s->score = api->alloc(nonzero(st->n_items) * sizeof(double));
-    for (size_t t = 0; t < st->nnz; t++)
-        total += st->uval[t];
-    s->global = st->nnz > 0 ? total / (double)st->nnz : 0;
-    for (size_t i = 0; i < st->n_items; i++) {
-        const size_t n = st->iptr[i + 1] - st->iptr[i];
-        double sum = 0;
-        if (!s->by_rating) {
-            s->score[i] = n > 0 ? (double)n : NAN;
-            continue;
-        }
-        for (size_t t = st->iptr[i]; t < st->iptr[i + 1]; t++)
-            sum += st->ival[t];
-        s->score[i] = n > 0 && n >= (uint64_t)s->min_count ? sum / (double)n : NAN;
-    }
-}
-
 static int
-pop_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
+popular_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
          char **cause)
 {
     struct popular *s = state;
     const char *by = api->opt_str(opts, "by");
 
-    pop_clear(s);
+    popular_clear(s);
     s->by_rating = by != NULL && strcmp(by, "rating") == 0;
     s->min_count = api->opt_int(opts, "min_count");
     s->rows = prob->n;
@@ -1033,7 +625,7 @@ pop_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
 }
 
 static int
-pop_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
+popular_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct popular *s = state;
 
@@ -1043,13 +635,13 @@ pop_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step
         *cause = api->format("popular: iterate without a successful init");
         return AIWB_EINVAL;
     }
-    pop_compute(s);
+    popular_compute(s);
     return AIWB_OK;
 }
 
 /* Stopped before the first iterate, the counts are still the model: count. */
 static int
-pop_finish(void *state, const struct aiwb_problem *prob, char **cause)
+popular_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct popular *s = state;
 
@@ -1059,54 +651,13 @@ pop_finish(void *state, const struct aiwb_problem *prob, char **cause)
         return AIWB_EINVAL;
     }
     if (s->score == NULL)
-        pop_compute(s);
+        popular_compute(s);
     s->fitted = 1;
     return AIWB_OK;
 }
 
-/* The item's score for everyone: its count or mean rating (see the top). */
-static double
-pop_score(const struct popular *s, long i)
-{
-    if (i >= 0 && (size_t)i < s->st.n_items && !isnan(s->score[i]))
-        return s->score[i];
-    return s->by_rating ? s->global : 0.0;
-}
-
 static int
-pop_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct popular *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    for (size_t r = 0; r < n; r++)
-        out[r] = pop_score(s, code_of(X[r * ldx + 1], s->st.n_items));
-    return AIWB_OK;
-}
-
-static int
-pop_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_exclude, size_t k,
-              int32_t *items, double *scores)
-{
-    const struct popular *s = state;
-    unsigned char *skip;
-    int n;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (s->st.n_items == 0 || k == 0)
-        return 0;
-    skip = skip_items(&s->st, user, exclude, n_exclude);
-    for (size_t i = 0; i < s->st.n_items; i++)
-        skip[i] |= isnan(s->score[i]);
-    n = top_k(api, s->score, s->st.n_items, skip, -INFINITY, k, items, scores);
-    api->free(skip);
-    return n;
-}
-
-static int
-pop_update(void *state, const struct aiwb_problem *prob, char **cause)
+popular_update(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct popular *s = state;
     unsigned char *touched = NULL;
@@ -1121,12 +672,12 @@ pop_update(void *state, const struct aiwb_problem *prob, char **cause)
     if ((rc = store_merge("popular", &s->st, prob, &touched, cause)) != AIWB_OK)
         return rc;
     api->free(touched);
-    pop_compute(s);
+    popular_compute(s);
     return AIWB_OK;
 }
 
 static int
-pop_report(const void *state, struct aiwb_table *t)
+popular_report(const void *state, struct aiwb_table *t)
 {
     const struct popular *s = state;
     size_t ranked = 0;
@@ -1150,7 +701,7 @@ pop_report(const void *state, struct aiwb_table *t)
 }
 
 static int
-pop_save(const void *state, struct aiwb_writer *w)
+popular_save(const void *state, struct aiwb_writer *w)
 {
     const struct popular *s = state;
     int rc;
@@ -1167,61 +718,11 @@ pop_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-pop_load_state(struct popular *s, struct aiwb_reader *r, char **cause)
-{
-    char *by = NULL;
-    int64_t rows;
-    int bad;
-
-    if (api->get_str(r, "by", &by) != AIWB_OK)
-        return corrupt("popular", cause, "by");
-    s->by_rating = strcmp(by, "rating") == 0;
-    bad = !s->by_rating && strcmp(by, "count") != 0;
-    api->free(by);
-    if (bad)
-        return corrupt("popular", cause, "by");
-    if (api->get_int(r, "min_count", &s->min_count) != AIWB_OK || s->min_count < 1)
-        return corrupt("popular", cause, "min_count");
-    if (api->get_int(r, "rows", &rows) != AIWB_OK || rows < 0)
-        return corrupt("popular", cause, "rows");
-    s->rows = (size_t)rows;
-    return store_load("popular", &s->st, r, cause);
-}
-
-static int
-pop_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct popular *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("popular: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    pop_clear(s);
-    if ((rc = pop_load_state(s, r, cause)) != AIWB_OK) {
-        pop_clear(s);
-        return rc;
-    }
-    pop_compute(s);
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-pop_fini(void *state)
-{
-    pop_clear(state);
-}
-
 /* ---------------------------------------------------------------------------
  * The descriptors.
  */
 
-static const char knn_help[] =
+static const char itemknn_help[] =
     "Item-item neighbours: each item is its vector over users (1 for a pair, or\n"
     "the rating with weighted=true); the similarity of two items is the cosine\n"
     "of their vectors, and each item keeps its `neighbours` most similar others.\n"
@@ -1232,7 +733,7 @@ static const char knn_help[] =
     "of users). `update` merges new rows (a repeated pair: the last one counts)\n"
     "and computes the affected neighbours again: the same as training on all.";
 
-static const struct aiwb_option_spec knn_options[] = {
+static const struct aiwb_option_spec itemknn_options[] = {
     {.name = "neighbours",
      .type = AIWB_OPT_INT,
      .def = "50",
@@ -1247,51 +748,42 @@ static const struct aiwb_option_spec knn_options[] = {
      .type = AIWB_OPT_INT,
      .def = "2",
      .min = 1,
-     .max = KNN_MAX_THREADS,
+     .max = ITEMKNN_MAX_THREADS,
      .help = "threads to compute the similarities with (the numbers do not depend on it)"},
     {.name = NULL},
 };
 
-static const struct aiwb_algorithm_type knn_type = {
+static const struct aiwb_algorithm_type itemknn_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_algorithm_type),
     .name = "itemknn",
     .summary = "item-item cosine neighbours: recommends items like the user's",
-    .help = knn_help,
-    .options = knn_options,
-    .flags = AIWB_TASK_RANKING | AIWB_CAP_CATEGORICAL | AIWB_CAP_INCREMENTAL,
-    .state_version = 1,
-    .state_size = sizeof(struct knn),
-    .init = knn_init,
-    .iterate = knn_iterate,
-    .finish = knn_finish,
-    .n_outputs = one_output,
-    .predict = knn_predict,
-    .report = knn_report,
-    .save = knn_save,
-    .load = knn_load,
-    .fini = knn_fini,
-    .recommend = knn_recommend,
-    .update = knn_update,
+    .help = itemknn_help,
+    .options = itemknn_options,
+    .flags = ALGO_ITEMKNN_FLAGS,
+    .state_version = ALGO_ITEMKNN_STATE_VERSION,
+    .state_size = sizeof(struct itemknn),
+    .init = itemknn_init,
+    .iterate = itemknn_iterate,
+    .finish = itemknn_finish,
+    .n_outputs = itemknn_n_outputs,
+    .predict = itemknn_predict,
+    .report = itemknn_report,
+    .save = itemknn_save,
+    .load = itemknn_load,
+    .fini = itemknn_fini,
+    .recommend = itemknn_recommend,
+    .update = itemknn_update,
 };
 
-static const char pop_help[] =
+static const char popular_help[] =
     "The most popular items, the same for every user but for the items they\n"
     "have: by=count ranks items by their number of users, by=rating by their\n"
     "mean rating among items with at least min_count ratings. predict gives the\n"
     "item's count or mean rating (an unknown item: 0, or the mean of all\n"
     "ratings). A baseline every recommender should beat. `update` counts again.";
 
-/* by=rating predicts an item's mean rating; by=count a number of users. */
-static int
-pop_rates(const void *state)
-{
-    const struct popular *s = state;
-
-    return s->by_rating;
-}
-
-static const struct aiwb_option_spec pop_options[] = {
+static const struct aiwb_option_spec popular_options[] = {
     {.name = "by",
      .type = AIWB_OPT_CHOICE,
      .def = "count",
@@ -1306,28 +798,28 @@ static const struct aiwb_option_spec pop_options[] = {
     {.name = NULL},
 };
 
-static const struct aiwb_algorithm_type pop_type = {
+static const struct aiwb_algorithm_type popular_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_algorithm_type),
     .name = "popular",
     .summary = "the most popular items, by number of users or mean rating (a baseline)",
-    .help = pop_help,
-    .options = pop_options,
-    .flags = AIWB_TASK_RANKING | AIWB_CAP_CATEGORICAL | AIWB_CAP_INCREMENTAL,
-    .state_version = 1,
+    .help = popular_help,
+    .options = popular_options,
+    .flags = ALGO_POPULAR_FLAGS,
+    .state_version = ALGO_POPULAR_STATE_VERSION,
     .state_size = sizeof(struct popular),
-    .init = pop_init,
-    .iterate = pop_iterate,
-    .finish = pop_finish,
-    .n_outputs = one_output,
-    .predict = pop_predict,
-    .report = pop_report,
-    .save = pop_save,
-    .load = pop_load,
-    .fini = pop_fini,
-    .recommend = pop_recommend,
-    .update = pop_update,
-    .rates = pop_rates,
+    .init = popular_init,
+    .iterate = popular_iterate,
+    .finish = popular_finish,
+    .n_outputs = popular_n_outputs,
+    .predict = popular_predict,
+    .report = popular_report,
+    .save = popular_save,
+    .load = popular_load,
+    .fini = popular_fini,
+    .recommend = popular_recommend,
+    .update = popular_update,
+    .rates = popular_rates,
 };
 
 /* The module's entry point: registers "itemknn" and "popular". */
@@ -1337,8 +829,9 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     int rc;
 
     AIWB_PLUGIN_BEGIN(p, host, api, "itemknn", "1.0.0");
-    rc = api->register_algorithm(p, &knn_type);
+    algo_itemknn_bind(host);
+    rc = api->register_algorithm(p, &itemknn_type);
     if (rc == AIWB_OK)
-        rc = api->register_algorithm(p, &pop_type);
+        rc = api->register_algorithm(p, &popular_type);
     return rc;
 }

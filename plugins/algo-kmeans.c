@@ -56,7 +56,7 @@
 
 #include <aiwb/plugin.h>
 
-#define STATE_VERSION 1
+#include "algo-kmeans.h"
 
 /* Rows per block of an assignment step: scikit-learn's chunk, and the block, its
  * distances and the centres then stay in the first levels of cache ... */
@@ -75,12 +75,8 @@ block_rows(size_t k)
 
 static const struct aiwb_host_api *api;
 
-enum km_init { INIT_KMEANSPP, INIT_RANDOM, INIT_FIRST };
-
-static const char *const init_names[] = {"kmeans++", "random", "first"};
-
 /* What exists only while training. */
-struct train {
+struct kmeans_train {
     size_t n;
     double *X;           /* n x p: the rows minus their mean */
     double *xnorm;       /* n: their squared norms */
@@ -115,41 +111,8 @@ struct train {
     double last_inertia; /* of the restart finished last */
 };
 
-struct kmeans {
-    /* Options. */
-    size_t k;
-    enum km_init init;
-    int64_t restarts;
-    int64_t max_iter;
-    double tol;
-    /* The model. */
-    size_t p;
-    char **features; /* p names */
-    double *mean;    /* p: the training rows' mean */
-    double *cc;      /* k x p: the centres minus that mean */
-    double *sizes;   /* k: training rows per cluster */
-    double *within;  /* k: their sums of squared distances to the centre */
-    double inertia;  /* sum of within */
-    double total_ss; /* sum of squared distances of the rows to their mean */
-    int64_t n_samples;
-    int64_t iterations; /* of the restart kept */
-    int64_t restarts_run;
-    int64_t relocated;
-    int converged; /* the restart kept converged (not stopped by max_iter) */
-    int fitted;
-    struct train *tr;
-};
-
 static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-static void
-train_free(struct train *tr)
+train_free(struct kmeans_train *tr)
 {
     if (tr == NULL)
         return;
@@ -175,24 +138,13 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero everything but the options. */
+/* Free what the state owns, the training part too, and zero everything but the options. */
 static void
-kmeans_clear(struct kmeans *s)
+state_clear(struct kmeans *s)
 {
-    struct kmeans keep = *s;
-
     train_free(s->tr);
-    free_strs(s->features, s->p);
-    api->free(s->mean);
-    api->free(s->cc);
-    api->free(s->sizes);
-    api->free(s->within);
-    memset(s, 0, sizeof(*s));
-    s->k = keep.k;
-    s->init = keep.init;
-    s->restarts = keep.restarts;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
+    s->tr = NULL;
+    kmeans_clear(s);
 }
 
 /* Squared distance of A and B (N values), summed four terms at a time as scikit-learn's
@@ -253,7 +205,7 @@ check_problem(const struct kmeans *s, const struct aiwb_problem *prob, char **ca
 
 /* The centred copy of the rows, their norms, the mean, and the absolute tolerance. */
 static void
-centre_rows(struct kmeans *s, struct train *tr, const struct aiwb_problem *prob)
+centre_rows(struct kmeans *s, struct kmeans_train *tr, const struct aiwb_problem *prob)
 {
     const size_t n = prob->n, p = s->p;
     double var = 0;
@@ -287,16 +239,16 @@ kmeans_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
 {
     struct kmeans *s = state;
     const char *init = api->opt_str(opts, "init");
-    struct train *tr;
+    struct kmeans_train *tr;
     size_t n = prob->n, k, p = prob->p;
     int rc;
 
-    kmeans_clear(s);
+    state_clear(s);
     s->k = (size_t)api->opt_int(opts, "k");
     s->init = INIT_KMEANSPP;
-    for (size_t i = 0; init != NULL && i < sizeof(init_names) / sizeof(init_names[0]); i++)
-        if (strcmp(init, init_names[i]) == 0)
-            s->init = (enum km_init)i;
+    for (size_t i = 0; init != NULL && i < KMEANS_N_INITS; i++)
+        if (strcmp(init, kmeans_init_names[i]) == 0)
+            s->init = (enum kmeans_init)i;
     s->restarts = api->opt_int(opts, "restarts");
     s->max_iter = api->opt_int(opts, "max_iter");
     s->tol = api->opt_real(opts, "tol");
@@ -354,14 +306,14 @@ kmeans_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
 
 /* The first k rows. */
 static void
-init_first(const struct kmeans *s, struct train *tr)
+init_first(const struct kmeans *s, struct kmeans_train *tr)
 {
     memcpy(tr->C, tr->X, s->k * s->p * sizeof(double));
 }
 
 /* k distinct rows drawn uniformly (Floyd's algorithm: k draws, whatever n). */
 static void
-init_random(const struct kmeans *s, struct train *tr)
+init_random(const struct kmeans *s, struct kmeans_train *tr)
 {
     const size_t n = tr->n, k = s->k, p = s->p;
     size_t *pick = api->alloc(k * sizeof(size_t)), m = 0;
@@ -384,7 +336,7 @@ init_random(const struct kmeans *s, struct train *tr)
  * (scikit-learn's euclidean_distances). Returns a GSL status.
  */
 static int
-distances_to_rows(const struct kmeans *s, struct train *tr, const size_t *ids, size_t t,
+distances_to_rows(const struct kmeans *s, struct kmeans_train *tr, const size_t *ids, size_t t,
                   double *out)
 {
     const size_t n = tr->n, p = s->p;
@@ -430,7 +382,7 @@ search_cumsum(const double *cum, size_t n, double r)
 
 /* scikit-learn's greedy k-means++ (see the top of the file). Returns a GSL status. */
 static int
-init_kmeanspp(const struct kmeans *s, struct train *tr)
+init_kmeanspp(const struct kmeans *s, struct kmeans_train *tr)
 {
     const size_t n = tr->n, k = s->k, p = s->p;
     const size_t t = 2 + (size_t)log((double)k);
@@ -480,7 +432,7 @@ init_kmeanspp(const struct kmeans *s, struct train *tr)
 
 /* Centres for the next restart; the previous labels forgotten. Returns a GSL status. */
 static int
-start_restart(const struct kmeans *s, struct train *tr)
+start_restart(const struct kmeans *s, struct kmeans_train *tr)
 {
     int rc = GSL_SUCCESS;
 
@@ -583,8 +535,8 @@ add_rows(const double *X, size_t p, const uint32_t *idx, size_t m, double *acc)
  * a GSL status.
  */
 static int
-assign(const struct kmeans *s, struct train *tr, const double *C, int update, double *inertia,
-       size_t *changed)
+assign(const struct kmeans *s, struct kmeans_train *tr, const double *C, int update,
+       double *inertia, size_t *changed)
 {
     const size_t n = tr->n, k = s->k, p = s->p;
     gsl_matrix_const_view Ctv = gsl_matrix_const_view_array(tr->Ct, p, k);
@@ -655,7 +607,7 @@ assign(const struct kmeans *s, struct train *tr, const double *C, int update, do
  * assigned to; that row's sum moves out of its cluster. The rows keep their labels.
  */
 static void
-relocate_empty(const struct kmeans *s, struct train *tr, const double *C)
+relocate_empty(const struct kmeans *s, struct kmeans_train *tr, const double *C)
 {
     const size_t n = tr->n, k = s->k, p = s->p;
     size_t n_empty = 0;
@@ -691,7 +643,7 @@ relocate_empty(const struct kmeans *s, struct train *tr, const double *C)
  * shift, and swap so that tr->C holds the new centres. Returns a GSL status.
  */
 static int
-lloyd_step(const struct kmeans *s, struct train *tr, double *inertia, size_t *changed,
+lloyd_step(const struct kmeans *s, struct kmeans_train *tr, double *inertia, size_t *changed,
            double *shift)
 {
     const size_t k = s->k, p = s->p;
@@ -724,7 +676,7 @@ lloyd_step(const struct kmeans *s, struct train *tr, double *inertia, size_t *ch
  * Returns a GSL status.
  */
 static int
-end_restart(const struct kmeans *s, struct train *tr, int strict, int converged)
+end_restart(const struct kmeans *s, struct kmeans_train *tr, int strict, int converged)
 {
     const size_t n = tr->n, k = s->k, p = s->p;
     double inertia = 0, est;
@@ -768,7 +720,7 @@ static int
 kmeans_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct kmeans *s = state;
-    struct train *tr = s->tr;
+    struct kmeans_train *tr = s->tr;
     double inertia, shift;
     size_t changed;
     int64_t restart;
@@ -822,7 +774,7 @@ static int
 kmeans_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct kmeans *s = state;
-    struct train *tr = s->tr;
+    struct kmeans_train *tr = s->tr;
     const size_t k = s->k;
     int rc;
 
@@ -875,113 +827,22 @@ kmeans_finish(void *state, const struct aiwb_problem *prob, char **cause)
  * Using the model.
  */
 
-static size_t
-kmeans_n_outputs(const void *state)
-{
-    const struct kmeans *s = state;
-
-    return s->k;
-}
-
-/*
- * The nearest centre of each of the N rows of X (stride LDX) into LAB, and (when SQ is
- * not NULL) the squared distance to it, computed directly. Returns an AIWB status.
- */
-static int
-nearest(const struct kmeans *s, size_t n, const double *X, size_t ldx, int32_t *lab, double *sq)
-{
-    const size_t k = s->k, p = s->p;
-    const size_t block = block_rows(k);
-    double *B = api->alloc(block * p * sizeof(double));
-    double *D = api->alloc(block * k * sizeof(double));
-    double *Ct = api->alloc(k * p * sizeof(double));
-    double *cnorm = api->alloc(k * sizeof(double));
-    gsl_matrix_const_view Ctv = gsl_matrix_const_view_array(Ct, p, k);
-    int rc = AIWB_OK;
-
-    /* As in training, so that the training rows get the clusters training gave them. */
-    centre_norms(k, p, s->cc, Ct, cnorm);
-    for (size_t i0 = 0; i0 < n && rc == AIWB_OK; i0 += block) {
-        size_t rows = n - i0 < block ? n - i0 : block;
-        gsl_matrix_const_view Bv = gsl_matrix_const_view_array(B, rows, p);
-        gsl_matrix_view Dv = gsl_matrix_view_array(D, rows, k);
-
-        for (size_t i = 0; i < rows; i++) {
-            const double *x = X + (i0 + i) * ldx;
-            for (size_t j = 0; j < p; j++)
-                B[i * p + j] = x[j] - s->mean[j];
-        }
-        if (gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -2.0, &Bv.matrix, &Ctv.matrix, 0.0,
-                           &Dv.matrix) != GSL_SUCCESS) {
-            rc = AIWB_ENUMERIC;
-            break;
-        }
-        for (size_t i = 0; i < rows; i++) {
-            const double *d = D + i * k;
-            double best = cnorm[0] + d[0];
-            size_t c = 0;
-            for (size_t j = 1; j < k; j++) {
-                if (cnorm[j] + d[j] < best) {
-                    best = cnorm[j] + d[j];
-                    c = j;
-                }
-            }
-            lab[i0 + i] = (int32_t)c;
-            if (sq != NULL)
-                sq[i0 + i] = sqdist(B + i * p, s->cc + c * p, p);
-        }
-    }
-    api->free(cnorm);
-    api->free(Ct);
-    api->free(D);
-    api->free(B);
-    return rc;
-}
-
-/* One-hot memberships: a one in the column of the nearest centre. */
-static int
-kmeans_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct kmeans *s = state;
-    int32_t *lab;
-    int rc;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    lab = api->alloc(n * sizeof(int32_t));
-    rc = nearest(s, n, X, ldx, lab, NULL);
-    if (rc == AIWB_OK) {
-        memset(out, 0, n * s->k * sizeof(double));
-        for (size_t i = 0; i < n; i++)
-            out[i * s->k + (size_t)lab[i]] = 1;
-    }
-    api->free(lab);
-    return rc;
-}
-
 /* "inertia": the sum of squared distances of the rows to their nearest centre. */
 static int
 kmeans_score(const void *state, size_t n, const double *X, size_t ldx, struct aiwb_step *out)
 {
     const struct kmeans *s = state;
-    int32_t *lab;
-    double *sq, sum = 0;
-    int rc;
+    double sum = 0;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    lab = api->alloc((n ? n : 1) * sizeof(int32_t));
-    sq = api->alloc((n ? n : 1) * sizeof(double));
-    rc = nearest(s, n, X, ldx, lab, sq);
-    for (size_t i = 0; i < n && rc == AIWB_OK; i++)
-        sum += sq[i];
-    if (rc == AIWB_OK)
-        api->step_value(out, "inertia", sum);
-    api->free(sq);
-    api->free(lab);
-    return rc;
+    for (size_t i = 0; i < n; i++) {
+        double sq;
+        kmeans_nearest(s, X + i * ldx, &sq);
+        sum += sq;
+    }
+    api->step_value(out, "inertia", sum);
+    return AIWB_OK;
 }
 
 /* One note line from a format; the table copies it. */
@@ -1020,7 +881,7 @@ kmeans_report(const void *state, struct aiwb_table *t)
                         s->total_ss > 0 ? 100 * (1 - s->inertia / s->total_ss) : 0.0));
     note(t, api->format("%s of %" PRId64 " restart%s (init=%s): %" PRId64 " iteration%s, %s",
                         s->restarts_run > 1 ? "Best" : "One", s->restarts_run,
-                        s->restarts_run == 1 ? "" : "s", init_names[s->init], s->iterations,
+                        s->restarts_run == 1 ? "" : "s", kmeans_init_names[s->init], s->iterations,
                         s->iterations == 1 ? "" : "s",
                         s->converged ? "converged" : "stopped by max_iter before converging"));
     if (s->relocated > 0)
@@ -1044,7 +905,7 @@ kmeans_save(const void *state, struct aiwb_writer *w)
     for (size_t c = 0; c < k; c++)
         sizes[c] = (int64_t)s->sizes[c];
     if ((rc = api->put_int(w, "k", (int64_t)k)) == AIWB_OK &&
-        (rc = api->put_str(w, "init", init_names[s->init])) == AIWB_OK &&
+        (rc = api->put_str(w, "init", kmeans_init_names[s->init])) == AIWB_OK &&
         (rc = api->put_int(w, "restarts", s->restarts)) == AIWB_OK &&
         (rc = api->put_int(w, "max_iter", s->max_iter)) == AIWB_OK &&
         (rc = api->put_real(w, "tol", s->tol)) == AIWB_OK &&
@@ -1063,107 +924,10 @@ kmeans_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("kmeans: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read back what kmeans_save wrote. */
-static int
-load_state(struct kmeans *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t k, converged, *sizes = NULL;
-    char *init = NULL;
-    size_t n = 0;
-    int rc = AIWB_OK, known;
-
-    if (api->get_int(r, "k", &k) != AIWB_OK || k < 1)
-        return corrupt(cause, "k");
-    s->k = (size_t)k;
-    if (api->get_str(r, "init", &init) != AIWB_OK)
-        return corrupt(cause, "init");
-    known = 0;
-    for (size_t i = 0; i < sizeof(init_names) / sizeof(init_names[0]); i++) {
-        if (strcmp(init, init_names[i]) == 0) {
-            s->init = (enum km_init)i;
-            known = 1;
-        }
-    }
-    api->free(init);
-    if (!known)
-        return corrupt(cause, "init");
-    if (api->get_int(r, "restarts", &s->restarts) != AIWB_OK)
-        return corrupt(cause, "restarts");
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK || s->p == 0)
-        return corrupt(cause, "features");
-    if (api->get_reals(r, "mean", &n, &s->mean) != AIWB_OK || n != s->p)
-        return corrupt(cause, "mean");
-    if (api->get_reals(r, "centres", &n, &s->cc) != AIWB_OK || n != s->k * s->p)
-        return corrupt(cause, "centres");
-    if (api->get_ints(r, "sizes", &n, &sizes) != AIWB_OK || n != s->k)
-        rc = corrupt(cause, "sizes");
-    if (rc == AIWB_OK) {
-        s->sizes = api->alloc(s->k * sizeof(double));
-        for (size_t c = 0; c < s->k; c++)
-            s->sizes[c] = (double)sizes[c];
-    }
-    api->free(sizes);
-    if (rc != AIWB_OK)
-        return rc;
-    if (api->get_reals(r, "within", &n, &s->within) != AIWB_OK || n != s->k)
-        return corrupt(cause, "within");
-    s->inertia = 0;
-    for (size_t c = 0; c < s->k; c++)
-        s->inertia += s->within[c];
-    if (api->get_real(r, "total_ss", &s->total_ss) != AIWB_OK)
-        return corrupt(cause, "total_ss");
-    if (api->get_int(r, "n_samples", &s->n_samples) != AIWB_OK)
-        return corrupt(cause, "n_samples");
-    if (api->get_int(r, "iterations", &s->iterations) != AIWB_OK)
-        return corrupt(cause, "iterations");
-    if (api->get_int(r, "restarts_run", &s->restarts_run) != AIWB_OK)
-        return corrupt(cause, "restarts_run");
-    if (api->get_int(r, "relocated", &s->relocated) != AIWB_OK)
-        return corrupt(cause, "relocated");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-kmeans_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct kmeans *s = state;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("kmeans: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    kmeans_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        kmeans_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
 static void
-kmeans_fini(void *state)
+state_fini(void *state)
 {
-    kmeans_clear(state);
+    state_clear(state);
 }
 
 static const struct aiwb_option_spec kmeans_options[] = {
@@ -1217,8 +981,8 @@ static const struct aiwb_algorithm_type kmeans_type = {
             "are Euclidean on the features as they are: standardize them first when their\n"
             "units differ. predict gives a one in the column of the nearest centre.",
     .options = kmeans_options,
-    .flags = AIWB_TASK_CLUSTERING,
-    .state_version = STATE_VERSION,
+    .flags = ALGO_KMEANS_FLAGS,
+    .state_version = ALGO_KMEANS_STATE_VERSION,
     .state_size = sizeof(struct kmeans),
     .init = kmeans_init,
     .iterate = kmeans_iterate,
@@ -1228,7 +992,7 @@ static const struct aiwb_algorithm_type kmeans_type = {
     .report = kmeans_report,
     .save = kmeans_save,
     .load = kmeans_load,
-    .fini = kmeans_fini,
+    .fini = state_fini,
     .score = kmeans_score,
 };
 
@@ -1238,5 +1002,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "kmeans", "1.0.0");
+    algo_kmeans_bind(host);
     return api->register_algorithm(p, &kmeans_type);
 }

@@ -61,6 +61,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-lasso.h"
 #include "linear-xprod.h"
 
 /* gram=auto takes the Gram form up to this many features (glmnet's choice: 500). */
@@ -68,19 +69,12 @@
 /* gram=auto descends on the rows when centring X'WX cancels more than this
  * (a feature whose mean is a thousand times its spread). */
 #define LASSO_GRAM_LOSS 1e6
-/* The columns of the path: alpha, nonzero, r2, objective, passes. */
-#define LASSO_PATH_COLS 5
 
 static const struct aiwb_host_api *api;
 
 /* ---------------------------------------------------------------------------
- * The model.
+ * The model (struct enet, in algo-lasso.h).
  */
-
-/* What the report shows. */
-enum enet_show { SHOW_AUTO, SHOW_COEF, SHOW_PATH };
-/* Which form of coordinate descent. */
-enum enet_form { FORM_AUTO, FORM_GRAM, FORM_ROWS };
 
 /* What exists only while training. */
 struct train {
@@ -101,52 +95,6 @@ struct train {
     double rnorm2;     /* ||r||^2 after the last pass */
 };
 
-struct enet {
-    const char *who; /* "lasso" or "elasticnet", for messages */
-    /* Options. */
-    double alpha;
-    double rho; /* l1_ratio */
-    int64_t path_len;
-    int64_t max_iter;
-    double tol;
-    int intercept;
-    int64_t threads;
-    enum enet_form form;
-    enum enet_show show;
-    /* Shape. */
-    int weighted;
-    size_t p, k;
-    char **terms; /* k names; "(Intercept)" first when there is one */
-    double *mean; /* p + 1: the weighted means of x and y (zeros without intercept) */
-    double sw;    /* the sum of the weights, W */
-    double syy;   /* yc'W yc */
-    double n_obs;
-    /* The fit. */
-    double *w;    /* p: the slopes */
-    double *coef; /* k: the intercept first, then w (set by finish) */
-    struct train *tr;
-    int fitted;
-    int converged;
-    int stopped; /* training ended early (cancelled) */
-    int64_t passes;
-    double alpha_fit;
-    double alpha_max;
-    double objective, gap, r2, mse;
-    size_t nonzero;
-    size_t npath;
-    double *path; /* npath rows of LASSO_PATH_COLS */
-};
-
-static void
-free_terms(char **terms, size_t n)
-{
-    if (terms == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(terms[i]);
-    api->free(terms);
-}
-
 static void
 train_free(struct train *tr)
 {
@@ -164,29 +112,14 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero everything but the options. */
+/* Free what the state owns and zero everything but the options: what
+ * training keeps here, the model in the predict half. */
 static void
-enet_clear(struct enet *s)
+clear(struct enet *s)
 {
-    struct enet keep = *s;
-
-    free_terms(s->terms, s->k);
-    api->free(s->mean);
-    api->free(s->w);
-    api->free(s->coef);
-    api->free(s->path);
     train_free(s->tr);
-    memset(s, 0, sizeof(*s));
-    s->who = keep.who;
-    s->alpha = keep.alpha;
-    s->rho = keep.rho;
-    s->path_len = keep.path_len;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
-    s->intercept = keep.intercept;
-    s->threads = keep.threads;
-    s->form = keep.form;
-    s->show = keep.show;
+    s->tr = NULL;
+    enet_clear(s);
 }
 
 static const char *
@@ -511,7 +444,7 @@ lasso_init(void *state, const struct aiwb_options *opts, const struct aiwb_probl
 {
     struct enet *s = state;
 
-    enet_clear(s);
+    clear(s);
     s->who = "lasso";
     s->rho = 1;
     return enet_setup(s, opts, prob, cause);
@@ -523,7 +456,7 @@ elasticnet_init(void *state, const struct aiwb_options *opts, const struct aiwb_
 {
     struct enet *s = state;
 
-    enet_clear(s);
+    clear(s);
     s->who = "elasticnet";
     s->rho = api->opt_real(opts, "l1_ratio");
     return enet_setup(s, opts, prob, cause);
@@ -780,36 +713,6 @@ enet_finish(void *state, const struct aiwb_problem *prob, char **cause)
     return AIWB_OK;
 }
 
-static size_t
-enet_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* out[i] = intercept + X[i,] . beta. */
-static int
-enet_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct enet *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    for (size_t i = 0; i < n; i++)
-        out[i] = s->intercept ? s->coef[0] : 0.0;
-    if (s->p == 0)
-        return AIWB_OK;
-
-    gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
-    gsl_vector_const_view b = gsl_vector_const_view_array(s->coef + s->intercept, s->p);
-    gsl_vector_view o = gsl_vector_view_array(out, n);
-    if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
-        return AIWB_ENUMERIC;
-    return AIWB_OK;
-}
-
 /* The lines under either table. */
 static void
 report_notes(const struct enet *s, struct aiwb_table *t)
@@ -896,30 +799,6 @@ enet_report(const void *state, struct aiwb_table *t)
     return AIWB_OK;
 }
 
-/* The scalars saved and loaded, in this order. */
-static const struct {
-    const char *key;
-    size_t offset;
-} enet_scalars[] = {
-    {"alpha", offsetof(struct enet, alpha_fit)},
-    {"l1_ratio", offsetof(struct enet, rho)},
-    {"alpha_max", offsetof(struct enet, alpha_max)},
-    {"objective", offsetof(struct enet, objective)},
-    {"gap", offsetof(struct enet, gap)},
-    {"r2", offsetof(struct enet, r2)},
-    {"mse", offsetof(struct enet, mse)},
-    {"syy", offsetof(struct enet, syy)},
-    {"n_obs", offsetof(struct enet, n_obs)},
-    {"tol", offsetof(struct enet, tol)},
-};
-#define ENET_NSCALARS (sizeof(enet_scalars) / sizeof(enet_scalars[0]))
-
-static double *
-enet_scalar(struct enet *s, size_t i)
-{
-    return (double *)((char *)s + enet_scalars[i].offset);
-}
-
 /* Everything report() and predict() need, reals as IEEE bits. */
 static int
 enet_save(const void *state, struct aiwb_writer *w)
@@ -945,106 +824,11 @@ enet_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-/* Read back what enet_save wrote. */
-static int
-load_state(struct enet *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t p, *flags = NULL;
-    size_t nflags = 0, nterms = 0, ncoef = 0, npath = 0;
-    double *path = NULL;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "p", &p) != AIWB_OK ||
-        api->get_ints(r, "flags", &nflags, &flags) != AIWB_OK ||
-        api->get_strs(r, "terms", &nterms, &s->terms) != AIWB_OK) {
-        *cause = api->format("%s: the saved model is corrupt or incomplete (reading its header)",
-                             s->who);
-        goto out;
-    }
-    s->k = nterms;
-    if (p < 0 || nflags != 8 || flags[0] < 0 || flags[0] > 1 || flags[4] < SHOW_AUTO ||
-        flags[4] > SHOW_PATH || flags[6] < 0 || flags[6] > p ||
-        nterms != (size_t)p + (size_t)flags[0] || nterms == 0) {
-        *cause = api->format("%s: the saved model is corrupt: %zu terms for %" PRId64 " features",
-                             s->who, nterms, p);
-        goto out;
-    }
-    s->p = (size_t)p;
-    s->intercept = (int)flags[0];
-    s->weighted = flags[1] != 0;
-    s->converged = flags[2] != 0;
-    s->stopped = flags[3] != 0;
-    s->show = (enum enet_show)flags[4];
-    s->passes = flags[5];
-    s->nonzero = (size_t)flags[6];
-    s->path_len = flags[7];
-    if (api->get_reals(r, "estimate", &ncoef, &s->coef) != AIWB_OK || ncoef != s->k) {
-        *cause = api->format("%s: the saved model is corrupt or incomplete (reading 'estimate')",
-                             s->who);
-        goto out;
-    }
-    for (size_t i = 0; i < ENET_NSCALARS; i++) {
-        if (api->get_real(r, enet_scalars[i].key, enet_scalar(s, i)) != AIWB_OK) {
-            *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')",
-                                 s->who, enet_scalars[i].key);
-            goto out;
-        }
-    }
-    if (api->get_reals(r, "path", &npath, &path) != AIWB_OK || npath % LASSO_PATH_COLS != 0) {
-        *cause =
-            api->format("%s: the saved model is corrupt or incomplete (reading 'path')", s->who);
-        goto out;
-    }
-    s->npath = npath / LASSO_PATH_COLS;
-    s->path = path;
-    path = NULL;
-    rc = AIWB_OK;
-out:
-    api->free(path);
-    api->free(flags);
-    return rc;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-enet_load(void *state, struct aiwb_reader *r, unsigned version, char **cause, const char *who)
-{
-    struct enet *s = state;
-    int rc;
-
-    s->who = who;
-    if (version != 1) {
-        *cause = api->format("%s: cannot read a model saved with state version %u (this plugin "
-                             "reads version 1)",
-                             who, version);
-        return AIWB_ENOTSUP;
-    }
-    enet_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        enet_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static int
-lasso_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    return enet_load(state, r, version, cause, "lasso");
-}
-
-static int
-elasticnet_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    return enet_load(state, r, version, cause, "elasticnet");
-}
-
+/* Free what training keeps, then the model. */
 static void
-enet_fini(void *state)
+fini(void *state)
 {
-    enet_clear(state);
+    clear(state);
 }
 
 /* The options of both components; elasticnet's l1_ratio first, so lasso's are the rest. */
@@ -1123,8 +907,8 @@ static const struct aiwb_algorithm_type lasso_type = {
     .summary = "the lasso (L1-penalised least squares) by coordinate descent, with a path",
     .help = enet_help,
     .options = enet_options + 1,
-    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = ENET_FLAGS,
+    .state_version = ENET_STATE_VERSION,
     .state_size = sizeof(struct enet),
     .init = lasso_init,
     .iterate = enet_iterate,
@@ -1134,7 +918,7 @@ static const struct aiwb_algorithm_type lasso_type = {
     .report = enet_report,
     .save = enet_save,
     .load = lasso_load,
-    .fini = enet_fini,
+    .fini = fini,
 };
 
 static const struct aiwb_algorithm_type elasticnet_type = {
@@ -1144,8 +928,8 @@ static const struct aiwb_algorithm_type elasticnet_type = {
     .summary = "the elastic net (L1 and L2 penalties) by coordinate descent, with a path",
     .help = enet_help,
     .options = enet_options,
-    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = ENET_FLAGS,
+    .state_version = ENET_STATE_VERSION,
     .state_size = sizeof(struct enet),
     .init = elasticnet_init,
     .iterate = enet_iterate,
@@ -1155,7 +939,7 @@ static const struct aiwb_algorithm_type elasticnet_type = {
     .report = enet_report,
     .save = enet_save,
     .load = elasticnet_load,
-    .fini = enet_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers "lasso" and "elasticnet". */
@@ -1165,6 +949,7 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     int rc;
 
     AIWB_PLUGIN_BEGIN(p, host, api, "lasso", "1.0.0");
+    algo_lasso_bind(host);
     rc = api->register_algorithm(p, &lasso_type);
     if (rc == AIWB_OK)
         rc = api->register_algorithm(p, &elasticnet_type);

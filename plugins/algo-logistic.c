@@ -83,6 +83,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-logistic.h"
+
 /* The name scikit-learn and LIBLINEAR give the inverse penalty strength. */
 #define OPT_C "C"
 
@@ -116,13 +118,6 @@
 #define OWL_MEMORY 10
 #define OWL_ARMIJO 1e-4
 #define OWL_MAX_HALVINGS 50
-
-/* The format of saved models: 2 added l1_ratio and the penalties l1 and elasticnet. */
-#define LOGISTIC_STATE_VERSION 2
-
-/* The penalties, in the order of their names. */
-enum penalty { PENALTY_NONE, PENALTY_L2, PENALTY_L1, PENALTY_ELASTICNET };
-static const char *const penalty_names[] = {"none", "l2", "l1", "elasticnet"};
 
 static const struct aiwb_host_api *api;
 
@@ -183,45 +178,6 @@ struct sparse {
     size_t head;  /* where the next pair goes */
 };
 
-struct logistic {
-    /* Options. */
-    double C;
-    enum penalty penalty;
-    double l1_ratio; /* elasticnet's share of L1 (given with penalty=elasticnet) */
-    double l2w;      /* the weight of ||W||^2 / 2 in f: 1 (l2), 1 - l1_ratio, or 0 */
-    double l1w;      /* the weight of ||W||_1: 1 (l1), l1_ratio, or 0 */
-    int intercept;
-    int64_t max_iter;
-    double tol;
-    /* Shape. */
-    size_t p;         /* features */
-    size_t n_classes; /* K >= 2 */
-    size_t m;         /* weight vectors: 1 for two classes, else K */
-    size_t d;         /* numbers per vector: p weights, then the intercept if any */
-    char **features;  /* p names */
-    char **classes;   /* K names */
-    double *coef;     /* m x d, row-major */
-    /* Fit. */
-    struct train *tr;
-    int fitted;
-    int converged;
-    int64_t iterations;
-    double loss; /* mean training log-loss (weighted), unpenalised */
-    double objective;
-    double gradient; /* max-norm of the standardised gradient at the end */
-    int extreme;     /* fitted probabilities numerically 0 or 1 at the end */
-};
-
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 static void
 train_free(struct train *tr)
 {
@@ -247,25 +203,14 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero everything but the options. */
+/* Free what the state owns and zero everything but the options: what
+ * training keeps here, the model in the predict half. */
 static void
-logistic_clear(struct logistic *s)
+clear(struct logistic *s)
 {
-    struct logistic keep = *s;
-
     train_free(s->tr);
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->n_classes);
-    api->free(s->coef);
-    memset(s, 0, sizeof(*s));
-    s->C = keep.C;
-    s->penalty = keep.penalty;
-    s->l1_ratio = keep.l1_ratio;
-    s->l2w = keep.l2w;
-    s->l1w = keep.l1w;
-    s->intercept = keep.intercept;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
+    s->tr = NULL;
+    logistic_clear(s);
 }
 
 static const char *
@@ -681,16 +626,6 @@ grad_maxnorm(const struct logistic *s)
  * Setting up.
  */
 
-/* The weights of the two penalty terms from the penalty and l1_ratio. */
-static void
-set_weights(struct logistic *s)
-{
-    static const double l2w[] = {0, 1, 0, NAN}, l1w[] = {0, 0, 1, NAN};
-
-    s->l2w = s->penalty == PENALTY_ELASTICNET ? 1 - s->l1_ratio : l2w[s->penalty];
-    s->l1w = s->penalty == PENALTY_ELASTICNET ? s->l1_ratio : l1w[s->penalty];
-}
-
 /* Read and check the options. */
 static int
 read_options(struct logistic *s, const struct aiwb_options *opts, char **cause)
@@ -700,8 +635,8 @@ read_options(struct logistic *s, const struct aiwb_options *opts, char **cause)
 
     s->C = api->opt_real(opts, OPT_C);
     s->penalty = PENALTY_L2;
-    for (size_t i = 0; penalty != NULL && i < sizeof(penalty_names) / sizeof(*penalty_names); i++)
-        if (strcmp(penalty, penalty_names[i]) == 0)
+    for (size_t i = 0; penalty != NULL && i < LOGISTIC_NPENALTIES; i++)
+        if (strcmp(penalty, logistic_penalty_names[i]) == 0)
             s->penalty = (enum penalty)i;
     s->l1_ratio = ratio_given ? api->opt_real(opts, "l1_ratio") : NAN;
     if (s->penalty == PENALTY_ELASTICNET && !ratio_given) {
@@ -712,7 +647,7 @@ read_options(struct logistic *s, const struct aiwb_options *opts, char **cause)
     if (s->penalty != PENALTY_ELASTICNET && ratio_given) {
         *cause = api->format("logistic: l1_ratio applies to penalty=elasticnet only, not "
                              "penalty=%s",
-                             penalty_names[s->penalty]);
+                             logistic_penalty_names[s->penalty]);
         return AIWB_EINVAL;
     }
     if (s->penalty == PENALTY_ELASTICNET && !(s->l1_ratio >= 0 && s->l1_ratio <= 1)) {
@@ -720,7 +655,7 @@ read_options(struct logistic *s, const struct aiwb_options *opts, char **cause)
                              s->l1_ratio);
         return AIWB_EINVAL;
     }
-    set_weights(s);
+    logistic_set_weights(s);
     s->intercept = api->opt_bool(opts, "intercept") != 0;
     s->max_iter = api->opt_int(opts, "max_iter");
     s->tol = api->opt_real(opts, "tol");
@@ -1514,7 +1449,7 @@ logistic_init(void *state, const struct aiwb_options *opts, const struct aiwb_pr
     struct train *tr;
     int rc;
 
-    logistic_clear(s);
+    clear(s);
     rc = read_options(s, opts, cause);
     if (rc != AIWB_OK)
         return rc;
@@ -1701,75 +1636,6 @@ logistic_finish(void *state, const struct aiwb_problem *prob, char **cause)
     return AIWB_OK;
 }
 
-/* ---------------------------------------------------------------------------
- * Using the model.
- */
-
-static size_t
-logistic_n_outputs(const void *state)
-{
-    const struct logistic *s = state;
-
-    return s->n_classes;
-}
-
-/* Class probabilities, n x K, rows summing to one. */
-static int
-logistic_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct logistic *s = state;
-    const size_t p = s->p, m = s->m, K = s->n_classes, d = s->d;
-    int rc = GSL_SUCCESS;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    /* Scores: binary into column 1 of out, multinomial into all of it. */
-    if (p == 0) {
-        for (size_t i = 0; i < n * K; i++)
-            out[i] = 0;
-    } else if (m == 1) {
-        gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, p, ldx);
-        gsl_vector_const_view w = gsl_vector_const_view_array(s->coef, p);
-        gsl_vector_view z = gsl_vector_view_array_with_stride(out + 1, 2, n);
-        rc = gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &w.vector, 0.0, &z.vector);
-    } else {
-        gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, p, ldx);
-        gsl_matrix_const_view W = gsl_matrix_const_view_array_with_tda(s->coef, m, p, d);
-        gsl_matrix_view Z = gsl_matrix_view_array(out, n, K);
-        rc = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &Xv.matrix, &W.matrix, 0.0, &Z.matrix);
-    }
-    if (rc != GSL_SUCCESS)
-        return AIWB_ENUMERIC;
-    if (m == 1) {
-        const double b = s->intercept ? s->coef[p] : 0;
-        for (size_t i = 0; i < n; i++) {
-            double z = out[2 * i + 1] + b, e = exp(-fabs(z));
-            double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
-            out[2 * i] = z >= 0 ? small : big;
-            out[2 * i + 1] = z >= 0 ? big : small;
-        }
-        return AIWB_OK;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double *z = out + i * K, mx = -HUGE_VAL, sum = 0;
-        for (size_t k = 0; k < K; k++) {
-            if (s->intercept)
-                z[k] += s->coef[k * d + p];
-            if (z[k] > mx)
-                mx = z[k];
-        }
-        for (size_t k = 0; k < K; k++) {
-            z[k] = exp(z[k] - mx);
-            sum += z[k];
-        }
-        for (size_t k = 0; k < K; k++)
-            z[k] /= sum;
-    }
-    return AIWB_OK;
-}
-
 /* One note line from a format; the table copies it. */
 static void
 note(struct aiwb_table *t, char *text)
@@ -1831,7 +1697,7 @@ logistic_report(const void *state, struct aiwb_table *t)
     if (has_l1(s)) {
         size_t nz = count_nonzero(s, s->coef), all = s->m * s->p;
         note(t, api->format("%zu of %zu weights are zero (%s penalty)", all - nz, all,
-                            penalty_names[s->penalty]));
+                            logistic_penalty_names[s->penalty]));
     }
     note(t, api->format("Training log-loss: %.6g; objective %s: %.10g", s->loss,
                         objective_text(s), s->objective));
@@ -1849,7 +1715,7 @@ logistic_save(const void *state, struct aiwb_writer *w)
         return AIWB_EINVAL;
     rc = api->put_real(w, "c", s->C);
     if (rc == AIWB_OK)
-        rc = api->put_str(w, "penalty", penalty_names[s->penalty]);
+        rc = api->put_str(w, "penalty", logistic_penalty_names[s->penalty]);
     if (rc == AIWB_OK)
         rc = api->put_real(w, "l1_ratio", s->l1_ratio);
     if (rc == AIWB_OK)
@@ -1879,107 +1745,11 @@ logistic_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("logistic: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read back what logistic_save wrote (state version 1 had no l1_ratio and
- * knew only the penalties none and l2). */
-static int
-load_state(struct logistic *s, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    char *penalty = NULL;
-    int64_t intercept, converged, extreme;
-    size_t ncoef = 0, known = version == 1 ? 2 : sizeof(penalty_names) / sizeof(*penalty_names);
-    int bad = 1;
-
-    if (api->get_real(r, "c", &s->C) != AIWB_OK)
-        return corrupt(cause, "c");
-    if (api->get_str(r, "penalty", &penalty) != AIWB_OK)
-        return corrupt(cause, "penalty");
-    for (size_t i = 0; i < known; i++) {
-        if (strcmp(penalty, penalty_names[i]) == 0) {
-            s->penalty = (enum penalty)i;
-            bad = 0;
-        }
-    }
-    api->free(penalty);
-    if (bad)
-        return corrupt(cause, "penalty");
-    s->l1_ratio = NAN;
-    if (version >= 2 && api->get_real(r, "l1_ratio", &s->l1_ratio) != AIWB_OK)
-        return corrupt(cause, "l1_ratio");
-    if (s->penalty == PENALTY_ELASTICNET && !(s->l1_ratio >= 0 && s->l1_ratio <= 1))
-        return corrupt(cause, "l1_ratio");
-    set_weights(s);
-    if (api->get_int(r, "intercept", &intercept) != AIWB_OK || intercept < 0 || intercept > 1)
-        return corrupt(cause, "intercept");
-    s->intercept = (int)intercept;
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK)
-        return corrupt(cause, "features");
-    if (api->get_strs(r, "classes", &s->n_classes, &s->classes) != AIWB_OK || s->n_classes < 2)
-        return corrupt(cause, "classes");
-    s->m = s->n_classes > 2 ? s->n_classes : 1;
-    s->d = s->p + (size_t)s->intercept;
-    if (api->get_reals(r, "coef", &ncoef, &s->coef) != AIWB_OK)
-        return corrupt(cause, "coef");
-    if (ncoef != s->m * s->d || s->d == 0) {
-        *cause = api->format("logistic: the saved model is corrupt: %zu coefficients for %zu "
-                             "classes and %zu features%s",
-                             ncoef, s->n_classes, s->p, s->intercept ? " with intercept" : "");
-        return AIWB_EDATA;
-    }
-    if (api->get_int(r, "iterations", &s->iterations) != AIWB_OK)
-        return corrupt(cause, "iterations");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    if (api->get_real(r, "loss", &s->loss) != AIWB_OK)
-        return corrupt(cause, "loss");
-    if (api->get_real(r, "objective", &s->objective) != AIWB_OK)
-        return corrupt(cause, "objective");
-    if (api->get_real(r, "gradient", &s->gradient) != AIWB_OK)
-        return corrupt(cause, "gradient");
-    if (api->get_int(r, "extreme", &extreme) != AIWB_OK)
-        return corrupt(cause, "extreme");
-    s->extreme = extreme != 0;
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-logistic_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct logistic *s = state;
-    int rc;
-
-    if (version < 1 || version > LOGISTIC_STATE_VERSION) {
-        *cause = api->format("logistic: cannot read a model saved with state version %u (this "
-                             "plugin reads versions 1 to %d)",
-                             version, LOGISTIC_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    logistic_clear(s);
-    rc = load_state(s, r, version, cause);
-    if (rc != AIWB_OK) {
-        logistic_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
+/* Free what training keeps, then the model. */
 static void
-logistic_fini(void *state)
+fini(void *state)
 {
-    logistic_clear(state);
+    clear(state);
 }
 
 static const struct aiwb_option_spec logistic_options[] = {
@@ -2034,7 +1804,7 @@ static const struct aiwb_algorithm_type logistic_type = {
     .summary = "logistic regression, binary or multinomial, L2 (BFGS), L1 or elastic net "
                "penalty",
     .options = logistic_options,
-    .flags = AIWB_TASK_CLASSIFICATION | AIWB_CAP_WEIGHTS,
+    .flags = LOGISTIC_FLAGS,
     .state_version = LOGISTIC_STATE_VERSION,
     .state_size = sizeof(struct logistic),
     .init = logistic_init,
@@ -2045,7 +1815,7 @@ static const struct aiwb_algorithm_type logistic_type = {
     .report = logistic_report,
     .save = logistic_save,
     .load = logistic_load,
-    .fini = logistic_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers the "logistic" algorithm. */
@@ -2053,5 +1823,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "logistic", "1.1.0");
+    algo_logistic_bind(host);
     return api->register_algorithm(p, &logistic_type);
 }

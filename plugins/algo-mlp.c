@@ -73,13 +73,8 @@
 
 #include <aiwb/plugin.h>
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#include "algo-mlp.h"
 
-#define MLP_MAX_HIDDEN 2
-#define MLP_MAX_LAYERS (MLP_MAX_HIDDEN + 1) /* layers of weights */
-#define MLP_MAX_UNITS 100000
-#define MLP_MAX_PARAMS 100000000
-/* Adam's constants, sklearn's defaults (those of Kingma and Ba). */
 #define ADAM_BETA1 0.9
 #define ADAM_BETA2 0.999
 #define ADAM_EPSILON 1e-8
@@ -93,40 +88,8 @@
 
 static const struct aiwb_host_api *api;
 
-enum activation { ACT_RELU, ACT_TANH, ACT_LOGISTIC, ACT_IDENTITY };
-static const char *const activation_names[] = {"relu", "tanh", "logistic", "identity"};
-
-enum output { OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX };
-static const char *const output_names[] = {"identity", "logistic", "softmax"};
-
-enum solver { SOLVER_ADAM, SOLVER_SGD };
-static const char *const solver_names[] = {"adam", "sgd"};
-
-/* Why training ended. */
-enum stop { STOP_NONE, STOP_PATIENCE, STOP_MAX_ITER };
-static const char *const stop_names[] = {"interrupted", "patience", "max_iter"};
-
-/* The options, as init read them (and as the model saves them). */
-struct settings {
-    size_t n_hidden;
-    size_t hidden[MLP_MAX_HIDDEN];
-    enum activation act;
-    enum solver solver;
-    double learning_rate;
-    int64_t batch;
-    int64_t max_iter;
-    double alpha;
-    double momentum;
-    int nesterov;
-    double validation;
-    int64_t patience;
-    double tol;
-    int shuffle;
-    int scale_target;
-};
-
 /* What exists only while training. */
-struct train {
+struct mlp_train {
     gsl_rng *rng;
     size_t n_train, n_val;         /* rows trained on, rows held out */
     size_t nb;                     /* rows of a full batch */
@@ -149,46 +112,8 @@ struct train {
     int done;
 };
 
-struct mlp {
-    struct settings set;
-    /* Shape. */
-    unsigned task; /* AIWB_TASK_CLASSIFICATION or AIWB_TASK_REGRESSION */
-    enum output out;
-    size_t p;                         /* features */
-    size_t n_classes;                 /* 0 for regression */
-    size_t n_layers;                  /* layers of weights: n_hidden + 1 */
-    size_t units[MLP_MAX_LAYERS + 1]; /* units[0] = p ... units[n_layers] = outputs */
-    size_t woff[MLP_MAX_LAYERS], boff[MLP_MAX_LAYERS]; /* offsets into theta */
-    size_t n_params;
-    double *theta;   /* W_1, b_1, W_2, b_2, ...: each W row-major fan_in x fan_out */
-    char **features; /* p names */
-    char **classes;  /* n_classes names */
-    char *target;
-    double y_mean, y_scale; /* regression: y = y_mean + y_scale * output */
-    /* Training and its outcome. */
-    struct train *tr;
-    int fitted;
-    enum stop stop;
-    int64_t epochs;
-    int64_t best_epoch; /* with validation: the epoch whose weights are kept */
-    size_t n_train, n_val;
-    double loss;      /* training loss of the kept epoch */
-    double val_loss;  /* held-out loss of the kept weights (NaN without) */
-    double val_score; /* their accuracy or R^2 (NaN without) */
-};
-
 static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-static void
-train_free(struct train *tr)
+train_free(struct mlp_train *tr)
 {
     if (tr == NULL)
         return;
@@ -208,66 +133,16 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero it. */
-static void
-mlp_clear(struct mlp *s)
-{
-    train_free(s->tr);
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->n_classes);
-    api->free(s->target);
-    api->free(s->theta);
-    memset(s, 0, sizeof(*s));
-}
-
-static int
-is_classifier(const struct mlp *s)
-{
-    return s->task == AIWB_TASK_CLASSIFICATION;
-}
-
 /* ---------------------------------------------------------------------------
  * The network's shape.
  */
-
-/* Units of each layer and the offsets of its weights in theta. */
-static void
-set_shape(struct mlp *s)
-{
-    size_t off = 0;
-
-    s->n_layers = s->set.n_hidden + 1;
-    s->units[0] = s->p;
-    for (size_t l = 0; l < s->set.n_hidden; l++)
-        s->units[l + 1] = s->set.hidden[l];
-    if (!is_classifier(s)) {
-        s->out = OUT_IDENTITY;
-        s->units[s->n_layers] = 1;
-    } else {
-        s->out = s->n_classes == 2 ? OUT_SIGMOID : OUT_SOFTMAX;
-        s->units[s->n_layers] = s->n_classes == 2 ? 1 : s->n_classes;
-    }
-    for (size_t l = 0; l < s->n_layers; l++) {
-        s->woff[l] = off;
-        off += s->units[l] * s->units[l + 1];
-        s->boff[l] = off;
-        off += s->units[l + 1];
-    }
-    s->n_params = off;
-}
-
-static size_t
-n_outputs(const struct mlp *s)
-{
-    return s->units[s->n_layers];
-}
 
 /*
  * Parse "64" or "64,32" into SET; returns AIWB_OK or AIWB_EINVAL with
  * *cause set.
  */
 static int
-parse_hidden(struct settings *set, const char *text, char **cause)
+parse_hidden(struct mlp_settings *set, const char *text, char **cause)
 {
     const char *c = text != NULL ? text : "";
 
@@ -304,12 +179,14 @@ word_index(const char *const *names, size_t n, const char *word)
 }
 
 static int
-read_settings(struct settings *set, const struct aiwb_options *o, char **cause)
+read_settings(struct mlp_settings *set, const struct aiwb_options *o, char **cause)
 {
     int rc = parse_hidden(set, api->opt_str(o, "hidden"), cause);
 
-    set->act = word_index(activation_names, N_OF(activation_names), api->opt_str(o, "activation"));
-    set->solver = word_index(solver_names, N_OF(solver_names), api->opt_str(o, "solver"));
+    set->act = word_index(mlp_activation_names, MLP_N_OF(mlp_activation_names),
+                          api->opt_str(o, "activation"));
+    set->solver =
+        word_index(mlp_solver_names, MLP_N_OF(mlp_solver_names), api->opt_str(o, "solver"));
     set->learning_rate = api->opt_real(o, "learning_rate");
     set->batch = api->opt_int(o, "batch");
     set->max_iter = api->opt_int(o, "max_iter");
@@ -324,67 +201,18 @@ read_settings(struct settings *set, const struct aiwb_options *o, char **cause)
     return rc;
 }
 
-/* "64,32" for the report and messages, in BUF. */
-static const char *
-hidden_text(const struct settings *set, char *buf, size_t size)
-{
-    if (set->n_hidden == 1)
-        snprintf(buf, size, "%zu", set->hidden[0]);
-    else
-        snprintf(buf, size, "%zu,%zu", set->hidden[0], set->hidden[1]);
-    return buf;
-}
-
 /* ---------------------------------------------------------------------------
  * The forward and backward passes over a block of rows.
  */
 
-/*
- * V if KEEP, else +0, without a branch: the signs of a layer's values are
- * random, and a mispredicted branch per value took half the time of an
- * epoch of a relu network.
- */
-static inline double
-keep_if(double v, int keep)
-{
-    uint64_t bits;
-
-    memcpy(&bits, &v, sizeof bits);
-    bits &= -(uint64_t)(keep != 0);
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-/* Apply the hidden activation to N values in place. */
-static void
-activate(enum activation act, double *z, size_t n)
-{
-    switch (act) {
-    case ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            z[i] = keep_if(z[i], z[i] > 0);
-        break;
-    case ACT_TANH:
-        for (size_t i = 0; i < n; i++)
-            z[i] = tanh(z[i]);
-        break;
-    case ACT_LOGISTIC:
-        for (size_t i = 0; i < n; i++)
-            z[i] = 1 / (1 + exp(-z[i]));
-        break;
-    case ACT_IDENTITY:
-        break;
-    }
-}
-
 /* Multiply the N deltas D by the activation's derivative, given its output Z. */
 static void
-derive(enum activation act, const double *z, double *d, size_t n)
+derive(enum mlp_activation act, const double *z, double *d, size_t n)
 {
     switch (act) {
     case ACT_RELU: /* z = relu(.) is 0 or positive */
         for (size_t i = 0; i < n; i++)
-            d[i] = keep_if(d[i], z[i] > 0);
+            d[i] = mlp_keep_if(d[i], z[i] > 0);
         break;
     case ACT_TANH:
         for (size_t i = 0; i < n; i++)
@@ -396,27 +224,6 @@ derive(enum activation act, const double *z, double *d, size_t n)
         break;
     case ACT_IDENTITY:
         break;
-    }
-}
-
-/* The output layer's activation on ROWS rows of K scores. */
-static void
-activate_output(enum output out, double *z, size_t rows, size_t k)
-{
-    if (out == OUT_SIGMOID) {
-        activate(ACT_LOGISTIC, z, rows);
-    } else if (out == OUT_SOFTMAX) {
-        for (size_t i = 0; i < rows; i++) {
-            double *r = z + i * k, mx = r[0], sum = 0;
-            for (size_t c = 1; c < k; c++)
-                mx = r[c] > mx ? r[c] : mx;
-            for (size_t c = 0; c < k; c++) {
-                r[c] = exp(r[c] - mx);
-                sum += r[c];
-            }
-            for (size_t c = 0; c < k; c++)
-                r[c] /= sum;
-        }
     }
 }
 
@@ -443,9 +250,9 @@ forward(const struct mlp *s, size_t rows, const double *X, size_t ldx, double *c
         if (rc != GSL_SUCCESS)
             return rc;
         if (l + 1 < s->n_layers)
-            activate(s->set.act, A[l + 1], rows * out);
+            mlp_activate(s->set.act, A[l + 1], rows * out);
         else
-            activate_output(s->out, A[l + 1], rows, out);
+            mlp_activate_output(s->out, A[l + 1], rows, out);
     }
     return GSL_SUCCESS;
 }
@@ -469,7 +276,7 @@ clipped_nll(double prob)
 static double
 loss_sum(const struct mlp *s, size_t rows, const double *P, const double *y, double *hits)
 {
-    const size_t k = n_outputs(s);
+    const size_t k = mlp_out_units(s);
     double sum = 0, right = 0;
 
     for (size_t i = 0; i < rows; i++) {
@@ -499,7 +306,7 @@ loss_sum(const struct mlp *s, size_t rows, const double *P, const double *y, dou
 static void
 output_delta(const struct mlp *s, size_t rows, const double *P, const double *y, double *D)
 {
-    const size_t k = n_outputs(s);
+    const size_t k = mlp_out_units(s);
 
     memcpy(D, P, rows * k * sizeof(double));
     if (s->out == OUT_SOFTMAX) {
@@ -532,7 +339,7 @@ sum_sq_weights(const struct mlp *s)
  * mean of the deltas, then the deltas of the layer below. A GSL status.
  */
 static int
-backward(const struct mlp *s, struct train *tr, size_t rows)
+backward(const struct mlp *s, struct mlp_train *tr, size_t rows)
 {
     const double inv = 1.0 / (double)rows;
 
@@ -569,7 +376,7 @@ backward(const struct mlp *s, struct train *tr, size_t rows)
 
 /* One step of the solver along tr->grad. */
 static void
-update(struct mlp *s, struct train *tr)
+update(struct mlp *s, struct mlp_train *tr)
 {
     const size_t n = s->n_params;
     const double lr = s->set.learning_rate;
@@ -603,13 +410,13 @@ update(struct mlp *s, struct train *tr)
 static inline double
 target_of(const struct mlp *s, const struct aiwb_problem *prob, size_t i)
 {
-    return is_classifier(s) ? prob->y[i] : (prob->y[i] - s->y_mean) / s->y_scale;
+    return mlp_is_classifier(s) ? prob->y[i] : (prob->y[i] - s->y_mean) / s->y_scale;
 }
 
 /* Copy rows IDX[0..ROWS-1] of the problem into tr->Xb and their targets into tr->yb. */
 static void
-gather(const struct mlp *s, struct train *tr, const struct aiwb_problem *prob, const size_t *idx,
-       size_t rows)
+gather(const struct mlp *s, struct mlp_train *tr, const struct aiwb_problem *prob,
+       const size_t *idx, size_t rows)
 {
     for (size_t i = 0; i < rows; i++) {
         memcpy(tr->Xb + i * s->p, prob->X + idx[i] * prob->ldx, s->p * sizeof(double));
@@ -628,7 +435,7 @@ blas_failed(char **cause, int rc)
 static int
 run_epoch(struct mlp *s, const struct aiwb_problem *prob, double *loss, char **cause)
 {
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
     const size_t L = s->n_layers;
     double acc = 0;
 
@@ -661,7 +468,7 @@ run_epoch(struct mlp *s, const struct aiwb_problem *prob, double *loss, char **c
 static int
 evaluate(struct mlp *s, const struct aiwb_problem *prob, double *loss, double *score, char **cause)
 {
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
     const size_t *val = tr->idx + tr->n_train;
     double sum = 0, hits = 0;
 
@@ -678,7 +485,7 @@ evaluate(struct mlp *s, const struct aiwb_problem *prob, double *loss, double *s
         hits += h;
     }
     *loss = sum / (double)tr->n_val;
-    if (is_classifier(s))
+    if (mlp_is_classifier(s))
         *score = hits / (double)tr->n_val;
     else if (tr->val_sst > 0)
         *score = 1 - 2 * sum / tr->val_sst;
@@ -695,7 +502,7 @@ evaluate(struct mlp *s, const struct aiwb_problem *prob, double *loss, double *s
 static void
 track_best(struct mlp *s, double loss, double val_loss, double score)
 {
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
     const double monitor = tr->n_val > 0 ? val_loss : loss;
 
     if (!isfinite(monitor) || monitor > tr->best_monitor - s->set.tol)
@@ -722,7 +529,7 @@ track_best(struct mlp *s, double loss, double val_loss, double score)
 static int
 is_done(struct mlp *s, double loss)
 {
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
     const char *watched = tr->n_val > 0 ? "validation" : "training";
 
     if (tr->no_improve > s->set.patience) {
@@ -755,7 +562,7 @@ static int
 mlp_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct mlp *s = state;
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
     double loss, val_loss = NAN, score = NAN;
     int rc;
 
@@ -777,7 +584,7 @@ mlp_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step
         if (rc != AIWB_OK)
             return rc;
         api->step_value(step, "val_loss", val_loss);
-        api->step_value(step, is_classifier(s) ? "val_accuracy" : "val_r2", score);
+        api->step_value(step, mlp_is_classifier(s) ? "val_accuracy" : "val_r2", score);
     }
     track_best(s, loss, val_loss, score);
     tr->done = is_done(s, loss);
@@ -804,7 +611,7 @@ feature_name(const struct aiwb_problem *prob, size_t j)
 
 /* Refuse a network too big to train: its weights are kept five times over. */
 static int
-check_size(const struct settings *set, const struct aiwb_problem *prob, char **cause)
+check_size(const struct mlp_settings *set, const struct aiwb_problem *prob, char **cause)
 {
     double in = (double)prob->p, count = 0;
     char h[64];
@@ -818,7 +625,7 @@ check_size(const struct settings *set, const struct aiwb_problem *prob, char **c
     if (count <= MLP_MAX_PARAMS)
         return AIWB_OK;
     *cause = api->format("mlp: hidden=%s on %zu features makes %.0f weights, more than %d",
-                         hidden_text(set, h, sizeof h), prob->p, count, MLP_MAX_PARAMS);
+                         mlp_hidden_text(set, h, sizeof h), prob->p, count, MLP_MAX_PARAMS);
     return AIWB_EINVAL;
 }
 
@@ -898,11 +705,11 @@ new_network(struct mlp *s, const struct aiwb_problem *prob)
 {
     s->task = prob->task;
     s->p = prob->p;
-    s->n_classes = is_classifier(s) ? prob->n_classes : 0;
+    s->n_classes = mlp_is_classifier(s) ? prob->n_classes : 0;
     s->features = copy_names(prob->feature_names, s->p, "x");
     s->classes = copy_names(prob->class_names, s->n_classes, "class");
     s->target = api->strdup(target_name(prob));
-    set_shape(s);
+    mlp_set_shape(s);
     s->theta = api->calloc(s->n_params, sizeof(double));
 }
 
@@ -929,20 +736,20 @@ draw_weights(struct mlp *s, gsl_rng *rng)
  * classes, and the options, where given, its hidden layers and activation.
  */
 static int
-check_warm(struct mlp *s, const struct settings *set, const struct aiwb_options *opts,
+check_warm(struct mlp *s, const struct mlp_settings *set, const struct aiwb_options *opts,
            const struct aiwb_problem *prob, char **cause)
 {
     char a[64], b[64];
 
     if (prob->task != s->task || prob->p != s->p ||
-        (is_classifier(s) && prob->n_classes != s->n_classes)) {
+        (mlp_is_classifier(s) && prob->n_classes != s->n_classes)) {
         *cause = api->format("mlp: cannot continue training a network of %zu features%s on "
                              "data with %zu features",
-                             s->p, is_classifier(s) ? " and classes" : "", prob->p);
+                             s->p, mlp_is_classifier(s) ? " and classes" : "", prob->p);
         return AIWB_EINVAL;
     }
     if (api->opt_given(opts, "hidden") &&
-        strcmp(hidden_text(set, a, sizeof a), hidden_text(&s->set, b, sizeof b)) != 0) {
+        strcmp(mlp_hidden_text(set, a, sizeof a), mlp_hidden_text(&s->set, b, sizeof b)) != 0) {
         *cause = api->format("mlp: cannot continue training a network of hidden=%s with "
                              "hidden=%s",
                              b, a);
@@ -951,7 +758,7 @@ check_warm(struct mlp *s, const struct settings *set, const struct aiwb_options 
     if (api->opt_given(opts, "activation") && set->act != s->set.act) {
         *cause = api->format("mlp: cannot continue training a network of activation=%s with "
                              "activation=%s",
-                             activation_names[s->set.act], activation_names[set->act]);
+                             mlp_activation_names[s->set.act], mlp_activation_names[set->act]);
         return AIWB_EINVAL;
     }
     return AIWB_OK;
@@ -964,9 +771,9 @@ check_warm(struct mlp *s, const struct settings *set, const struct aiwb_options 
  * ones, each in their order in the data.
  */
 static void
-split_rows(struct mlp *s, struct train *tr, const struct aiwb_problem *prob, size_t n_val)
+split_rows(struct mlp *s, struct mlp_train *tr, const struct aiwb_problem *prob, size_t n_val)
 {
-    const size_t n = prob->n, K = is_classifier(s) ? s->n_classes : 1;
+    const size_t n = prob->n, K = mlp_is_classifier(s) ? s->n_classes : 1;
     size_t *order = api->calloc(n, sizeof(size_t)), *start = api->calloc(K + 1, sizeof(size_t));
     size_t *take = api->calloc(K, sizeof(size_t)), given = 0, at = 0;
     double *rest = api->calloc(K, sizeof(double));
@@ -1012,7 +819,7 @@ split_rows(struct mlp *s, struct train *tr, const struct aiwb_problem *prob, siz
 
 /* The held-out targets' sum of squares about their mean (for R^2). */
 static double
-held_out_sst(const struct mlp *s, const struct train *tr, const struct aiwb_problem *prob)
+held_out_sst(const struct mlp *s, const struct mlp_train *tr, const struct aiwb_problem *prob)
 {
     const size_t *val = tr->idx + tr->n_train;
     double mean = 0, sst = 0;
@@ -1031,7 +838,7 @@ held_out_sst(const struct mlp *s, const struct train *tr, const struct aiwb_prob
 static int
 train_new(struct mlp *s, const struct aiwb_problem *prob, int warm, char **cause)
 {
-    struct train *tr = api->calloc(1, sizeof(*tr));
+    struct mlp_train *tr = api->calloc(1, sizeof(*tr));
     const size_t n = prob->n;
     size_t n_val = 0;
 
@@ -1132,7 +939,7 @@ target_scale(struct mlp *s, const struct aiwb_problem *prob)
 
     s->y_mean = 0;
     s->y_scale = 1;
-    if (is_classifier(s))
+    if (mlp_is_classifier(s))
         return;
     for (size_t i = 0; i < prob->n; i++)
         mean += prob->y[i];
@@ -1156,7 +963,7 @@ warn_empty_classes(const struct mlp *s, const struct aiwb_problem *prob)
 {
     size_t *count;
 
-    if (!is_classifier(s))
+    if (!mlp_is_classifier(s))
         return;
     count = api->calloc(s->n_classes, sizeof(size_t));
     for (size_t i = 0; i < prob->n; i++)
@@ -1174,7 +981,7 @@ mlp_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
          char **cause)
 {
     struct mlp *s = state;
-    struct settings set = {0};
+    struct mlp_settings set = {0};
     const int warm = s->fitted;
     int rc;
 
@@ -1218,7 +1025,7 @@ static int
 mlp_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
     struct mlp *s = state;
-    struct train *tr = s->tr;
+    struct mlp_train *tr = s->tr;
 
     (void)prob;
     if (tr == NULL) {
@@ -1238,57 +1045,6 @@ mlp_finish(void *state, const struct aiwb_problem *prob, char **cause)
 /* ---------------------------------------------------------------------------
  * Using the model.
  */
-
-static size_t
-mlp_n_outputs(const void *state)
-{
-    const struct mlp *s = state;
-
-    return is_classifier(s) ? s->n_classes : 1;
-}
-
-/* Write ROWS rows of network outputs P as predict's values into OUT. */
-static void
-write_outputs(const struct mlp *s, size_t rows, const double *P, double *out)
-{
-    if (s->out == OUT_SOFTMAX) {
-        memcpy(out, P, rows * s->n_classes * sizeof(double));
-    } else if (s->out == OUT_SIGMOID) {
-        for (size_t i = 0; i < rows; i++) {
-            out[2 * i] = 1 - P[i];
-            out[2 * i + 1] = P[i];
-        }
-    } else {
-        for (size_t i = 0; i < rows; i++)
-            out[i] = s->y_mean + s->y_scale * P[i];
-    }
-}
-
-/* Class probabilities (rows sum to one) or predictions, EVAL_CHUNK rows at a time. */
-static int
-mlp_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct mlp *s = state;
-    const size_t chunk = n < EVAL_CHUNK ? n : EVAL_CHUNK, k = mlp_n_outputs(s);
-    double *A[MLP_MAX_LAYERS + 1] = {NULL};
-    int rc = GSL_SUCCESS;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    for (size_t l = 1; l <= s->n_layers; l++)
-        A[l] = api->alloc(chunk * s->units[l] * sizeof(double));
-    for (size_t start = 0; start < n && rc == GSL_SUCCESS; start += chunk) {
-        size_t rows = n - start < chunk ? n - start : chunk;
-        rc = forward(s, rows, X + start * ldx, ldx, A);
-        if (rc == GSL_SUCCESS)
-            write_outputs(s, rows, A[s->n_layers], out + start * k);
-    }
-    for (size_t l = 1; l <= s->n_layers; l++)
-        api->free(A[l]);
-    return rc == GSL_SUCCESS ? AIWB_OK : AIWB_ENUMERIC;
-}
 
 /* One note line from a format; the table copies it. */
 static void
@@ -1350,25 +1106,25 @@ mlp_report(const void *state, struct aiwb_table *t)
         if (l + 1 < s->n_layers)
             snprintf(name, sizeof name, "hidden %zu", l + 1);
         layer_row(t, l + 1 < s->n_layers ? name : "output", s->units[l + 1],
-                  l + 1 < s->n_layers ? activation_names[s->set.act] : output_names[s->out],
+                  l + 1 < s->n_layers ? mlp_activation_names[s->set.act] : mlp_output_names[s->out],
                   params);
     }
     if (s->n_val > 0)
         snprintf(held, sizeof held, ", %zu held out", s->n_val);
-    note(t,
-         api->format("Trained with %s (learning_rate %g, batch %" PRId64 ", alpha %g) on %zu "
-                     "rows%s; hidden=%s, %zu parameters",
-                     solver_names[s->set.solver], s->set.learning_rate, s->set.batch, s->set.alpha,
-                     s->n_train, held, hidden_text(&s->set, h, sizeof h), s->n_params));
+    note(t, api->format("Trained with %s (learning_rate %g, batch %" PRId64 ", alpha %g) on %zu "
+                        "rows%s; hidden=%s, %zu parameters",
+                        mlp_solver_names[s->set.solver], s->set.learning_rate, s->set.batch,
+                        s->set.alpha, s->n_train, held, mlp_hidden_text(&s->set, h, sizeof h),
+                        s->n_params));
     note(t, stop_note(s));
     if (s->n_val > 0 && s->best_epoch > 0)
         note(t, api->format("Kept the weights of epoch %" PRId64 ": training loss %.6g, "
                             "validation loss %.6g, validation %s %.6g",
                             s->best_epoch, s->loss, s->val_loss,
-                            is_classifier(s) ? "accuracy" : "R^2", s->val_score));
+                            mlp_is_classifier(s) ? "accuracy" : "R^2", s->val_score));
     else if (s->epochs > 0)
         note(t, api->format("Training loss of the last epoch: %.6g", s->loss));
-    if (!is_classifier(s) && s->set.scale_target)
+    if (!mlp_is_classifier(s) && s->set.scale_target)
         note(t, api->format("The network learns (%s - %.6g) / %.6g; losses are in those units",
                             s->target, s->y_mean, s->y_scale));
     return AIWB_OK;
@@ -1376,7 +1132,7 @@ mlp_report(const void *state, struct aiwb_table *t)
 
 /* The options the network was trained with (see load_settings). */
 static int
-save_settings(const struct settings *set, struct aiwb_writer *w)
+save_settings(const struct mlp_settings *set, struct aiwb_writer *w)
 {
     int64_t hidden[MLP_MAX_HIDDEN];
     int rc;
@@ -1385,9 +1141,9 @@ save_settings(const struct settings *set, struct aiwb_writer *w)
         hidden[l] = (int64_t)set->hidden[l];
     rc = api->put_ints(w, "hidden", set->n_hidden, hidden);
     if (rc == AIWB_OK)
-        rc = api->put_str(w, "activation", activation_names[set->act]);
+        rc = api->put_str(w, "activation", mlp_activation_names[set->act]);
     if (rc == AIWB_OK)
-        rc = api->put_str(w, "solver", solver_names[set->solver]);
+        rc = api->put_str(w, "solver", mlp_solver_names[set->solver]);
     if (rc == AIWB_OK)
         rc = api->put_real(w, "learning_rate", set->learning_rate);
     if (rc == AIWB_OK)
@@ -1426,7 +1182,7 @@ mlp_save(const void *state, struct aiwb_writer *w)
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    rc = api->put_str(w, "task", is_classifier(s) ? "classification" : "regression");
+    rc = api->put_str(w, "task", mlp_is_classifier(s) ? "classification" : "regression");
     if (rc == AIWB_OK)
         rc = save_settings(&s->set, w);
     if (rc == AIWB_OK)
@@ -1446,7 +1202,7 @@ mlp_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_int(w, "best_epoch", s->best_epoch);
     if (rc == AIWB_OK)
-        rc = api->put_str(w, "stop", stop_names[s->stop]);
+        rc = api->put_str(w, "stop", mlp_stop_names[s->stop]);
     if (rc == AIWB_OK)
         rc = api->put_int(w, "n_train", (int64_t)s->n_train);
     if (rc == AIWB_OK)
@@ -1460,186 +1216,15 @@ mlp_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("mlp: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read the word KEY into *INDEX, one of the N NAMES. */
-static int
-get_word(struct aiwb_reader *r, const char *key, const char *const *names, size_t n, int *index)
-{
-    char *word = NULL;
-    int rc = api->get_str(r, key, &word);
-
-    *index = -1;
-    for (size_t i = 0; rc == AIWB_OK && i < n; i++)
-        if (strcmp(word, names[i]) == 0)
-            *index = (int)i;
-    api->free(word);
-    return rc == AIWB_OK && *index >= 0 ? AIWB_OK : AIWB_EDATA;
-}
-
-static int
-get_flag(struct aiwb_reader *r, const char *key, int *flag)
-{
-    int64_t v;
-
-    if (api->get_int(r, key, &v) != AIWB_OK || (v != 0 && v != 1))
-        return AIWB_EDATA;
-    *flag = (int)v;
-    return AIWB_OK;
-}
-
-/* Read back what save_settings wrote. */
-static int
-load_settings(struct settings *set, struct aiwb_reader *r, char **cause)
-{
-    int64_t *hidden = NULL;
-    size_t nh = 0;
-    int act, solver, bad;
-
-    if (api->get_ints(r, "hidden", &nh, &hidden) != AIWB_OK)
-        return corrupt(cause, "hidden");
-    bad = nh < 1 || nh > MLP_MAX_HIDDEN;
-    for (size_t l = 0; !bad && l < nh; l++) {
-        bad = hidden[l] < 1 || hidden[l] > MLP_MAX_UNITS;
-        set->hidden[l] = (size_t)hidden[l];
-    }
-    set->n_hidden = nh;
-    api->free(hidden);
-    if (bad)
-        return corrupt(cause, "hidden");
-    if (get_word(r, "activation", activation_names, N_OF(activation_names), &act) != AIWB_OK)
-        return corrupt(cause, "activation");
-    set->act = act;
-    if (get_word(r, "solver", solver_names, N_OF(solver_names), &solver) != AIWB_OK)
-        return corrupt(cause, "solver");
-    set->solver = solver;
-    if (api->get_real(r, "learning_rate", &set->learning_rate) != AIWB_OK)
-        return corrupt(cause, "learning_rate");
-    if (api->get_int(r, "batch", &set->batch) != AIWB_OK || set->batch < 1)
-        return corrupt(cause, "batch");
-    if (api->get_int(r, "max_iter", &set->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "alpha", &set->alpha) != AIWB_OK)
-        return corrupt(cause, "alpha");
-    if (api->get_real(r, "momentum", &set->momentum) != AIWB_OK)
-        return corrupt(cause, "momentum");
-    if (get_flag(r, "nesterov", &set->nesterov) != AIWB_OK)
-        return corrupt(cause, "nesterov");
-    if (api->get_real(r, "validation", &set->validation) != AIWB_OK)
-        return corrupt(cause, "validation");
-    if (api->get_int(r, "patience", &set->patience) != AIWB_OK)
-        return corrupt(cause, "patience");
-    if (api->get_real(r, "tol", &set->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (get_flag(r, "shuffle", &set->shuffle) != AIWB_OK)
-        return corrupt(cause, "shuffle");
-    if (get_flag(r, "scale_target", &set->scale_target) != AIWB_OK)
-        return corrupt(cause, "scale_target");
-    return AIWB_OK;
-}
-
-/* Read the names and the weights; the shape follows from them. */
-static int
-load_network(struct mlp *s, struct aiwb_reader *r, char **cause)
-{
-    size_t nw = 0;
-    int task;
-    static const char *const tasks[] = {"classification", "regression"};
-
-    if (get_word(r, "task", tasks, N_OF(tasks), &task) != AIWB_OK)
-        return corrupt(cause, "task");
-    s->task = task == 0 ? AIWB_TASK_CLASSIFICATION : AIWB_TASK_REGRESSION;
-    if (load_settings(&s->set, r, cause) != AIWB_OK)
-        return AIWB_EDATA;
-    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK || s->p == 0)
-        return corrupt(cause, "features");
-    if (api->get_strs(r, "classes", &s->n_classes, &s->classes) != AIWB_OK ||
-        (is_classifier(s) ? s->n_classes < 2 : s->n_classes != 0))
-        return corrupt(cause, "classes");
-    if (api->get_str(r, "target", &s->target) != AIWB_OK)
-        return corrupt(cause, "target");
-    if (api->get_real(r, "y_mean", &s->y_mean) != AIWB_OK || !isfinite(s->y_mean))
-        return corrupt(cause, "y_mean");
-    if (api->get_real(r, "y_scale", &s->y_scale) != AIWB_OK || !(s->y_scale > 0) ||
-        !isfinite(s->y_scale))
-        return corrupt(cause, "y_scale");
-    set_shape(s);
-    if (api->get_reals(r, "weights", &nw, &s->theta) != AIWB_OK)
-        return corrupt(cause, "weights");
-    if (nw != s->n_params) {
-        char h[64];
-        *cause =
-            api->format("mlp: the saved model is corrupt: %zu weights for %zu features, "
-                        "hidden=%s and %zu outputs (%zu expected)",
-                        nw, s->p, hidden_text(&s->set, h, sizeof h), n_outputs(s), s->n_params);
-        return AIWB_EDATA;
-    }
-    return AIWB_OK;
-}
-
-/* Read how training went. */
-static int
-load_outcome(struct mlp *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t n_train, n_val;
-    int stop;
-
-    if (api->get_int(r, "epochs", &s->epochs) != AIWB_OK || s->epochs < 0)
-        return corrupt(cause, "epochs");
-    if (api->get_int(r, "best_epoch", &s->best_epoch) != AIWB_OK || s->best_epoch < 0)
-        return corrupt(cause, "best_epoch");
-    if (get_word(r, "stop", stop_names, N_OF(stop_names), &stop) != AIWB_OK)
-        return corrupt(cause, "stop");
-    s->stop = stop;
-    if (api->get_int(r, "n_train", &n_train) != AIWB_OK || n_train < 0)
-        return corrupt(cause, "n_train");
-    if (api->get_int(r, "n_val", &n_val) != AIWB_OK || n_val < 0)
-        return corrupt(cause, "n_val");
-    s->n_train = (size_t)n_train;
-    s->n_val = (size_t)n_val;
-    if (api->get_real(r, "loss", &s->loss) != AIWB_OK)
-        return corrupt(cause, "loss");
-    if (api->get_real(r, "val_loss", &s->val_loss) != AIWB_OK)
-        return corrupt(cause, "val_loss");
-    if (api->get_real(r, "val_score", &s->val_score) != AIWB_OK)
-        return corrupt(cause, "val_score");
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-mlp_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
+/* Free the training workspace, then the model. */
+static void
+state_fini(void *state)
 {
     struct mlp *s = state;
-    int rc;
 
-    if (version != 1) {
-        *cause = api->format("mlp: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    mlp_clear(s);
-    rc = load_network(s, r, cause);
-    if (rc == AIWB_OK)
-        rc = load_outcome(s, r, cause);
-    if (rc != AIWB_OK) {
-        mlp_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-mlp_fini(void *state)
-{
-    mlp_clear(state);
+    train_free(s->tr);
+    s->tr = NULL;
+    mlp_fini(s);
 }
 
 static const struct aiwb_option_spec mlp_options[] = {
@@ -1733,8 +1318,8 @@ static const struct aiwb_algorithm_type mlp_type = {
             "weights are kept. Standardise the features (with standardize): the network\n"
             "learns far slower on features of other scales, and warns about them.",
     .options = mlp_options,
-    .flags = AIWB_TASK_CLASSIFICATION | AIWB_TASK_REGRESSION,
-    .state_version = 1,
+    .flags = ALGO_MLP_FLAGS,
+    .state_version = ALGO_MLP_STATE_VERSION,
     .state_size = sizeof(struct mlp),
     .init = mlp_init,
     .iterate = mlp_iterate,
@@ -1744,7 +1329,7 @@ static const struct aiwb_algorithm_type mlp_type = {
     .report = mlp_report,
     .save = mlp_save,
     .load = mlp_load,
-    .fini = mlp_fini,
+    .fini = state_fini,
 };
 
 /* The module's entry point: registers the "mlp" algorithm. */
@@ -1752,5 +1337,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "mlp", "1.0.0");
+    algo_mlp_bind(host);
     return api->register_algorithm(p, &mlp_type);
 }

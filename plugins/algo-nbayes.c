@@ -40,150 +40,14 @@
 
 #include <aiwb/plugin.h>
 
-/* The format of saved models. */
-#define NBAYES_STATE_VERSION 1
+#include "algo-nbayes.h"
 
 static const struct aiwb_host_api *api;
-
-struct nbayes {
-    /* Options. */
-    double var_smoothing;
-    double alpha;
-    int uniform; /* priors=uniform */
-    /* Shape. */
-    size_t p;         /* features */
-    size_t K;         /* classes */
-    char **features;  /* p names */
-    char **classes;   /* K names */
-    int64_t *levels;  /* p: 0 for a numeric feature, else its number of levels */
-    size_t *offset;   /* p: where a categorical feature's levels start in a row of logp */
-    size_t nlogp;     /* the sum of the levels */
-    /* The model. */
-    double *count;     /* K: (weighted) rows of each class */
-    double *log_prior; /* K */
-    double *mean;      /* K x p: Gaussian means (0 for categorical features) */
-    double *var;       /* K x p: Gaussian variances, epsilon included */
-    double *lognorm;   /* K x p: -log(2 pi var) / 2, derived */
-    double *logp;      /* K x nlogp: log P(level | class) */
-    double epsilon;
-    double loss; /* mean (weighted) training log-loss */
-    size_t missing; /* missing values left out in training */
-    int fitted;
-};
-
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-/* Free what the state owns and zero everything but the options. */
-static void
-nbayes_clear(struct nbayes *s)
-{
-    struct nbayes keep = *s;
-
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->K);
-    api->free(s->levels);
-    api->free(s->offset);
-    api->free(s->count);
-    api->free(s->mean);
-    api->free(s->logp);
-    memset(s, 0, sizeof(*s));
-    s->var_smoothing = keep.var_smoothing;
-    s->alpha = keep.alpha;
-    s->uniform = keep.uniform;
-}
 
 static const char *
 target_name(const struct aiwb_problem *prob)
 {
     return prob->target_name != NULL ? prob->target_name : "target";
-}
-
-/* The offsets of the categorical features' levels, and room for the model
- * (levels and the names must be set). */
-static void
-alloc_model(struct nbayes *s)
-{
-    const size_t K = s->K, p = s->p;
-
-    s->offset = api->calloc(p + 1, sizeof(size_t));
-    s->nlogp = 0;
-    for (size_t j = 0; j < p; j++) {
-        s->offset[j] = s->nlogp;
-        s->nlogp += (size_t)s->levels[j];
-    }
-    s->count = api->calloc(2 * K, sizeof(double));
-    s->log_prior = s->count + K;
-    s->mean = api->calloc(3 * K * p + 1, sizeof(double));
-    s->var = s->mean + K * p;
-    s->lognorm = s->var + K * p;
-    s->logp = api->calloc(K * s->nlogp + 1, sizeof(double));
-}
-
-/* The derived normalising terms of the Gaussian densities. */
-static void
-derive(struct nbayes *s)
-{
-    for (size_t c = 0; c < s->K * s->p; c++)
-        s->lognorm[c] = s->levels[c % s->p] == 0 ? -0.5 * log(2.0 * M_PI * s->var[c]) : 0;
-}
-
-/* ---------------------------------------------------------------------------
- * Scoring.
- */
-
-/* The joint log-likelihoods of row X (K numbers into JLL). */
-static void
-joint(const struct nbayes *s, const double *x, double *jll)
-{
-    const size_t p = s->p;
-
-    for (size_t k = 0; k < s->K; k++) {
-        const double *mu = s->mean + k * p, *var = s->var + k * p, *ln = s->lognorm + k * p;
-        const double *lp = s->logp + k * s->nlogp;
-        double t = s->log_prior[k];
-
-        if (t == -HUGE_VAL) {
-            jll[k] = t;
-            continue;
-        }
-        for (size_t j = 0; j < p; j++) {
-            double v = x[j];
-
-            if (isnan(v))
-                continue;
-            if (s->levels[j] == 0) {
-                double dv = v - mu[j];
-                t += ln[j] - 0.5 * dv * dv / var[j];
-            } else if (v >= 0 && v < (double)s->levels[j]) {
-                t += lp[s->offset[j] + (size_t)v];
-            } /* else a level the model never knew: left out, as missing */
-        }
-        jll[k] = t;
-    }
-}
-
-/* Normalise the scores JLL into probabilities in place; returns log-sum-exp. */
-static double
-normalise(double *jll, size_t K)
-{
-    double mx = -HUGE_VAL, sum = 0, lse;
-
-    for (size_t k = 0; k < K; k++)
-        mx = jll[k] > mx ? jll[k] : mx;
-    for (size_t k = 0; k < K; k++)
-        sum += exp(jll[k] - mx);
-    lse = mx + log(sum);
-    for (size_t k = 0; k < K; k++)
-        jll[k] = exp(jll[k] - lse);
-    return lse;
 }
 
 /* ---------------------------------------------------------------------------
@@ -238,7 +102,7 @@ nbayes_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
         else
             s->classes[k] = api->format("%zu", k);
     }
-    alloc_model(s);
+    nbayes_alloc_model(s);
     return AIWB_OK;
 }
 
@@ -496,9 +360,9 @@ training_loss(const struct nbayes *s, const struct aiwb_problem *prob)
 
         if (w == 0)
             continue;
-        joint(s, prob->X + i * prob->ldx, jll);
+        nbayes_joint(s, prob->X + i * prob->ldx, jll);
         ly = jll[(size_t)prob->y[i]];
-        lse = normalise(jll, s->K);
+        lse = nbayes_normalise(jll, s->K);
         sum += w * (lse - ly);
         sw += w;
     }
@@ -526,7 +390,7 @@ nbayes_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *s
         return rc;
     fit_categorical(s, prob);
     fit_priors(s);
-    derive(s);
+    nbayes_derive(s);
     s->loss = training_loss(s, prob);
     s->fitted = 1;
     api->step_value(step, "loss", s->loss);
@@ -542,33 +406,6 @@ nbayes_finish(void *state, const struct aiwb_problem *prob, char **cause)
     if (!s->fitted) {
         *cause = api->format("nbayes: the model was stopped before it was fitted");
         return AIWB_EINVAL;
-    }
-    return AIWB_OK;
-}
-
-/* ---------------------------------------------------------------------------
- * Using the model.
- */
-
-static size_t
-nbayes_n_outputs(const void *state)
-{
-    const struct nbayes *s = state;
-
-    return s->K;
-}
-
-/* Class probabilities, n x K. */
-static int
-nbayes_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct nbayes *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        joint(s, X + i * ldx, out + i * s->K);
-        normalise(out + i * s->K, s->K);
     }
     return AIWB_OK;
 }
@@ -679,102 +516,6 @@ nbayes_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("nbayes: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read an array of N reals under KEY into DST (which has room for N). */
-static int
-get_array(struct aiwb_reader *r, const char *key, size_t n, double *dst, char **cause)
-{
-    double *v = NULL;
-    size_t got = 0;
-    int ok = api->get_reals(r, key, &got, &v) == AIWB_OK && got == n;
-
-    if (ok && n > 0)
-        memcpy(dst, v, n * sizeof(double));
-    api->free(v);
-    return ok ? AIWB_OK : corrupt(cause, key);
-}
-
-static int
-load_state(struct nbayes *s, struct aiwb_reader *r, char **cause)
-{
-    char *priors = NULL;
-    size_t nlev = 0;
-    int64_t missing;
-    int bad;
-
-    if (api->get_real(r, "var_smoothing", &s->var_smoothing) != AIWB_OK)
-        return corrupt(cause, "var_smoothing");
-    if (api->get_real(r, "alpha", &s->alpha) != AIWB_OK)
-        return corrupt(cause, "alpha");
-    if (api->get_str(r, "priors", &priors) != AIWB_OK)
-        return corrupt(cause, "priors");
-    s->uniform = strcmp(priors, "uniform") == 0;
-    bad = !s->uniform && strcmp(priors, "empirical") != 0;
-    api->free(priors);
-    if (bad)
-        return corrupt(cause, "priors");
-    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK)
-        return corrupt(cause, "features");
-    if (api->get_strs(r, "classes", &s->K, &s->classes) != AIWB_OK || s->K < 2)
-        return corrupt(cause, "classes");
-    if (api->get_ints(r, "levels", &nlev, &s->levels) != AIWB_OK || nlev != s->p)
-        return corrupt(cause, "levels");
-    for (size_t j = 0; j < s->p; j++)
-        if (s->levels[j] < 0 || s->levels[j] > INT32_MAX)
-            return corrupt(cause, "levels");
-    alloc_model(s);
-    if (get_array(r, "count", s->K, s->count, cause) != AIWB_OK ||
-        get_array(r, "log_prior", s->K, s->log_prior, cause) != AIWB_OK ||
-        get_array(r, "mean", s->K * s->p, s->mean, cause) != AIWB_OK ||
-        get_array(r, "var", s->K * s->p, s->var, cause) != AIWB_OK ||
-        get_array(r, "logp", s->K * s->nlogp, s->logp, cause) != AIWB_OK)
-        return AIWB_EDATA;
-    if (api->get_real(r, "epsilon", &s->epsilon) != AIWB_OK)
-        return corrupt(cause, "epsilon");
-    if (api->get_real(r, "loss", &s->loss) != AIWB_OK)
-        return corrupt(cause, "loss");
-    if (api->get_int(r, "missing", &missing) != AIWB_OK || missing < 0)
-        return corrupt(cause, "missing");
-    s->missing = (size_t)missing;
-    derive(s);
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-nbayes_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct nbayes *s = state;
-    int rc;
-
-    if (version != NBAYES_STATE_VERSION) {
-        *cause = api->format("nbayes: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, NBAYES_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    nbayes_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        nbayes_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-nbayes_fini(void *state)
-{
-    nbayes_clear(state);
-}
-
 static const struct aiwb_option_spec nbayes_options[] = {
     {.name = "var_smoothing",
      .type = AIWB_OPT_REAL,
@@ -808,7 +549,7 @@ static const struct aiwb_algorithm_type nbayes_type = {
             "categorical ones take smoothed level frequencies (CategoricalNB); a missing\n"
             "value is left out of its row's likelihood, in training and in prediction.",
     .options = nbayes_options,
-    .flags = AIWB_TASK_CLASSIFICATION | AIWB_CAP_CATEGORICAL | AIWB_CAP_MISSING | AIWB_CAP_WEIGHTS,
+    .flags = NBAYES_FLAGS,
     .state_version = NBAYES_STATE_VERSION,
     .state_size = sizeof(struct nbayes),
     .init = nbayes_init,
@@ -827,5 +568,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "nbayes", "1.0.0");
+    algo_nbayes_bind(host);
     return api->register_algorithm(p, &nbayes_type);
 }

@@ -61,6 +61,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-ols.h"
 #include "linear-xprod.h"
 
 /* Singular values at or below this fraction of the largest count as zero. */
@@ -75,77 +76,17 @@
 static const struct aiwb_host_api *api;
 
 /* ---------------------------------------------------------------------------
- * The model.
+ * The model (struct ols, in algo-ols.h).
  */
 
-struct ols {
-    int intercept;   /* option: fit a constant term */
-    int64_t threads; /* option: threads of the pass (0: automatic) */
-    int weighted;    /* the fit used sample weights */
-    int fitted;
-    size_t p;     /* features */
-    size_t k;     /* coefficients: p, plus one for the intercept (first) */
-    char **terms; /* k names; "(Intercept)" first when there is one */
-    double *coef; /* k estimates, then their statistics */
-    double *se;
-    double *tval;
-    double *pval;
-    struct xprod *xp; /* the pass of init, until the fit */
-    /* Summary numbers, as R's summary.lm computes them. */
-    double n_obs;    /* rows with a non-zero weight */
-    double rss;      /* (weighted) residual sum of squares */
-    double sigma;    /* residual standard error */
-    double df_resid; /* n_obs - k */
-    double r2;
-    double adj_r2;
-    double fstat; /* NaN without an F test (a model of the intercept alone) */
-    double f_df1;
-    double f_p;
-    double mse; /* the training loss: (weighted) mean squared residual */
-};
-
-/* The scalars saved and loaded, in this order. */
-static const struct {
-    const char *key;
-    size_t offset;
-} ols_scalars[] = {
-    {"n_obs", offsetof(struct ols, n_obs)}, {"rss", offsetof(struct ols, rss)},
-    {"sigma", offsetof(struct ols, sigma)}, {"df_resid", offsetof(struct ols, df_resid)},
-    {"r2", offsetof(struct ols, r2)},       {"adj_r2", offsetof(struct ols, adj_r2)},
-    {"fstat", offsetof(struct ols, fstat)}, {"f_df1", offsetof(struct ols, f_df1)},
-    {"f_p", offsetof(struct ols, f_p)},     {"mse", offsetof(struct ols, mse)},
-};
-#define OLS_NSCALARS (sizeof(ols_scalars) / sizeof(ols_scalars[0]))
-
-static double *
-ols_scalar(struct ols *s, size_t i)
-{
-    return (double *)((char *)s + ols_scalars[i].offset);
-}
-
+/* Free what the state owns and zero it, keeping the options: the pass of
+ * init here, the model in the predict half. */
 static void
-free_terms(char **terms, size_t n)
+clear(struct ols *s)
 {
-    if (terms == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(terms[i]);
-    api->free(terms);
-}
-
-/* Free what the state owns and zero it, keeping the options. */
-static void
-ols_clear(struct ols *s)
-{
-    int intercept = s->intercept;
-    int64_t threads = s->threads;
-
-    free_terms(s->terms, s->k);
-    api->free(s->coef);
     xprod_free(s->xp);
-    memset(s, 0, sizeof(*s));
-    s->intercept = intercept;
-    s->threads = threads;
+    s->xp = NULL;
+    ols_clear(s);
 }
 
 static const char *
@@ -246,7 +187,7 @@ ols_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem
     struct ols *s = state;
     int rc;
 
-    ols_clear(s);
+    clear(s);
     s->intercept = api->opt_bool(opts, "intercept") != 0;
     s->threads = api->opt_int(opts, "threads");
     s->p = prob->p;
@@ -692,38 +633,6 @@ ols_finish(void *state, const struct aiwb_problem *prob, char **cause)
     return AIWB_OK;
 }
 
-static size_t
-ols_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* out[i] = intercept + X[i,] . beta. */
-static int
-ols_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct ols *s = state;
-    const double *beta;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    beta = s->coef + s->intercept;
-    for (size_t i = 0; i < n; i++)
-        out[i] = s->intercept ? s->coef[0] : 0.0;
-    if (s->p == 0)
-        return AIWB_OK;
-
-    gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
-    gsl_vector_const_view b = gsl_vector_const_view_array(beta, s->p);
-    gsl_vector_view o = gsl_vector_view_array(out, n);
-    if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
-        return AIWB_ENUMERIC;
-    return AIWB_OK;
-}
-
 /* A number as R prints it in summary.lm (4 significant digits). */
 static void
 fmt4(char *buf, size_t size, double v)
@@ -819,107 +728,6 @@ ols_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-/* Read one array of K reals into DST. */
-static int
-load_reals(struct aiwb_reader *r, const char *key, size_t k, double *dst, char **cause)
-{
-    double *v = NULL;
-    size_t n = 0;
-    int rc = api->get_reals(r, key, &n, &v);
-
-    if (rc != AIWB_OK) {
-        *cause = api->format("ols: the saved model is corrupt or incomplete (reading '%s')", key);
-        return rc;
-    }
-    if (n != k) {
-        *cause = api->format("ols: the saved model is corrupt: '%s' has %zu values for %zu "
-                             "terms",
-                             key, n, k);
-        api->free(v);
-        return AIWB_EDATA;
-    }
-    memcpy(dst, v, k * sizeof(double));
-    api->free(v);
-    return AIWB_OK;
-}
-
-/* Read back what ols_save wrote. */
-static int
-load_state(struct ols *s, struct aiwb_reader *r, char **cause)
-{
-    static const char *const arrays[] = {"estimate", "std_error", "t_value", "p_value"};
-    int64_t intercept, weighted, p;
-    size_t nterms = 0;
-    char **terms = NULL;
-    int rc;
-
-    if (api->get_int(r, "intercept", &intercept) != AIWB_OK ||
-        api->get_int(r, "weighted", &weighted) != AIWB_OK || api->get_int(r, "p", &p) != AIWB_OK ||
-        api->get_strs(r, "terms", &nterms, &terms) != AIWB_OK) {
-        *cause = api->format("ols: the saved model is corrupt or incomplete (reading its header)");
-        return AIWB_EDATA;
-    }
-    s->intercept = intercept != 0;
-    s->weighted = weighted != 0;
-    s->p = (size_t)p;
-    s->k = nterms;
-    s->terms = terms;
-    if (p < 0 || intercept < 0 || intercept > 1 || nterms != (size_t)p + (size_t)intercept ||
-        nterms == 0) {
-        *cause =
-            api->format("ols: the saved model is corrupt: %zu terms for %" PRId64 " features%s",
-                        nterms, p, intercept ? " and an intercept" : "");
-        return AIWB_EDATA;
-    }
-    s->coef = api->calloc(4 * s->k, sizeof(double));
-    s->se = s->coef + s->k;
-    s->tval = s->coef + 2 * s->k;
-    s->pval = s->coef + 3 * s->k;
-    double *dst[] = {s->coef, s->se, s->tval, s->pval};
-    for (size_t i = 0; i < 4; i++) {
-        rc = load_reals(r, arrays[i], s->k, dst[i], cause);
-        if (rc != AIWB_OK)
-            return rc;
-    }
-    for (size_t i = 0; i < OLS_NSCALARS; i++) {
-        if (api->get_real(r, ols_scalars[i].key, ols_scalar(s, i)) != AIWB_OK) {
-            *cause = api->format("ols: the saved model is corrupt or incomplete (reading '%s')",
-                                 ols_scalars[i].key);
-            return AIWB_EDATA;
-        }
-    }
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-ols_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct ols *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("ols: cannot read a model saved with state version %u (this plugin "
-                             "reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    ols_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        ols_clear(s);
-        return rc < 0 ? rc : AIWB_EDATA;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-ols_fini(void *state)
-{
-    ols_clear(state);
-}
-
 static const struct aiwb_option_spec ols_options[] = {
     {.name = "intercept",
      .type = AIWB_OPT_BOOL,
@@ -934,14 +742,25 @@ static const struct aiwb_option_spec ols_options[] = {
     {.name = NULL},
 };
 
+/* Free the pass of an interrupted training, then the model. */
+static void
+fini(void *state)
+{
+    struct ols *s = state;
+
+    xprod_free(s->xp);
+    s->xp = NULL;
+    ols_fini(s);
+}
+
 static const struct aiwb_algorithm_type ols_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_algorithm_type),
     .name = "ols",
     .summary = "linear least squares (Cholesky or QR and SVD) with R's lm() statistics",
     .options = ols_options,
-    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = OLS_FLAGS,
+    .state_version = OLS_STATE_VERSION,
     .state_size = sizeof(struct ols),
     .init = ols_init,
     .iterate = ols_iterate,
@@ -951,7 +770,7 @@ static const struct aiwb_algorithm_type ols_type = {
     .report = ols_report,
     .save = ols_save,
     .load = ols_load,
-    .fini = ols_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers the "ols" algorithm. */
@@ -959,5 +778,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "ols", "1.0.0");
+    algo_ols_bind(host);
     return api->register_algorithm(p, &ols_type);
 }

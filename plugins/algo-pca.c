@@ -30,7 +30,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -38,61 +37,12 @@
 
 #include <aiwb/plugin.h>
 
-#ifndef AIWB_TASK_DECOMPOSITION
-/* proposed for plugin.h: no target; predict writes component scores */
-#define AIWB_TASK_DECOMPOSITION 0x0010u
-#endif
-
-#define STATE_VERSION 1
+#include "algo-pca.h"
 
 /* Rows per block of the streamed QR: the blocks stay in cache, nothing of size n is kept. */
 #define PCA_BLOCK 512
 
 static const struct aiwb_host_api *api;
-
-struct pca {
-    /* Options. */
-    int scale;     /* divide the centred features by their sd (ddof 1) */
-    size_t want_k; /* components=, 0 when not given */
-    double share;  /* variance=, 0 when not given */
-    /* The model. */
-    size_t p;
-    char **features;
-    double *means;    /* p */
-    double *scales;   /* p: the sds, or 1 (scale=false, or a constant feature) */
-    int64_t n_samples;
-    size_t r;         /* components computed: min(n, p) */
-    double *variance; /* r explained variances, largest first */
-    size_t k;         /* components kept */
-    double *loadings; /* p x k, row-major: loadings[j * k + c] of feature j on PCc+1 */
-    double loss;      /* mean squared reconstruction error of the training rows */
-    int fitted;
-};
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-/* Free what the state owns and zero everything but the options. */
-static void
-pca_clear(struct pca *s)
-{
-    struct pca keep = *s;
-
-    free_strs(s->features, s->p);
-    api->free(s->means);
-    api->free(s->scales);
-    api->free(s->variance);
-    api->free(s->loadings);
-    memset(s, 0, sizeof(*s));
-    s->scale = keep.scale;
-    s->want_k = keep.want_k;
-    s->share = keep.share;
-}
 
 /* Refuse what has no principal components: no features, one row, bad values. */
 static int
@@ -124,13 +74,13 @@ static int
 pca_init(void *state, const struct aiwb_options *opts, const struct aiwb_problem *prob,
          char **cause)
 {
-    struct pca *s = state;
+    struct pca_model *s = state;
     int by_count = api->opt_given(opts, "components");
     int by_share = api->opt_given(opts, "variance");
     size_t r;
     int rc;
 
-    pca_clear(s);
+    pca_model_clear(s);
     s->scale = api->opt_bool(opts, "scale");
     s->want_k = by_count ? (size_t)api->opt_int(opts, "components") : 0;
     s->share = by_share ? api->opt_real(opts, "variance") : 0;
@@ -195,7 +145,7 @@ moments(const struct aiwb_problem *prob, size_t j, double *mean, double *sd)
  * far on top of the next block). Returns a GSL status.
  */
 static int
-triangular_factor(const struct pca *s, const struct aiwb_problem *prob, gsl_matrix *S)
+triangular_factor(const struct pca_model *s, const struct aiwb_problem *prob, gsl_matrix *S)
 {
     const size_t n = prob->n, p = s->p;
     gsl_matrix *A = gsl_matrix_alloc(PCA_BLOCK, p), *T = gsl_matrix_alloc(p, p);
@@ -230,7 +180,7 @@ out:
 
 /* How many components to keep: components=, the fewest reaching variance=, or all. */
 static int
-choose_k(struct pca *s, double total, char **cause)
+choose_k(struct pca_model *s, double total, char **cause)
 {
     double cum = 0;
 
@@ -261,7 +211,7 @@ choose_k(struct pca *s, double total, char **cause)
  * status with *cause set.
  */
 static int
-decompose(struct pca *s, gsl_matrix *S, char **cause)
+decompose(struct pca_model *s, gsl_matrix *S, char **cause)
 {
     const size_t p = s->p;
     gsl_matrix *V = gsl_matrix_alloc(p, p);
@@ -325,14 +275,14 @@ out:
 
 /* The whole fit. Returns AIWB_OK, or a negative status with *cause set. */
 static int
-fit(struct pca *s, const struct aiwb_problem *prob, char **cause)
+fit(struct pca_model *s, const struct aiwb_problem *prob, char **cause)
 {
     gsl_matrix *S = NULL;
     int rc, grc;
 
     if ((rc = check_problem(prob, cause)) != AIWB_OK)
         return rc;
-    pca_clear(s);
+    pca_model_clear(s);
     s->p = prob->p;
     s->n_samples = (int64_t)prob->n;
     s->r = prob->n < s->p ? prob->n : s->p;
@@ -364,7 +314,7 @@ fit(struct pca *s, const struct aiwb_problem *prob, char **cause)
 
 /* The share of the variance the kept components explain. */
 static double
-kept_share(const struct pca *s)
+kept_share(const struct pca_model *s)
 {
     double total = 0, kept = 0;
 
@@ -379,7 +329,7 @@ kept_share(const struct pca *s)
 static int
 pca_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
-    struct pca *s = state;
+    struct pca_model *s = state;
     int rc;
 
     if (s->fitted)
@@ -395,54 +345,9 @@ pca_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step
 static int
 pca_finish(void *state, const struct aiwb_problem *prob, char **cause)
 {
-    struct pca *s = state;
+    struct pca_model *s = state;
 
     return s->fitted ? AIWB_OK : fit(s, prob, cause);
-}
-
-static size_t
-pca_n_outputs(const void *state)
-{
-    const struct pca *s = state;
-
-    return s->k;
-}
-
-/*
- * The centred, scaled rows of X (stride LDX) into Z (n x p) and their scores on the kept
- * components into OUT (n x k), by one dgemm. Returns a GSL status.
- */
-static int
-scores(const struct pca *s, size_t n, const double *X, size_t ldx, double *Z, double *out)
-{
-    const size_t p = s->p, k = s->k;
-
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < p; j++)
-            Z[i * p + j] = (X[i * ldx + j] - s->means[j]) / s->scales[j];
-    if (n == 0)
-        return GSL_SUCCESS;
-    gsl_matrix_const_view Zv = gsl_matrix_const_view_array(Z, n, p);
-    gsl_matrix_const_view Lv = gsl_matrix_const_view_array(s->loadings, p, k);
-    gsl_matrix_view Ov = gsl_matrix_view_array(out, n, k);
-    return gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Zv.matrix, &Lv.matrix, 0.0,
-                          &Ov.matrix);
-}
-
-/* The component scores of each row, n x k. */
-static int
-pca_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct pca *s = state;
-    double *Z;
-    int rc;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    Z = api->alloc((n ? n : 1) * s->p * sizeof(double));
-    rc = scores(s, n, X, ldx, Z, out);
-    api->free(Z);
-    return rc == GSL_SUCCESS ? AIWB_OK : AIWB_ENUMERIC;
 }
 
 /*
@@ -454,19 +359,19 @@ pca_predict(const void *state, size_t n, const double *X, size_t ldx, double *ou
 static int
 pca_score(const void *state, size_t n, const double *X, size_t ldx, struct aiwb_step *out)
 {
-    const struct pca *s = state;
+    const struct pca_model *s = state;
     const size_t p = s->p, k = s->k;
-    double *Z, *T, rss = 0, tss = 0;
+    double *T, rss = 0, tss = 0;
     int rc;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    Z = api->alloc((n ? n : 1) * p * sizeof(double));
     T = api->alloc((n ? n : 1) * k * sizeof(double));
-    rc = scores(s, n, X, ldx, Z, T) == GSL_SUCCESS ? AIWB_OK : AIWB_ENUMERIC;
+    rc = pca_model_predict(s, n, X, ldx, T);
     for (size_t i = 0; i < n && rc == AIWB_OK; i++) {
+        const double *x = X + i * ldx;
         for (size_t j = 0; j < p; j++) {
-            double back = 0, z = Z[i * p + j];
+            double back = 0, z = (x[j] - s->means[j]) / s->scales[j];
             for (size_t c = 0; c < k; c++)
                 back += T[i * k + c] * s->loadings[j * k + c];
             rss += (z - back) * (z - back);
@@ -474,7 +379,6 @@ pca_score(const void *state, size_t n, const double *X, size_t ldx, struct aiwb_
         }
     }
     api->free(T);
-    api->free(Z);
     if (rc != AIWB_OK)
         return rc;
     api->step_value(out, "reconstruction_error", n > 0 ? rss / (double)n : 0);
@@ -495,7 +399,7 @@ note(struct aiwb_table *t, char *text)
 static int
 pca_report(const void *state, struct aiwb_table *t)
 {
-    const struct pca *s = state;
+    const struct pca_model *s = state;
     double total = 0, cum = 0;
 
     if (!s->fitted)
@@ -535,7 +439,7 @@ pca_report(const void *state, struct aiwb_table *t)
 static int
 pca_save(const void *state, struct aiwb_writer *w)
 {
-    const struct pca *s = state;
+    const struct pca_model *s = state;
     int rc;
 
     if (!s->fitted)
@@ -553,78 +457,6 @@ pca_save(const void *state, struct aiwb_writer *w)
         (rc = api->put_reals(w, "loadings", s->p * s->k, s->loadings)) == AIWB_OK)
         rc = api->put_real(w, "loss", s->loss);
     return rc;
-}
-
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("pca: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read back what pca_save wrote. */
-static int
-load_state(struct pca *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t scale, want_k, kept;
-    size_t n;
-
-    if (api->get_int(r, "scale", &scale) != AIWB_OK)
-        return corrupt(cause, "scale");
-    s->scale = scale != 0;
-    if (api->get_int(r, "components", &want_k) != AIWB_OK || want_k < 0)
-        return corrupt(cause, "components");
-    s->want_k = (size_t)want_k;
-    if (api->get_real(r, "variance_share", &s->share) != AIWB_OK)
-        return corrupt(cause, "variance_share");
-    if (api->get_int(r, "n_samples", &s->n_samples) != AIWB_OK || s->n_samples < 2)
-        return corrupt(cause, "n_samples");
-    if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK || s->p == 0)
-        return corrupt(cause, "features");
-    if (api->get_reals(r, "means", &n, &s->means) != AIWB_OK || n != s->p)
-        return corrupt(cause, "means");
-    if (api->get_reals(r, "scales", &n, &s->scales) != AIWB_OK || n != s->p)
-        return corrupt(cause, "scales");
-    s->r = (size_t)s->n_samples < s->p ? (size_t)s->n_samples : s->p;
-    if (api->get_reals(r, "explained_variance", &n, &s->variance) != AIWB_OK || n != s->r)
-        return corrupt(cause, "explained_variance");
-    if (api->get_int(r, "kept", &kept) != AIWB_OK || kept < 1 || (size_t)kept > s->r)
-        return corrupt(cause, "kept");
-    s->k = (size_t)kept;
-    if (api->get_reals(r, "loadings", &n, &s->loadings) != AIWB_OK || n != s->p * s->k)
-        return corrupt(cause, "loadings");
-    if (api->get_real(r, "loss", &s->loss) != AIWB_OK)
-        return corrupt(cause, "loss");
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-pca_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct pca *s = state;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("pca: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    pca_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        pca_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-pca_fini(void *state)
-{
-    pca_clear(state);
 }
 
 static const struct aiwb_option_spec pca_options[] = {
@@ -663,18 +495,18 @@ static const struct aiwb_algorithm_type pca_type = {
             "kept. To feed components to another model, use the pca transform instead\n"
             "(train ... with pca).",
     .options = pca_options,
-    .flags = AIWB_TASK_DECOMPOSITION,
-    .state_version = STATE_VERSION,
-    .state_size = sizeof(struct pca),
+    .flags = ALGO_PCA_FLAGS,
+    .state_version = ALGO_PCA_STATE_VERSION,
+    .state_size = sizeof(struct pca_model),
     .init = pca_init,
     .iterate = pca_iterate,
     .finish = pca_finish,
-    .n_outputs = pca_n_outputs,
-    .predict = pca_predict,
+    .n_outputs = pca_model_n_outputs,
+    .predict = pca_model_predict,
     .report = pca_report,
     .save = pca_save,
-    .load = pca_load,
-    .fini = pca_fini,
+    .load = pca_model_load,
+    .fini = pca_model_fini,
     .score = pca_score,
 };
 
@@ -687,5 +519,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "pca-model", "1.0.0");
+    algo_pca_bind(host);
     return api->register_algorithm(p, &pca_type);
 }

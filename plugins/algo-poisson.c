@@ -48,6 +48,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-poisson.h"
+
 /* Singular values of the balanced design at or below this fraction of the largest are zero. */
 #define POISSON_RANK_TOL 1e-7
 /* A term takes part in a dependency when its share of a null vector is above this. */
@@ -72,52 +74,6 @@ struct train {
     double devold; /* the (penalised) deviance before this step */
 };
 
-struct poisson {
-    /* Options. */
-    int intercept;
-    int64_t max_iter;
-    double tol;
-    double lambda;
-    char *offset; /* the offset feature's name, or NULL (owned) */
-    /* Shape. */
-    size_t p;     /* features, the offset among them */
-    long off;     /* the offset feature's index, or -1 */
-    size_t k;     /* coefficients: the intercept (first), then the other features */
-    char **terms; /* k names */
-    size_t *col;  /* k: the feature of each coefficient (unused for the intercept) */
-    /* Model. */
-    double *coef; /* k, then std_error, z_value, p_value (4 k) */
-    double *se;
-    double *zval;
-    double *pval;
-    double *beta; /* p: each feature's coefficient, 1 for the offset: eta = b0 + X beta */
-    struct train *tr;
-    int fitted;
-    int converged;
-    int64_t iterations;
-    /* The fit's numbers. */
-    double n_obs; /* rows of non-zero weight */
-    double sw;    /* sum of the weights */
-    double deviance;
-    double objective; /* deviance + lambda sum(w) ||beta||^2 */
-    double null_deviance;
-    double df_resid;
-    double df_null;
-    double aic;     /* NaN when the counts are not all integers */
-    int noninteger; /* some count is not an integer */
-    int zero_rates;
-};
-
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 static void
 train_free(struct train *tr)
 {
@@ -130,23 +86,14 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero it, keeping the options. */
+/* Free what the state owns and zero it, keeping the options: what training
+ * keeps here, the model in the predict half. */
 static void
-poisson_clear(struct poisson *s)
+clear(struct poisson *s)
 {
-    struct poisson keep = *s;
-
     train_free(s->tr);
-    free_strs(s->terms, s->k);
-    api->free(s->col);
-    api->free(s->coef);
-    api->free(s->beta);
-    memset(s, 0, sizeof(*s));
-    s->intercept = keep.intercept;
-    s->max_iter = keep.max_iter;
-    s->tol = keep.tol;
-    s->lambda = keep.lambda;
-    s->offset = keep.offset;
+    s->tr = NULL;
+    poisson_clear(s);
 }
 
 static const char *
@@ -162,15 +109,6 @@ feature_name(const struct aiwb_problem *prob, size_t j, char *buf, size_t size)
         return prob->feature_names[j];
     snprintf(buf, size, "x%zu", j + 1);
     return buf;
-}
-
-/* R's linkinv and mu.eta for the log link: exp, kept above DBL_EPSILON. */
-static inline double
-rate(double eta)
-{
-    double m = exp(eta);
-
-    return m > DBL_EPSILON ? m : DBL_EPSILON;
 }
 
 /* R's poisson()$dev.resids for one row. */
@@ -606,7 +544,7 @@ evaluate(struct poisson *s, const struct aiwb_problem *prob, const double *coef)
         gsl_blas_dgemv(CblasNoTrans, 1.0, &X.matrix, &b.vector, 1.0, &e.vector);
     }
     for (size_t i = 0; i < prob->n; i++) {
-        tr->mu[i] = rate(tr->eta[i]);
+        tr->mu[i] = poisson_rate(tr->eta[i]);
         dev += dev_resid(prob->y[i], tr->mu[i], weight(prob, i));
     }
     return dev;
@@ -621,7 +559,7 @@ poisson_init(void *state, const struct aiwb_options *opts, const struct aiwb_pro
     struct train *tr;
     int rc;
 
-    poisson_clear(s);
+    clear(s);
     rc = read_options(s, opts, cause);
     if (rc != AIWB_OK)
         return rc;
@@ -660,7 +598,7 @@ poisson_init(void *state, const struct aiwb_options *opts, const struct aiwb_pro
     tr->devold = 0;
     for (size_t i = 0; i < prob->n; i++) {
         tr->eta[i] = log(prob->y[i] + 0.1);
-        tr->mu[i] = rate(tr->eta[i]);
+        tr->mu[i] = poisson_rate(tr->eta[i]);
         tr->devold += dev_resid(prob->y[i], tr->mu[i], weight(prob, i));
     }
     return AIWB_OK;
@@ -829,7 +767,7 @@ null_deviance(const struct poisson *s, const struct aiwb_problem *prob)
     }
     for (size_t i = 0; i < prob->n; i++) {
         double o = s->off >= 0 ? prob->X[i * prob->ldx + (size_t)s->off] : 0.0;
-        double mu = s->intercept ? exp(o) * (swy / swe) : rate(o);
+        double mu = s->intercept ? exp(o) * (swy / swe) : poisson_rate(o);
         dev += dev_resid(prob->y[i], mu, weight(prob, i));
     }
     return dev;
@@ -890,37 +828,6 @@ poisson_finish(void *state, const struct aiwb_problem *prob, char **cause)
 /* ---------------------------------------------------------------------------
  * Using the model.
  */
-
-static size_t
-poisson_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* The expected count exp(b0 + X beta), the offset included. */
-static int
-poisson_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct poisson *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    for (size_t i = 0; i < n; i++)
-        out[i] = s->intercept ? s->coef[0] : 0.0;
-    if (s->p > 0) {
-        gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
-        gsl_vector_const_view b = gsl_vector_const_view_array(s->beta, s->p);
-        gsl_vector_view o = gsl_vector_view_array(out, n);
-        if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
-            return AIWB_ENUMERIC;
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = rate(out[i]);
-    return AIWB_OK;
-}
 
 /* One note line from a format; the table copies it. */
 static void
@@ -1021,135 +928,15 @@ poisson_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("poisson: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Which feature each coefficient reads: the features in order, skipping the offset. */
-static int
-rebuild_columns(struct poisson *s, char **cause)
-{
-    size_t t = (size_t)s->intercept;
-
-    if (s->k != (size_t)s->intercept + s->p - (s->off >= 0) || s->k == 0) {
-        *cause = api->format("poisson: the saved model is corrupt: %zu terms for %zu features",
-                             s->k, s->p);
-        return AIWB_EDATA;
-    }
-    s->col = api->calloc(s->k, sizeof(size_t));
-    s->beta = api->calloc(s->p > 0 ? s->p : 1, sizeof(double));
-    for (size_t j = 0; j < s->p; j++) {
-        if ((long)j == s->off) {
-            s->beta[j] = 1.0;
-            continue;
-        }
-        s->col[t] = j;
-        s->beta[j] = s->coef[t];
-        t++;
-    }
-    return AIWB_OK;
-}
-
-/* Read back what poisson_save wrote. */
-static int
-load_state(struct poisson *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t intercept, p, off, converged, zero_rates;
-    size_t nc = 0, nf = 0;
-    double *fit = NULL;
-
-    if (api->get_int(r, "intercept", &intercept) != AIWB_OK || intercept < 0 || intercept > 1)
-        return corrupt(cause, "intercept");
-    s->intercept = (int)intercept;
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_real(r, "tol", &s->tol) != AIWB_OK)
-        return corrupt(cause, "tol");
-    if (api->get_real(r, "lambda", &s->lambda) != AIWB_OK)
-        return corrupt(cause, "lambda");
-    if (api->get_int(r, "features", &p) != AIWB_OK || p < 0)
-        return corrupt(cause, "features");
-    s->p = (size_t)p;
-    if (api->get_int(r, "offset", &off) != AIWB_OK || off < -1 || off >= p)
-        return corrupt(cause, "offset");
-    s->off = (long)off;
-    if (api->get_str(r, "offset_name", &s->offset) != AIWB_OK)
-        return corrupt(cause, "offset_name");
-    if ((s->offset[0] != '\0') != (off >= 0))
-        return corrupt(cause, "offset_name");
-    if (s->offset[0] == '\0') {
-        api->free(s->offset);
-        s->offset = NULL;
-    }
-    if (api->get_strs(r, "terms", &s->k, &s->terms) != AIWB_OK)
-        return corrupt(cause, "terms");
-    if (api->get_reals(r, "estimate", &nc, &s->coef) != AIWB_OK || nc != 4 * s->k)
-        return corrupt(cause, "estimate");
-    s->se = s->coef + s->k;
-    s->zval = s->coef + 2 * s->k;
-    s->pval = s->coef + 3 * s->k;
-    if (rebuild_columns(s, cause) != AIWB_OK)
-        return AIWB_EDATA;
-    if (api->get_int(r, "iterations", &s->iterations) != AIWB_OK)
-        return corrupt(cause, "iterations");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    if (api->get_int(r, "zero_rates", &zero_rates) != AIWB_OK)
-        return corrupt(cause, "zero_rates");
-    s->zero_rates = zero_rates != 0;
-    if (api->get_reals(r, "fit", &nf, &fit) != AIWB_OK || nf != 8) {
-        api->free(fit);
-        return corrupt(cause, "fit");
-    }
-    s->n_obs = fit[0];
-    s->sw = fit[1];
-    s->deviance = fit[2];
-    s->objective = fit[3];
-    s->null_deviance = fit[4];
-    s->df_resid = fit[5];
-    s->df_null = fit[6];
-    s->aic = fit[7];
-    api->free(fit);
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-poisson_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct poisson *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("poisson: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    poisson_clear(s);
-    api->free(s->offset);
-    s->offset = NULL;
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        poisson_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
+/* Free what training keeps, then the model. */
 static void
-poisson_fini(void *state)
+fini(void *state)
 {
     struct poisson *s = state;
 
-    poisson_clear(s);
-    api->free(s->offset);
-    s->offset = NULL;
+    train_free(s->tr);
+    s->tr = NULL;
+    poisson_fini(s);
 }
 
 static const struct aiwb_option_spec poisson_options[] = {
@@ -1196,8 +983,8 @@ static const struct aiwb_algorithm_type poisson_type = {
     .summary = "Poisson regression for counts (GLM, log link, IRLS) with R's glm() table",
     .help = poisson_help,
     .options = poisson_options,
-    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = POISSON_FLAGS,
+    .state_version = POISSON_STATE_VERSION,
     .state_size = sizeof(struct poisson),
     .init = poisson_init,
     .iterate = poisson_iterate,
@@ -1207,7 +994,7 @@ static const struct aiwb_algorithm_type poisson_type = {
     .report = poisson_report,
     .save = poisson_save,
     .load = poisson_load,
-    .fini = poisson_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers the "poisson" algorithm. */
@@ -1215,5 +1002,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "poisson", "1.0.0");
+    algo_poisson_bind(host);
     return api->register_algorithm(p, &poisson_type);
 }

@@ -69,6 +69,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-ridge.h"
 #include "linear-xprod.h"
 
 /* The normal equations are used up to this condition number (see the top). */
@@ -86,78 +87,21 @@
 /* GCV smallest at the path's lower end, where df is within this share of p:
  * the penalty does not help, and that is no reason to warn. */
 #define RIDGE_NO_PENALTY 1e-3
-/* The columns of the path: lambda, df, gcv, r2. */
-#define RIDGE_PATH_COLS 4
 
 static const struct aiwb_host_api *api;
 
 /* ---------------------------------------------------------------------------
- * The model.
+ * The model (struct ridge, in algo-ridge.h).
  */
 
-/* What the report shows. */
-enum ridge_show { SHOW_AUTO, SHOW_COEF, SHOW_PATH };
-
-struct ridge {
-    /* Options. */
-    double lambda;
-    int gcv;
-    int64_t path_len;
-    double lambda_min, lambda_max; /* 0: from the data */
-    int intercept;
-    int64_t threads;
-    enum ridge_show show;
-    /* Shape and fit. */
-    int weighted;
-    int fitted;
-    size_t p;     /* features */
-    size_t k;     /* coefficients: p, plus one for the intercept (first) */
-    char **terms; /* k names; "(Intercept)" first when there is one */
-    double *coef; /* k */
-    double lambda_fit;
-    double n_obs; /* rows of non-zero weight */
-    double rss;   /* weighted residual sum of squares */
-    double mse;   /* the training loss: rss / sum of weights */
-    double r2;
-    double df; /* effective degrees of freedom of the penalised slopes */
-    double gcv_score;
-    size_t npath;
-    double *path;     /* npath rows of RIDGE_PATH_COLS, lambda decreasing */
-    int64_t chosen;   /* the row of the path that is the fit, or -1 */
-    int at_edge;      /* GCV was smallest at an end of the path (2: where df is practically p) */
-    struct xprod *xp; /* the pass of init, until the fit */
-};
-
+/* Free what the state owns and zero everything but the options: the pass of
+ * init here, the model in the predict half. */
 static void
-free_terms(char **terms, size_t n)
+clear(struct ridge *s)
 {
-    if (terms == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(terms[i]);
-    api->free(terms);
-}
-
-/* Free what the state owns and zero everything but the options. */
-static void
-ridge_clear(struct ridge *s)
-{
-    struct ridge keep = *s;
-
-    free_terms(s->terms, s->k);
-    api->free(s->coef);
-    api->free(s->path);
     xprod_free(s->xp);
-    memset(s, 0, sizeof(*s));
-    s->lambda = keep.lambda;
-    s->gcv = keep.gcv;
-    s->path_len = keep.path_len;
-    s->lambda_min = keep.lambda_min;
-    s->lambda_max = keep.lambda_max;
-    s->intercept = keep.intercept;
-    s->threads = keep.threads;
-    s->show = keep.show;
-    s->chosen = -1;
+    s->xp = NULL;
+    ridge_clear(s);
 }
 
 static const char *
@@ -303,7 +247,7 @@ ridge_init(void *state, const struct aiwb_options *opts, const struct aiwb_probl
     struct ridge *s = state;
     int rc;
 
-    ridge_clear(s);
+    clear(s);
     rc = read_options(s, opts, cause);
     if (rc != AIWB_OK)
         return rc;
@@ -868,36 +812,6 @@ ridge_finish(void *state, const struct aiwb_problem *prob, char **cause)
     return AIWB_OK;
 }
 
-static size_t
-ridge_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* out[i] = intercept + X[i,] . beta. */
-static int
-ridge_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct ridge *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    for (size_t i = 0; i < n; i++)
-        out[i] = s->intercept ? s->coef[0] : 0.0;
-    if (s->p == 0)
-        return AIWB_OK;
-
-    gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
-    gsl_vector_const_view b = gsl_vector_const_view_array(s->coef + s->intercept, s->p);
-    gsl_vector_view o = gsl_vector_view_array(out, n);
-    if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
-        return AIWB_ENUMERIC;
-    return AIWB_OK;
-}
-
 /* The lines under either table. */
 static void
 report_notes(const struct ridge *s, struct aiwb_table *t)
@@ -967,27 +881,6 @@ ridge_report(const void *state, struct aiwb_table *t)
     return AIWB_OK;
 }
 
-/* The scalars saved and loaded, in this order. */
-static const struct {
-    const char *key;
-    size_t offset;
-} ridge_scalars[] = {
-    {"lambda", offsetof(struct ridge, lambda_fit)},
-    {"n_obs", offsetof(struct ridge, n_obs)},
-    {"rss", offsetof(struct ridge, rss)},
-    {"mse", offsetof(struct ridge, mse)},
-    {"r2", offsetof(struct ridge, r2)},
-    {"df", offsetof(struct ridge, df)},
-    {"gcv", offsetof(struct ridge, gcv_score)},
-};
-#define RIDGE_NSCALARS (sizeof(ridge_scalars) / sizeof(ridge_scalars[0]))
-
-static double *
-ridge_scalar(struct ridge *s, size_t i)
-{
-    return (double *)((char *)s + ridge_scalars[i].offset);
-}
-
 /* Everything report() and predict() need, reals as IEEE bits. */
 static int
 ridge_save(const void *state, struct aiwb_writer *w)
@@ -1011,93 +904,6 @@ ridge_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "path", s->npath * RIDGE_PATH_COLS, s->path);
     return rc;
-}
-
-/* Read back what ridge_save wrote. */
-static int
-load_state(struct ridge *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t p, *flags = NULL;
-    size_t nflags = 0, nterms = 0, ncoef = 0, npath = 0;
-    double *path = NULL;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "p", &p) != AIWB_OK ||
-        api->get_ints(r, "flags", &nflags, &flags) != AIWB_OK ||
-        api->get_strs(r, "terms", &nterms, &s->terms) != AIWB_OK) {
-        *cause = api->format("ridge: the saved model is corrupt or incomplete (reading its "
-                             "header)");
-        goto out;
-    }
-    s->k = nterms;
-    if (p < 0 || nflags != 6 || flags[0] < 0 || flags[0] > 1 || flags[3] < 0 || flags[3] > 2 ||
-        flags[4] < SHOW_AUTO || flags[4] > SHOW_PATH || nterms != (size_t)p + (size_t)flags[0] ||
-        nterms == 0) {
-        *cause = api->format(
-            "ridge: the saved model is corrupt: %zu terms for %" PRId64 " features", nterms, p);
-        goto out;
-    }
-    s->p = (size_t)p;
-    s->intercept = (int)flags[0];
-    s->weighted = flags[1] != 0;
-    s->gcv = flags[2] != 0;
-    s->at_edge = (int)flags[3];
-    s->show = (enum ridge_show)flags[4];
-    s->chosen = flags[5];
-    if (api->get_reals(r, "estimate", &ncoef, &s->coef) != AIWB_OK || ncoef != s->k) {
-        *cause = api->format("ridge: the saved model is corrupt or incomplete (reading "
-                             "'estimate')");
-        goto out;
-    }
-    for (size_t i = 0; i < RIDGE_NSCALARS; i++) {
-        if (api->get_real(r, ridge_scalars[i].key, ridge_scalar(s, i)) != AIWB_OK) {
-            *cause = api->format("ridge: the saved model is corrupt or incomplete (reading '%s')",
-                                 ridge_scalars[i].key);
-            goto out;
-        }
-    }
-    if (api->get_reals(r, "path", &npath, &path) != AIWB_OK || npath % RIDGE_PATH_COLS != 0 ||
-        s->chosen >= (int64_t)(npath / RIDGE_PATH_COLS)) {
-        *cause = api->format("ridge: the saved model is corrupt or incomplete (reading 'path')");
-        goto out;
-    }
-    s->npath = npath / RIDGE_PATH_COLS;
-    s->path = path;
-    path = NULL;
-    rc = AIWB_OK;
-out:
-    api->free(path);
-    api->free(flags);
-    return rc;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-ridge_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct ridge *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("ridge: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    ridge_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        ridge_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-ridge_fini(void *state)
-{
-    ridge_clear(state);
 }
 
 static const struct aiwb_option_spec ridge_options[] = {
@@ -1152,14 +958,21 @@ static const struct aiwb_option_spec ridge_options[] = {
     {.name = NULL},
 };
 
+/* Free the pass of an interrupted training, then the model. */
+static void
+fini(void *state)
+{
+    clear(state);
+}
+
 static const struct aiwb_algorithm_type ridge_type = {
     .abi_version = AIWB_ABI_VERSION,
     .size = sizeof(struct aiwb_algorithm_type),
     .name = "ridge",
     .summary = "ridge regression (L2 penalty), with a lambda path and GCV",
     .options = ridge_options,
-    .flags = AIWB_TASK_REGRESSION | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = RIDGE_FLAGS,
+    .state_version = RIDGE_STATE_VERSION,
     .state_size = sizeof(struct ridge),
     .init = ridge_init,
     .iterate = ridge_iterate,
@@ -1169,7 +982,7 @@ static const struct aiwb_algorithm_type ridge_type = {
     .report = ridge_report,
     .save = ridge_save,
     .load = ridge_load,
-    .fini = ridge_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers the "ridge" algorithm. */
@@ -1177,5 +990,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "ridge", "1.0.0");
+    algo_ridge_bind(host);
     return api->register_algorithm(p, &ridge_type);
 }

@@ -59,6 +59,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-robust.h"
+
 /* Singular values of the balanced design at or below this fraction of the largest are zero. */
 #define ROBUST_RANK_TOL 1e-7
 /* A term takes part in a dependency when its share of a null vector is above this. */
@@ -68,16 +70,15 @@
 
 static const struct aiwb_host_api *api;
 
-/* GSL's weight functions, by the names the option takes. */
-static const struct {
-    const char *name;
-    const gsl_multifit_robust_type *const *type;
-} methods[] = {
-    {"huber", &gsl_multifit_robust_huber},   {"bisquare", &gsl_multifit_robust_bisquare},
-    {"cauchy", &gsl_multifit_robust_cauchy}, {"fair", &gsl_multifit_robust_fair},
-    {"ols", &gsl_multifit_robust_ols},       {"welsch", &gsl_multifit_robust_welsch},
+/* GSL's weight functions, in the order of robust_methods[] (algo-robust.h). */
+static const gsl_multifit_robust_type *const *const method_types[ROBUST_NMETHODS] = {
+    &gsl_multifit_robust_huber,
+    &gsl_multifit_robust_bisquare,
+    &gsl_multifit_robust_cauchy,
+    &gsl_multifit_robust_fair,
+    &gsl_multifit_robust_ols,
+    &gsl_multifit_robust_welsch,
 };
-#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
 /* What exists only while training. */
 struct train {
@@ -98,82 +99,6 @@ struct train {
     int started;      /* the least-squares start is done */
 };
 
-struct robust {
-    /* Options. */
-    size_t method; /* index into methods[] */
-    double tune;
-    int intercept;
-    int64_t max_iter;
-    /* Model. */
-    int fitted;
-    int converged;
-    size_t p;     /* features */
-    size_t k;     /* coefficients: the intercept (first) and p */
-    char **terms; /* k names */
-    double *coef; /* k estimates, then std_error and t_value (3 k) */
-    double *se;
-    double *tval;
-    struct train *tr;
-    /* The fit's numbers (saved in this order: see robust_scalars). */
-    double n_obs;
-    double dof;
-    double sigma;     /* GSL's final sigma: the standard errors' */
-    double sigma_mad; /* the MAD estimate from the final residuals */
-    double sigma_rob; /* Street's robust estimate */
-    double sigma_ols; /* least squares' */
-    double r2;        /* GSL's, from sigma (DuMouchel and O'Brien) */
-    double adj_r2;
-    double iterations;
-    double mse;   /* mean squared residual: the "loss" */
-    double w_min; /* the final weights: quartiles, */
-    double w_q1;
-    double w_med;
-    double w_q3;
-    double w_max;
-    double n_down; /* how many are below one, */
-    double n_zero; /* how many are zero */
-};
-
-static const struct {
-    const char *key;
-    size_t offset;
-} robust_scalars[] = {
-    {"n_obs", offsetof(struct robust, n_obs)},
-    {"dof", offsetof(struct robust, dof)},
-    {"sigma", offsetof(struct robust, sigma)},
-    {"sigma_mad", offsetof(struct robust, sigma_mad)},
-    {"sigma_rob", offsetof(struct robust, sigma_rob)},
-    {"sigma_ols", offsetof(struct robust, sigma_ols)},
-    {"r2", offsetof(struct robust, r2)},
-    {"adj_r2", offsetof(struct robust, adj_r2)},
-    {"iterations", offsetof(struct robust, iterations)},
-    {"mse", offsetof(struct robust, mse)},
-    {"w_min", offsetof(struct robust, w_min)},
-    {"w_q1", offsetof(struct robust, w_q1)},
-    {"w_median", offsetof(struct robust, w_med)},
-    {"w_q3", offsetof(struct robust, w_q3)},
-    {"w_max", offsetof(struct robust, w_max)},
-    {"n_down", offsetof(struct robust, n_down)},
-    {"n_zero", offsetof(struct robust, n_zero)},
-};
-#define NSCALARS (sizeof(robust_scalars) / sizeof(robust_scalars[0]))
-
-static double *
-scalar(struct robust *s, size_t i)
-{
-    return (double *)((char *)s + robust_scalars[i].offset);
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 static void
 train_free(struct train *tr)
 {
@@ -187,20 +112,14 @@ train_free(struct train *tr)
     api->free(tr);
 }
 
-/* Free what the state owns and zero it, keeping the options. */
+/* Free what the state owns and zero it, keeping the options: what training
+ * keeps here, the model in the predict half. */
 static void
-robust_clear(struct robust *s)
+clear(struct robust *s)
 {
-    struct robust keep = *s;
-
     train_free(s->tr);
-    free_strs(s->terms, s->k);
-    api->free(s->coef);
-    memset(s, 0, sizeof(*s));
-    s->method = keep.method;
-    s->tune = keep.tune;
-    s->intercept = keep.intercept;
-    s->max_iter = keep.max_iter;
+    s->tr = NULL;
+    robust_clear(s);
 }
 
 static const char *
@@ -212,7 +131,7 @@ target_name(const struct aiwb_problem *prob)
 static const char *
 method_name(const struct robust *s)
 {
-    return methods[s->method].name;
+    return robust_methods[s->method];
 }
 
 /* ---------------------------------------------------------------------------
@@ -224,18 +143,18 @@ read_options(struct robust *s, const struct aiwb_options *opts, char **cause)
 {
     const char *m = api->opt_str(opts, "method");
 
-    s->method = NMETHODS;
-    for (size_t i = 0; i < NMETHODS && m != NULL; i++)
-        if (strcmp(m, methods[i].name) == 0)
+    s->method = ROBUST_NMETHODS;
+    for (size_t i = 0; i < ROBUST_NMETHODS && m != NULL; i++)
+        if (strcmp(m, robust_methods[i]) == 0)
             s->method = i;
-    if (s->method == NMETHODS) {
+    if (s->method == ROBUST_NMETHODS) {
         *cause = api->format("robust: unknown method '%s'", m != NULL ? m : "");
         return AIWB_EINVAL;
     }
     if (api->opt_given(opts, "tune"))
         s->tune = api->opt_real(opts, "tune");
     else
-        s->tune = (*methods[s->method].type)->tuning_default;
+        s->tune = (*method_types[s->method])->tuning_default;
     if (!(s->tune > 0) || !isfinite(s->tune)) {
         *cause = api->format("robust: tune must be a number > 0, not %g", s->tune);
         return AIWB_EINVAL;
@@ -341,7 +260,7 @@ robust_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
     struct robust *s = state;
     int rc;
 
-    robust_clear(s);
+    clear(s);
     rc = read_options(s, opts, cause);
     if (rc != AIWB_OK)
         return rc;
@@ -633,7 +552,7 @@ static int
 irls_step(struct robust *s, struct train *tr, const struct aiwb_problem *prob, char **cause)
 {
     const size_t n = prob->n, k = s->k;
-    const gsl_multifit_robust_type *type = *methods[s->method].type;
+    const gsl_multifit_robust_type *type = *method_types[s->method];
     gsl_vector_view u = gsl_vector_view_array(tr->u, n), w = gsl_vector_view_array(tr->w, n);
     double scale;
     int rc;
@@ -741,7 +660,7 @@ summarise_weights(struct robust *s, struct train *tr, size_t n)
 static int
 final_stats(struct robust *s, struct train *tr, const struct aiwb_problem *prob)
 {
-    const gsl_multifit_robust_type *type = *methods[s->method].type;
+    const gsl_multifit_robust_type *type = *method_types[s->method];
     const size_t n = prob->n, p = s->k;
     const double dn = (double)n, dp = (double)p;
     gsl_vector_view u = gsl_vector_view_array(tr->u, n), psi = gsl_vector_view_array(tr->tmp, n);
@@ -809,36 +728,6 @@ robust_finish(void *state, const struct aiwb_problem *prob, char **cause)
 /* ---------------------------------------------------------------------------
  * Using the model.
  */
-
-static size_t
-robust_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* out[i] = intercept + X[i,] . beta. */
-static int
-robust_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct robust *s = state;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    if (n == 0)
-        return AIWB_OK;
-    for (size_t i = 0; i < n; i++)
-        out[i] = s->intercept ? s->coef[0] : 0.0;
-    if (s->p == 0)
-        return AIWB_OK;
-
-    gsl_matrix_const_view Xv = gsl_matrix_const_view_array_with_tda(X, n, s->p, ldx);
-    gsl_vector_const_view b = gsl_vector_const_view_array(s->coef + s->intercept, s->p);
-    gsl_vector_view o = gsl_vector_view_array(out, n);
-    if (gsl_blas_dgemv(CblasNoTrans, 1.0, &Xv.matrix, &b.vector, 1.0, &o.vector) != GSL_SUCCESS)
-        return AIWB_ENUMERIC;
-    return AIWB_OK;
-}
 
 /* One note line from a format; the table copies it. */
 static void
@@ -911,116 +800,16 @@ robust_save(const void *state, struct aiwb_writer *w)
         rc = api->put_reals(w, "estimate", s->k, s->coef);
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "std_error", s->k, s->se);
-    for (size_t i = 0; i < NSCALARS && rc == AIWB_OK; i++)
-        rc = api->put_real(w, robust_scalars[i].key, *scalar((struct robust *)s, i));
+    for (size_t i = 0; i < ROBUST_NSCALARS && rc == AIWB_OK; i++)
+        rc = api->put_real(w, robust_scalars[i].key, *robust_scalar((struct robust *)s, i));
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("robust: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read one array of K reals into DST. */
-static int
-load_reals(struct aiwb_reader *r, const char *key, size_t k, double *dst, char **cause)
-{
-    double *v = NULL;
-    size_t n = 0;
-
-    if (api->get_reals(r, key, &n, &v) != AIWB_OK)
-        return corrupt(cause, key);
-    if (n != k) {
-        *cause = api->format("robust: the saved model is corrupt: '%s' has %zu values for %zu "
-                             "terms",
-                             key, n, k);
-        api->free(v);
-        return AIWB_EDATA;
-    }
-    memcpy(dst, v, k * sizeof(double));
-    api->free(v);
-    return AIWB_OK;
-}
-
-/* Read back what robust_save wrote. */
-static int
-load_state(struct robust *s, struct aiwb_reader *r, char **cause)
-{
-    char *m = NULL;
-    int64_t intercept, converged;
-    int rc;
-
-    if (api->get_str(r, "method", &m) != AIWB_OK)
-        return corrupt(cause, "method");
-    s->method = NMETHODS;
-    for (size_t i = 0; i < NMETHODS; i++)
-        if (strcmp(m, methods[i].name) == 0)
-            s->method = i;
-    api->free(m);
-    if (s->method == NMETHODS)
-        return corrupt(cause, "method");
-    if (api->get_real(r, "tune", &s->tune) != AIWB_OK)
-        return corrupt(cause, "tune");
-    if (api->get_int(r, "intercept", &intercept) != AIWB_OK || intercept < 0 || intercept > 1)
-        return corrupt(cause, "intercept");
-    s->intercept = (int)intercept;
-    if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
-        return corrupt(cause, "max_iter");
-    if (api->get_int(r, "converged", &converged) != AIWB_OK)
-        return corrupt(cause, "converged");
-    s->converged = converged != 0;
-    if (api->get_strs(r, "terms", &s->k, &s->terms) != AIWB_OK)
-        return corrupt(cause, "terms");
-    if (s->k < (size_t)s->intercept || s->k == 0) {
-        *cause = api->format("robust: the saved model is corrupt: %zu terms", s->k);
-        return AIWB_EDATA;
-    }
-    s->p = s->k - (size_t)s->intercept;
-    s->coef = api->calloc(3 * s->k, sizeof(double));
-    s->se = s->coef + s->k;
-    s->tval = s->coef + 2 * s->k;
-    rc = load_reals(r, "estimate", s->k, s->coef, cause);
-    if (rc == AIWB_OK)
-        rc = load_reals(r, "std_error", s->k, s->se, cause);
-    if (rc != AIWB_OK)
-        return rc;
-    for (size_t t = 0; t < s->k; t++)
-        s->tval[t] = s->coef[t] / s->se[t];
-    for (size_t i = 0; i < NSCALARS; i++)
-        if (api->get_real(r, robust_scalars[i].key, scalar(s, i)) != AIWB_OK)
-            return corrupt(cause, robust_scalars[i].key);
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-robust_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct robust *s = state;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("robust: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    robust_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        robust_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
+/* Free what training keeps, then the model. */
 static void
-robust_fini(void *state)
+fini(void *state)
 {
-    robust_clear(state);
+    clear(state);
 }
 
 static const struct aiwb_option_spec robust_options[] = {
@@ -1064,8 +853,8 @@ static const struct aiwb_algorithm_type robust_type = {
     .summary = "robust linear regression (Huber, bisquare ... M-estimators, GSL)",
     .help = robust_help,
     .options = robust_options,
-    .flags = AIWB_TASK_REGRESSION,
-    .state_version = 1,
+    .flags = ROBUST_FLAGS,
+    .state_version = ROBUST_STATE_VERSION,
     .state_size = sizeof(struct robust),
     .init = robust_init,
     .iterate = robust_iterate,
@@ -1075,7 +864,7 @@ static const struct aiwb_algorithm_type robust_type = {
     .report = robust_report,
     .save = robust_save,
     .load = robust_load,
-    .fini = robust_fini,
+    .fini = fini,
 };
 
 /* The module's entry point: registers the "robust" algorithm. */
@@ -1083,5 +872,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "robust", "1.0.0");
+    algo_robust_bind(host);
     return api->register_algorithm(p, &robust_type);
 }

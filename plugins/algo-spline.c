@@ -57,8 +57,8 @@
 
 #include <aiwb/plugin.h>
 
-/* Cubic B-splines. */
-#define ORDER 4
+#include "algo-spline.h"
+
 /* Singular values of the balanced system at or below this fraction of the largest are zero. */
 #define SPLINE_RANK_TOL 1e-7
 /* A term takes part in a dependency when its share of a null vector is above this. */
@@ -67,71 +67,6 @@
 #define SPLINE_BLOCK 1024
 
 static const struct aiwb_host_api *api;
-
-struct term {
-    char *name;
-    int spline;     /* a cubic B-spline; else a linear term */
-    size_t nbreak;  /* breakpoints: the two ends and the interior knots (spline) */
-    double *breaks; /* nbreak values, increasing */
-    size_t ncoef;   /* its coefficients: nbreak + 1 for a spline (knots + 3), else 1 */
-    size_t first;   /* index of its first coefficient */
-    double edf;     /* effective degrees of freedom */
-    double fstat;   /* Wald F test of the term (NaN with a penalty) */
-    double pval;
-    /* Derived, not saved: the spline's value and slope at its two ends. */
-    double f_lo, d_lo, f_hi, d_hi;
-};
-
-struct spline {
-    /* Options. */
-    int64_t knots;
-    int uniform; /* knots_at=uniform */
-    double lambda;
-    int constant; /* extrapolate=constant */
-    /* Model. */
-    int fitted;
-    size_t p;
-    struct term *terms;
-    size_t k; /* coefficients: the intercept, then each term's */
-    double *coef;
-    /* The fit's numbers. */
-    double n_obs;
-    double rss;
-    double tss;
-    double edf;      /* total, with the intercept */
-    double df_resid; /* n - edf */
-    double sigma;
-    double r2;
-    double adj_r2;
-    double mse;
-};
-
-static void
-terms_free(struct term *t, size_t p)
-{
-    if (t == NULL)
-        return;
-    for (size_t j = 0; j < p; j++) {
-        api->free(t[j].name);
-        api->free(t[j].breaks);
-    }
-    api->free(t);
-}
-
-/* Free what the state owns and zero it, keeping the options. */
-static void
-spline_clear(struct spline *s)
-{
-    struct spline keep = *s;
-
-    terms_free(s->terms, s->p);
-    api->free(s->coef);
-    memset(s, 0, sizeof(*s));
-    s->knots = keep.knots;
-    s->uniform = keep.uniform;
-    s->lambda = keep.lambda;
-    s->constant = keep.constant;
-}
 
 static const char *
 target_name(const struct aiwb_problem *prob)
@@ -143,7 +78,7 @@ target_name(const struct aiwb_problem *prob)
 static gsl_bspline_workspace *
 term_workspace(const struct term *t)
 {
-    gsl_bspline_workspace *bw = gsl_bspline_alloc(ORDER, t->nbreak);
+    gsl_bspline_workspace *bw = gsl_bspline_alloc(SPLINE_ORDER, t->nbreak);
     gsl_vector_const_view b = gsl_vector_const_view_array(t->breaks, t->nbreak);
 
     if (bw != NULL && gsl_bspline_knots(&b.vector, bw) != GSL_SUCCESS) {
@@ -186,8 +121,8 @@ workspaces_free(const struct spline *s, gsl_bspline_workspace **ws)
 
 /*
  * Add to ROW the values at X of the basis functions of a spline, the
- * first left out: only ORDER of them are non-zero. BK is a scratch vector
- * of ORDER values.
+ * first left out: only SPLINE_ORDER of them are non-zero. BK is a scratch vector
+ * of SPLINE_ORDER values.
  */
 static void
 basis_add(gsl_bspline_workspace *bw, gsl_vector *bk, double x, double *row)
@@ -326,10 +261,10 @@ make_terms(struct spline *s, const struct aiwb_problem *prob)
         qsort(v, n, sizeof(double), cmp_double);
         for (size_t i = 1; i < n; i++)
             distinct += v[i] != v[i - 1];
-        t->spline = distinct >= (size_t)s->knots + ORDER;
+        t->spline = distinct >= (size_t)s->knots + SPLINE_ORDER;
         if (t->spline)
             place_knots(s, t, v, n);
-        t->ncoef = t->spline ? t->nbreak + ORDER - 3 : 1;
+        t->ncoef = t->spline ? t->nbreak + SPLINE_ORDER - 3 : 1;
         t->first = s->k;
         s->k += t->ncoef;
     }
@@ -413,7 +348,7 @@ triangular_factor(const struct spline *s, const struct aiwb_problem *prob,
 {
     const size_t n = prob->n, kk = s->k + 1;
     gsl_matrix *A = gsl_matrix_alloc(SPLINE_BLOCK, kk), *T = gsl_matrix_alloc(kk, kk);
-    gsl_vector *bk = gsl_vector_alloc(ORDER);
+    gsl_vector *bk = gsl_vector_alloc(SPLINE_ORDER);
     int rc = GSL_ENOMEM;
 
     if (A == NULL || T == NULL || bk == NULL)
@@ -703,43 +638,6 @@ term_tests(struct spline *s, const gsl_matrix *cov)
     return GSL_SUCCESS;
 }
 
-/* The value and slope of spline term T at X. */
-static void
-value_slope(const struct spline *s, const struct term *t, gsl_bspline_workspace *bw, gsl_matrix *dB,
-            double x, double *f, double *d)
-{
-    size_t istart, iend;
-
-    *f = *d = 0;
-    if (gsl_bspline_deriv_eval_nonzero(x, 1, dB, &istart, &iend, bw) != GSL_SUCCESS)
-        return;
-    for (size_t i = istart; i <= iend; i++) {
-        if (i == 0)
-            continue;
-        *f += s->coef[t->first + i - 1] * gsl_matrix_get(dB, i - istart, 0);
-        *d += s->coef[t->first + i - 1] * gsl_matrix_get(dB, i - istart, 1);
-    }
-}
-
-/* Each spline's value and slope at its ends, for predictions outside them. */
-static int
-set_ends(struct spline *s, gsl_bspline_workspace **ws)
-{
-    gsl_matrix *dB = gsl_matrix_alloc(ORDER, 2);
-
-    if (dB == NULL)
-        return GSL_ENOMEM;
-    for (size_t j = 0; j < s->p; j++) {
-        struct term *t = &s->terms[j];
-        if (!t->spline)
-            continue;
-        value_slope(s, t, ws[j], dB, t->breaks[0], &t->f_lo, &t->d_lo);
-        value_slope(s, t, ws[j], dB, t->breaks[t->nbreak - 1], &t->f_hi, &t->d_hi);
-    }
-    gsl_matrix_free(dB);
-    return GSL_SUCCESS;
-}
-
 /* Solve [R; sqrt(lambda) L] c = [Q'y; 0] by GSL's SVD and keep the statistics. */
 static int
 solve(struct spline *s, const struct aiwb_problem *prob, gsl_bspline_workspace **ws,
@@ -748,7 +646,7 @@ solve(struct spline *s, const struct aiwb_problem *prob, gsl_bspline_workspace *
     const size_t k = s->k, np = s->lambda > 0 ? n_penalty_rows(s) : 0, rows = k + 1 + np;
     gsl_matrix *M = gsl_matrix_calloc(rows, k), *cov = gsl_matrix_alloc(k, k);
     gsl_vector *rhs = gsl_vector_calloc(rows), *ones = gsl_vector_alloc(rows);
-    gsl_vector *c = gsl_vector_alloc(k), *bk = gsl_vector_alloc(ORDER);
+    gsl_vector *c = gsl_vector_alloc(k), *bk = gsl_vector_alloc(SPLINE_ORDER);
     gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(rows, k);
     double chisq;
     size_t rank = 0;
@@ -791,7 +689,7 @@ solve(struct spline *s, const struct aiwb_problem *prob, gsl_bspline_workspace *
     s->adj_r2 = 1 - (1 - s->r2) * ((s->n_obs - 1) / s->df_resid);
     grc = term_tests(s, cov);
     if (grc == GSL_SUCCESS)
-        grc = set_ends(s, ws);
+        spline_set_ends(s);
 out:
     if (grc != GSL_SUCCESS)
         *cause = api->format("spline: the least-squares fit failed: %s", gsl_strerror(grc));
@@ -875,70 +773,6 @@ spline_finish(void *state, const struct aiwb_problem *prob, char **cause)
                              "model");
         return AIWB_ERR;
     }
-    return AIWB_OK;
-}
-
-/* ---------------------------------------------------------------------------
- * Using the model.
- */
-
-static size_t
-spline_n_outputs(const void *state)
-{
-    (void)state;
-    return 1;
-}
-
-/* f_T(X) of spline term T, continued outside its range as the options say. */
-static double
-spline_value(const struct spline *s, const struct term *t, gsl_bspline_workspace *bw,
-             gsl_vector *bk, double x)
-{
-    const double lo = t->breaks[0], hi = t->breaks[t->nbreak - 1];
-    size_t istart, iend;
-    double f = 0;
-
-    if (x < lo)
-        return t->f_lo + (s->constant ? 0 : t->d_lo * (x - lo));
-    if (x > hi)
-        return t->f_hi + (s->constant ? 0 : t->d_hi * (x - hi));
-    if (gsl_bspline_eval_nonzero(x, bk, &istart, &iend, bw) != GSL_SUCCESS)
-        return NAN;
-    for (size_t i = istart; i <= iend; i++)
-        if (i > 0)
-            f += s->coef[t->first + i - 1] * gsl_vector_get(bk, i - istart);
-    return f;
-}
-
-/* out[i] = b0 + sum_j f_j(X[i, j]); NaN features give NaN. */
-static int
-spline_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct spline *s = state;
-    gsl_bspline_workspace **ws;
-    gsl_vector *bk;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    ws = workspaces_new(s);
-    bk = gsl_vector_alloc(ORDER);
-    if (ws == NULL || bk == NULL) {
-        gsl_vector_free(bk);
-        workspaces_free(s, ws);
-        return AIWB_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = X + i * ldx;
-        double v = s->coef[0];
-
-        for (size_t j = 0; j < s->p; j++) {
-            const struct term *t = &s->terms[j];
-            v += t->spline ? spline_value(s, t, ws[j], bk, xi[j]) : s->coef[t->first] * xi[j];
-        }
-        out[i] = v;
-    }
-    gsl_vector_free(bk);
-    workspaces_free(s, ws);
     return AIWB_OK;
 }
 
@@ -1050,162 +884,6 @@ out:
     return rc;
 }
 
-static int
-corrupt(char **cause, const char *what)
-{
-    *cause = api->format("spline: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Rebuild the terms from their names, breakpoint counts and breakpoints. */
-static int
-load_terms(struct spline *s, char **names, const int64_t *kind, const double *breaks, size_t nb,
-           char **cause)
-{
-    size_t used = 0;
-
-    s->terms = api->calloc(s->p > 0 ? s->p : 1, sizeof(struct term));
-    s->k = 1;
-    for (size_t j = 0; j < s->p; j++) {
-        struct term *t = &s->terms[j];
-
-        t->name = names[j];
-        names[j] = NULL;
-        t->spline = kind[j] != 0;
-        if (t->spline) {
-            if (kind[j] < 2 || (size_t)kind[j] > nb - used)
-                return corrupt(cause, "breakpoints");
-            t->nbreak = (size_t)kind[j];
-            t->breaks = api->alloc(t->nbreak * sizeof(double));
-            memcpy(t->breaks, breaks + used, t->nbreak * sizeof(double));
-            used += t->nbreak;
-            for (size_t b = 1; b < t->nbreak; b++)
-                if (!(t->breaks[b] > t->breaks[b - 1]))
-                    return corrupt(cause, "breaks");
-        }
-        t->ncoef = t->spline ? t->nbreak + ORDER - 3 : 1;
-        t->first = s->k;
-        s->k += t->ncoef;
-    }
-    return used == nb ? AIWB_OK : corrupt(cause, "breaks");
-}
-
-/* Read back what spline_save wrote. */
-static int
-load_state(struct spline *s, struct aiwb_reader *r, char **cause)
-{
-    char *at = NULL, *ex = NULL, **names = NULL;
-    int64_t *kind = NULL;
-    double *breaks = NULL, *stats = NULL, *fit = NULL;
-    size_t nnames = 0, nkind = 0, nb = 0, nc = 0, ns = 0, nf = 0;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "knots", &s->knots) != AIWB_OK)
-        return corrupt(cause, "knots");
-    if (api->get_str(r, "knots_at", &at) != AIWB_OK)
-        return corrupt(cause, "knots_at");
-    s->uniform = strcmp(at, "uniform") == 0;
-    api->free(at);
-    if (api->get_real(r, "lambda", &s->lambda) != AIWB_OK)
-        return corrupt(cause, "lambda");
-    if (api->get_str(r, "extrapolate", &ex) != AIWB_OK)
-        return corrupt(cause, "extrapolate");
-    s->constant = strcmp(ex, "constant") == 0;
-    api->free(ex);
-    if (api->get_strs(r, "terms", &nnames, &names) != AIWB_OK) {
-        rc = corrupt(cause, "terms");
-        goto out;
-    }
-    if (api->get_ints(r, "breakpoints", &nkind, &kind) != AIWB_OK || nkind != nnames) {
-        rc = corrupt(cause, "breakpoints");
-        goto out;
-    }
-    if (api->get_reals(r, "breaks", &nb, &breaks) != AIWB_OK) {
-        rc = corrupt(cause, "breaks");
-        goto out;
-    }
-    s->p = nnames;
-    rc = load_terms(s, names, kind, breaks, nb, cause);
-    if (rc != AIWB_OK)
-        goto out;
-    rc = AIWB_EDATA;
-    if (api->get_reals(r, "coef", &nc, &s->coef) != AIWB_OK || nc != s->k) {
-        *cause =
-            api->format("spline: the saved model is corrupt: %zu coefficients for %zu", nc, s->k);
-        goto out;
-    }
-    if (api->get_reals(r, "term_stats", &ns, &stats) != AIWB_OK || ns != 3 * s->p) {
-        rc = corrupt(cause, "term_stats");
-        goto out;
-    }
-    for (size_t j = 0; j < s->p; j++) {
-        s->terms[j].edf = stats[3 * j];
-        s->terms[j].fstat = stats[3 * j + 1];
-        s->terms[j].pval = stats[3 * j + 2];
-    }
-    if (api->get_reals(r, "fit", &nf, &fit) != AIWB_OK || nf != 9) {
-        rc = corrupt(cause, "fit");
-        goto out;
-    }
-    s->n_obs = fit[0];
-    s->rss = fit[1];
-    s->tss = fit[2];
-    s->edf = fit[3];
-    s->df_resid = fit[4];
-    s->sigma = fit[5];
-    s->r2 = fit[6];
-    s->adj_r2 = fit[7];
-    s->mse = fit[8];
-    rc = AIWB_OK;
-out:
-    if (names != NULL)
-        for (size_t j = 0; j < nnames; j++)
-            api->free(names[j]);
-    api->free(names);
-    api->free(kind);
-    api->free(breaks);
-    api->free(stats);
-    api->free(fit);
-    return rc;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-spline_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct spline *s = state;
-    gsl_bspline_workspace **ws;
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("spline: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    spline_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc == AIWB_OK) {
-        ws = workspaces_new(s);
-        rc = ws != NULL && set_ends(s, ws) == GSL_SUCCESS ? AIWB_OK : AIWB_ENOMEM;
-        workspaces_free(s, ws);
-        if (rc != AIWB_OK)
-            *cause = api->format("spline: out of memory for the B-spline workspaces");
-    }
-    if (rc != AIWB_OK) {
-        spline_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static void
-spline_fini(void *state)
-{
-    spline_clear(state);
-}
-
 static const struct aiwb_option_spec spline_options[] = {
     {.name = "knots",
      .type = AIWB_OPT_INT,
@@ -1249,8 +927,8 @@ static const struct aiwb_algorithm_type spline_type = {
     .summary = "additive cubic B-spline regression (gsl_bspline), optional penalty",
     .help = spline_help,
     .options = spline_options,
-    .flags = AIWB_TASK_REGRESSION,
-    .state_version = 1,
+    .flags = SPLINE_FLAGS,
+    .state_version = SPLINE_STATE_VERSION,
     .state_size = sizeof(struct spline),
     .init = spline_init,
     .iterate = spline_iterate,
@@ -1268,5 +946,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "spline", "1.0.0");
+    algo_spline_bind(host);
     return api->register_algorithm(p, &spline_type);
 }

@@ -93,6 +93,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "algo-tree.h"
+
 #define TREE_EPSILON DBL_EPSILON /* scikit-learn's EPSILON: a node this pure is a leaf */
 #define TIE_TOL 1e-12            /* splits this close (relative to the node) are equally good */
 #define FOREST_BATCH 4           /* trees per iterate: bounds the time Ctrl-C waits */
@@ -102,57 +104,6 @@
 #define MAX_THREADS 64
 
 static const struct aiwb_host_api *api;
-
-enum criterion { CRIT_GINI = 0, CRIT_ENTROPY = 1, CRIT_MSE = 2 };
-static const char *const crit_names[] = {"gini", "entropy", "squared_error"};
-
-/* The options, checked. */
-struct params {
-    int crit;
-    int64_t max_depth; /* 0: no limit */
-    int64_t min_split, min_leaf;
-    double min_decrease, ccp_alpha;
-    char *max_features; /* as given */
-    size_t mtry;        /* what it means for these data */
-    int64_t n_trees, threads;
-    int bootstrap, oob_importance;
-};
-
-/* Nodes in flat arrays; a leaf has feature -1. */
-struct nodes {
-    size_t n, cap, nout;
-    int32_t *feature, *left, *right;
-    uint8_t *miss_left; /* where missing values and unseen levels go */
-    int64_t *cat;       /* offset in bits of the set of levels going left; -1: numeric */
-    double *threshold;  /* numeric: x <= threshold goes left */
-    double *value;      /* nout per node: class shares or the mean */
-    double *weight;     /* the rows' weight */
-    double *impurity;
-    uint32_t *rows;
-    size_t nbits, bits_cap;
-    uint64_t *bits;
-};
-
-/* A fitted model: one tree, or a forest. */
-struct model {
-    unsigned task;
-    size_t p, k, nout; /* features, classes (0 for regression), outputs */
-    char **features, **classes;
-    uint32_t *levels;     /* p: 0 for numeric, else the number of levels */
-    uint8_t *had_missing; /* p: the feature had missing values in training */
-    size_t n_trees;
-    size_t *start; /* n_trees + 1: where each tree's nodes begin */
-    struct nodes nd;
-    double *importance; /* p: impurity decrease, normalised */
-    double *perm;       /* p: out-of-bag permutation importance, or NULL */
-    double *perm_se;    /* p: its standard error over the trees */
-    size_t mtry;
-    size_t train_rows;
-    double loss;  /* tree: training impurity; forest: out-of-bag (or training) error */
-    double score; /* forest: out-of-bag accuracy or R^2 */
-    size_t oob_rows;
-    int has_oob;
-};
 
 /* What all trees of one training read (never written once set up). */
 struct shared {
@@ -168,7 +119,7 @@ struct shared {
     size_t words_max;  /* bitset words of the largest categorical feature */
     uint32_t levels_max;
     uint64_t seed;
-    const struct params *par;
+    const struct tree_params *par;
 };
 
 /* A node waiting for its split. */
@@ -222,11 +173,11 @@ struct grower {
     uint32_t *present;
     struct keyed *keys;
     uint64_t *sbits; /* 2 words_max: the split's sets */
-    struct nodes tree;
+    struct tree_nodes tree;
 };
 
 /* What exists only while training. */
-struct train {
+struct tree_train {
     struct shared sh;
     struct grower g; /* tree */
     int have_g;
@@ -240,53 +191,8 @@ struct train {
     size_t perm_trees;
 };
 
-struct tree_state {
-    int forest;
-    struct params par;
-    struct model mod;
-    struct train *tr;
-    int fitted;
-};
-
-static const char *
-who(const struct tree_state *s)
-{
-    return s->forest ? "forest" : "tree";
-}
-
 static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-/* ---------------------------------------------------------------------------
- * Nodes.
- */
-
-static void
-nodes_free(struct nodes *nd)
-{
-    api->free(nd->feature);
-    api->free(nd->left);
-    api->free(nd->right);
-    api->free(nd->miss_left);
-    api->free(nd->cat);
-    api->free(nd->threshold);
-    api->free(nd->value);
-    api->free(nd->weight);
-    api->free(nd->impurity);
-    api->free(nd->rows);
-    api->free(nd->bits);
-    memset(nd, 0, sizeof(*nd));
-}
-
-static void
-nodes_reserve(struct nodes *nd, size_t want)
+nodes_reserve(struct tree_nodes *nd, size_t want)
 {
     size_t cap = nd->cap ? nd->cap : 16;
 
@@ -309,7 +215,7 @@ nodes_reserve(struct nodes *nd, size_t want)
 
 /* A new leaf; its value, weight, rows and impurity are the caller's to set. */
 static size_t
-nodes_add(struct nodes *nd)
+nodes_add(struct tree_nodes *nd)
 {
     size_t i = nd->n;
 
@@ -325,7 +231,7 @@ nodes_add(struct nodes *nd)
 
 /* Copy WORDS words of a level set into the pool; returns their offset. */
 static int64_t
-nodes_add_bits(struct nodes *nd, const uint64_t *bits, size_t words)
+nodes_add_bits(struct tree_nodes *nd, const uint64_t *bits, size_t words)
 {
     size_t at = nd->nbits;
 
@@ -341,47 +247,13 @@ nodes_add_bits(struct nodes *nd, const uint64_t *bits, size_t words)
     return (int64_t)at;
 }
 
-static inline size_t
-words_of(uint32_t levels)
-{
-    return ((size_t)levels + 63) / 64;
-}
-
-/* Whether value X of feature F goes left at node I. */
-static inline int
-goes_left(const struct nodes *nd, size_t i, double x, const uint32_t *levels)
-{
-    if (isnan(x))
-        return nd->miss_left[i];
-    if (nd->cat[i] < 0)
-        return x <= nd->threshold[i];
-    if (!(x >= 0 && x < (double)levels[nd->feature[i]]))
-        return nd->miss_left[i];
-    size_t c = (size_t)x;
-    return (int)((nd->bits[nd->cat[i] + (int64_t)(c >> 6)] >> (c & 63)) & 1);
-}
-
-/* The leaf row X reaches from node I; feature JO reads VO instead (JO < 0: none). */
-static inline size_t
-walk(const struct nodes *nd, size_t i, const double *x, const uint32_t *levels, int32_t jo,
-     double vo)
-{
-    int32_t f;
-
-    while ((f = nd->feature[i]) >= 0) {
-        double v = f == jo ? vo : x[f];
-        i = (size_t)(goes_left(nd, i, v, levels) ? nd->left[i] : nd->right[i]);
-    }
-    return i;
-}
-
 /*
  * Append the nodes of SRC reachable from its node 0 to DST, parents before
  * children, children's indices moved to DST's numbering. Pruned subtrees
  * and unused level sets are left behind.
  */
 static void
-append_tree(struct nodes *dst, const struct nodes *src, const uint32_t *levels)
+append_tree(struct tree_nodes *dst, const struct tree_nodes *src, const uint32_t *levels)
 {
     int32_t *map = api->alloc(src->n * sizeof(int32_t));
     size_t count = 1, base = dst->n;
@@ -419,7 +291,7 @@ append_tree(struct nodes *dst, const struct nodes *src, const uint32_t *levels)
         dst->right[o] = (int32_t)(base + (size_t)map[src->right[i]]);
         if (src->cat[i] >= 0)
             dst->cat[o] = nodes_add_bits(dst, src->bits + src->cat[i],
-                                         words_of(levels[src->feature[i]]));
+                                         tree_words_of(levels[src->feature[i]]));
     }
     api->free(map);
 }
@@ -430,7 +302,7 @@ append_tree(struct nodes *dst, const struct nodes *src, const uint32_t *levels)
  * normalised to sum to one. Returns whether the tree has a split.
  */
 static int
-tree_importance(const struct nodes *nd, size_t s, size_t e, size_t p, double *imp)
+tree_importance(const struct tree_nodes *nd, size_t s, size_t e, size_t p, double *imp)
 {
     double sum = 0;
 
@@ -456,7 +328,7 @@ tree_importance(const struct nodes *nd, size_t s, size_t e, size_t p, double *im
 
 /* Depth and leaves of the tree in nodes [S, E). */
 static void
-tree_shape(const struct nodes *nd, size_t s, size_t e, size_t *depth, size_t *leaves)
+tree_shape(const struct tree_nodes *nd, size_t s, size_t e, size_t *depth, size_t *leaves)
 {
     uint32_t *dep = api->calloc(e - s, sizeof(uint32_t));
 
@@ -477,7 +349,7 @@ tree_shape(const struct nodes *nd, size_t s, size_t e, size_t *depth, size_t *le
 
 /* The leaves' impurity weighted by their share of the weight. */
 static double
-tree_leaf_impurity(const struct nodes *nd, size_t s, size_t e)
+tree_leaf_impurity(const struct tree_nodes *nd, size_t s, size_t e)
 {
     double sum = 0;
 
@@ -493,7 +365,7 @@ tree_leaf_impurity(const struct nodes *nd, size_t s, size_t e)
  * parents). R of a node is its weight share times its impurity.
  */
 static void
-prune(struct nodes *nd, double alpha)
+prune(struct tree_nodes *nd, double alpha)
 {
     double *cost;
 
@@ -633,7 +505,7 @@ target_name(const struct aiwb_problem *prob)
 }
 
 static const char *
-feature_name(const struct model *mod, size_t j)
+feature_name(const struct tree_model *mod, size_t j)
 {
     return mod->features[j];
 }
@@ -654,25 +526,26 @@ check_rows(struct tree_state *s, struct shared *sh, const struct aiwb_problem *p
             if (!(yi >= 0 && yi < (double)sh->k && yi == floor(yi))) {
                 *cause = api->format("%s: row %zu: the target '%s' is %g, not a class code "
                                      "0..%zu",
-                                     who(s), i + 1, target_name(prob), yi, sh->k - 1);
+                                     tree_who(s), i + 1, target_name(prob), yi, sh->k - 1);
                 return AIWB_EDATA;
             }
             sh->yc[i] = (int32_t)yi;
         } else if (!isfinite(yi)) {
             *cause = api->format("%s: row %zu: the target '%s' is %g, not a finite number",
-                                 who(s), i + 1, target_name(prob), yi);
+                                 tree_who(s), i + 1, target_name(prob), yi);
             return AIWB_EDATA;
         }
         if (!isfinite(wi) || wi < 0) {
-            *cause = api->format("%s: row %zu: the weight %g is not a finite number >= 0", who(s),
-                                 i + 1, wi);
+            *cause = api->format("%s: row %zu: the weight %g is not a finite number >= 0",
+                                 tree_who(s), i + 1, wi);
             return AIWB_EDATA;
         }
         sh->w[i] = wi;
         sw += wi;
     }
     if (!(sw > 0)) {
-        *cause = api->format("%s: no rows with a non-zero weight: there is nothing to fit", who(s));
+        *cause =
+            api->format("%s: no rows with a non-zero weight: there is nothing to fit", tree_who(s));
         return AIWB_EDATA;
     }
     return AIWB_OK;
@@ -682,7 +555,7 @@ check_rows(struct tree_state *s, struct shared *sh, const struct aiwb_problem *p
 static int
 check_features(struct tree_state *s, struct shared *sh, char **cause)
 {
-    struct model *mod = &s->mod;
+    struct tree_model *mod = &s->mod;
 
     for (size_t i = 0; i < sh->n; i++) {
         const double *x = sh->X + i * sh->ldx;
@@ -695,7 +568,7 @@ check_features(struct tree_state *s, struct shared *sh, char **cause)
                 continue;
             if (!(x[j] >= 0 && x[j] < (double)sh->levels[j] && x[j] == floor(x[j]))) {
                 *cause = api->format("%s: row %zu column '%s': %g is not a level code 0..%u",
-                                     who(s), i + 1, feature_name(mod, j), x[j],
+                                     tree_who(s), i + 1, feature_name(mod, j), x[j],
                                      sh->levels[j] - 1);
                 return AIWB_EDATA;
             }
@@ -726,8 +599,8 @@ shared_init(struct tree_state *s, struct shared *sh, const struct aiwb_problem *
     sh->levels = api->alloc(sh->p * sizeof(uint32_t));
     for (size_t j = 0; j < sh->p; j++) {
         sh->levels[j] = s->mod.levels[j];
-        if (words_of(sh->levels[j]) > sh->words_max)
-            sh->words_max = words_of(sh->levels[j]);
+        if (tree_words_of(sh->levels[j]) > sh->words_max)
+            sh->words_max = tree_words_of(sh->levels[j]);
         if (sh->levels[j] > sh->levels_max)
             sh->levels_max = sh->levels[j];
     }
@@ -805,7 +678,7 @@ static int
 try_split(struct grower *g, const double *T, const double *left, size_t nleft, size_t count,
           struct split *b)
 {
-    const struct params *par = g->sh->par;
+    const struct tree_params *par = g->sh->par;
     const size_t d = g->sh->d, msl = (size_t)par->min_leaf;
     double *right = g->st + 7 * d, wl, wr, pr;
 
@@ -894,7 +767,7 @@ scan_numeric(struct grower *g, const struct front *f, const double *T, size_t j,
 static void
 set_left(struct split *b, const struct shared *sh, size_t j, const uint32_t *codes, size_t n)
 {
-    memset(b->bits, 0, words_of(sh->levels[j]) * sizeof(uint64_t));
+    memset(b->bits, 0, tree_words_of(sh->levels[j]) * sizeof(uint64_t));
     for (size_t i = 0; i < n; i++)
         b->bits[codes[i] >> 6] |= UINT64_C(1) << (codes[i] & 63);
 }
@@ -1066,7 +939,7 @@ scan_categorical(struct grower *g, const struct front *f, const double *T, size_
             b->threshold = NAN;
             if (nm == 0)
                 b->miss = b->wl >= b->wr;
-            memset(b->present, 0, words_of(sh->levels[j]) * sizeof(uint64_t));
+            memset(b->present, 0, tree_words_of(sh->levels[j]) * sizeof(uint64_t));
             for (size_t i = 0; i < np; i++)
                 b->present[g->present[i] >> 6] |= UINT64_C(1) << (g->present[i] & 63);
         }
@@ -1113,7 +986,7 @@ static void
 record_split(struct grower *g, int32_t node, const struct split *b)
 {
     const struct shared *sh = g->sh;
-    struct nodes *nd = &g->tree;
+    struct tree_nodes *nd = &g->tree;
     const size_t j = (size_t)b->feature;
 
     nd->feature[node] = b->feature;
@@ -1121,7 +994,7 @@ record_split(struct grower *g, int32_t node, const struct split *b)
     nd->threshold[node] = b->threshold;
     nd->cat[node] = -1;
     if (sh->levels[j] != 0) {
-        const size_t words = words_of(sh->levels[j]);
+        const size_t words = tree_words_of(sh->levels[j]);
         /* Levels absent from the node go where missing values go. */
         if (b->miss) {
             for (size_t w = 0; w < words; w++)
@@ -1171,7 +1044,7 @@ static int32_t
 make_node(struct grower *g, const double *st, size_t rows, double impurity)
 {
     const struct shared *sh = g->sh;
-    struct nodes *nd = &g->tree;
+    struct tree_nodes *nd = &g->tree;
     size_t i = nodes_add(nd);
     double *v = nd->value + i * nd->nout, w = 0;
 
@@ -1192,7 +1065,7 @@ make_node(struct grower *g, const double *st, size_t rows, double impurity)
 
 /* Whether a node of ROWS rows, IMPURITY and DEPTH is a leaf by the stopping rules. */
 static int
-leaf_by_rule(const struct params *par, size_t rows, double impurity, int32_t depth)
+leaf_by_rule(const struct tree_params *par, size_t rows, double impurity, int32_t depth)
 {
     return (par->max_depth > 0 && depth >= par->max_depth) || rows < (size_t)par->min_split ||
            rows < 2 * (size_t)par->min_leaf || impurity <= TREE_EPSILON;
@@ -1218,7 +1091,7 @@ front_reserve(struct grower *g, size_t want)
 static int
 queue_child(struct grower *g, int32_t node, const double *st, int32_t depth)
 {
-    const struct nodes *nd = &g->tree;
+    const struct tree_nodes *nd = &g->tree;
     struct front *c;
 
     if (leaf_by_rule(g->sh->par, nd->rows[node], nd->impurity[node], depth))
@@ -1243,7 +1116,7 @@ static int
 make_children(struct grower *g, struct front *f)
 {
     const struct shared *sh = g->sh;
-    struct nodes *nd = &g->tree;
+    struct tree_nodes *nd = &g->tree;
     const size_t d = sh->d, node = (size_t)f->node;
     const uint32_t *rows = g->base + f->start;
     double *cl = g->st, *cr = cl + d, il, ir, W = nd->weight[node], wl = 0, wr = 0, gain;
@@ -1253,7 +1126,8 @@ make_children(struct grower *g, struct front *f)
     memset(cl, 0, 2 * d * sizeof(double));
     for (size_t q = 0; q < f->count; q++) {
         uint32_t row = rows[q];
-        int s = goes_left(nd, node, sh->X[(size_t)row * sh->ldx + nd->feature[node]], sh->levels);
+        int s =
+            tree_goes_left(nd, node, sh->X[(size_t)row * sh->ldx + nd->feature[node]], sh->levels);
         g->side[row] = (uint8_t)s;
         add_row(g, s ? cl : cr, row);
         nl += (size_t)s;
@@ -1403,7 +1277,7 @@ grower_free(struct grower *g)
     api->free(g->present);
     api->free(g->keys);
     api->free(g->sbits);
-    nodes_free(&g->tree);
+    tree_nodes_free(&g->tree);
     memset(g, 0, sizeof(*g));
 }
 
@@ -1534,8 +1408,8 @@ parse_max_features(struct tree_state *s, const char *text, unsigned task, size_t
         if (*end != '\0' || end == text || v < 1)
             goto bad;
         if ((unsigned long long)v > p) {
-            *cause = api->format("%s: max_features=%lld is more than the %zu features", who(s), v,
-                                 p);
+            *cause = api->format("%s: max_features=%lld is more than the %zu features", tree_who(s),
+                                 v, p);
             return AIWB_EINVAL;
         }
         *mtry = (size_t)v;
@@ -1546,7 +1420,7 @@ parse_max_features(struct tree_state *s, const char *text, unsigned task, size_t
 bad:
     *cause = api->format("%s: max_features must be auto, all, sqrt, log2, third, a number of "
                          "features or a fraction such as 0.5, not '%s'",
-                         who(s), text);
+                         tree_who(s), text);
     return AIWB_EINVAL;
 }
 
@@ -1555,7 +1429,7 @@ static int
 read_params(struct tree_state *s, const struct aiwb_options *o, const struct aiwb_problem *prob,
             char **cause)
 {
-    struct params *par = &s->par;
+    struct tree_params *par = &s->par;
     const char *crit = api->opt_str(o, "criterion"), *mf = api->opt_str(o, "max_features");
     const char *bad = NULL;
     const int reg = prob->task == AIWB_TASK_REGRESSION;
@@ -1576,7 +1450,7 @@ read_params(struct tree_state *s, const struct aiwb_options *o, const struct aiw
     else
         par->crit = CRIT_MSE;
     if (reg != (par->crit == CRIT_MSE)) {
-        *cause = api->format("%s: criterion=%s is for %s; the target '%s' asks for %s", who(s),
+        *cause = api->format("%s: criterion=%s is for %s; the target '%s' asks for %s", tree_who(s),
                              crit, reg ? "classification" : "regression", target_name(prob),
                              reg ? "squared_error (regression)" : "gini or entropy "
                                                                   "(classification)");
@@ -1598,7 +1472,8 @@ read_params(struct tree_state *s, const struct aiwb_options *o, const struct aiw
     else if (par->threads < 1 || par->threads > MAX_THREADS)
         bad = "threads";
     if (bad != NULL) {
-        *cause = api->format("%s: %s is out of its range (see `help %s`)", who(s), bad, who(s));
+        *cause = api->format("%s: %s is out of its range (see `help %s`)", tree_who(s), bad,
+                             tree_who(s));
         return AIWB_EINVAL;
     }
     par->max_features = api->strdup(mf != NULL ? mf : "auto");
@@ -1607,7 +1482,7 @@ read_params(struct tree_state *s, const struct aiwb_options *o, const struct aiw
 
 /* Copy names and levels (made up when the problem has none). */
 static void
-copy_names(struct model *mod, const struct aiwb_problem *prob)
+copy_names(struct tree_model *mod, const struct aiwb_problem *prob)
 {
     mod->features = api->calloc(mod->p, sizeof(char *));
     mod->levels = api->calloc(mod->p, sizeof(uint32_t));
@@ -1631,22 +1506,7 @@ copy_names(struct model *mod, const struct aiwb_problem *prob)
 }
 
 static void
-model_clear(struct model *mod)
-{
-    free_strs(mod->features, mod->p);
-    free_strs(mod->classes, mod->k);
-    api->free(mod->levels);
-    api->free(mod->had_missing);
-    api->free(mod->start);
-    nodes_free(&mod->nd);
-    api->free(mod->importance);
-    api->free(mod->perm);
-    api->free(mod->perm_se);
-    memset(mod, 0, sizeof(*mod));
-}
-
-static void
-train_free(struct train *tr)
+train_free(struct tree_train *tr)
 {
     if (tr == NULL)
         return;
@@ -1665,13 +1525,9 @@ train_free(struct train *tr)
 static void
 state_clear(struct tree_state *s)
 {
-    int forest = s->forest;
-
     train_free(s->tr);
-    model_clear(&s->mod);
-    api->free(s->par.max_features);
-    memset(s, 0, sizeof(*s));
-    s->forest = forest;
+    s->tr = NULL;
+    tree_state_clear(s);
 }
 
 /* What both components do first: options, the problem's shape, the data. */
@@ -1679,30 +1535,30 @@ static int
 common_init(struct tree_state *s, const struct aiwb_options *opts, const struct aiwb_problem *prob,
             char **cause)
 {
-    struct model *mod = &s->mod;
+    struct tree_model *mod = &s->mod;
     int rc;
 
     state_clear(s);
     if (prob->task != AIWB_TASK_REGRESSION && prob->task != AIWB_TASK_CLASSIFICATION) {
-        *cause = api->format("%s: learns classification and regression only", who(s));
+        *cause = api->format("%s: learns classification and regression only", tree_who(s));
         return AIWB_ENOTSUP;
     }
     if (prob->y == NULL) {
-        *cause = api->format("%s: needs a target", who(s));
+        *cause = api->format("%s: needs a target", tree_who(s));
         return AIWB_EINVAL;
     }
     if (prob->n == 0 || prob->p == 0) {
-        *cause = api->format("%s: %s: there is nothing to fit", who(s),
+        *cause = api->format("%s: %s: there is nothing to fit", tree_who(s),
                              prob->n == 0 ? "no rows" : "no features");
         return AIWB_EDATA;
     }
     if (prob->n > UINT32_MAX) {
-        *cause = api->format("%s: %zu rows are more than the %" PRIu32 " a tree can take", who(s),
-                             prob->n, UINT32_MAX);
+        *cause = api->format("%s: %zu rows are more than the %" PRIu32 " a tree can take",
+                             tree_who(s), prob->n, UINT32_MAX);
         return AIWB_EDATA;
     }
     if (prob->task == AIWB_TASK_CLASSIFICATION && prob->n_classes == 0) {
-        *cause = api->format("%s: the target '%s' has no classes", who(s), target_name(prob));
+        *cause = api->format("%s: the target '%s' has no classes", tree_who(s), target_name(prob));
         return AIWB_EDATA;
     }
     rc = read_params(s, opts, prob, cause);
@@ -1715,7 +1571,7 @@ common_init(struct tree_state *s, const struct aiwb_options *opts, const struct 
     mod->mtry = s->par.mtry;
     mod->nd.nout = mod->nout;
     copy_names(mod, prob);
-    s->tr = api->calloc(1, sizeof(struct train));
+    s->tr = api->calloc(1, sizeof(struct tree_train));
     return shared_init(s, &s->tr->sh, prob, cause);
 }
 
@@ -1745,7 +1601,7 @@ tree_init(void *state, const struct aiwb_options *opts, const struct aiwb_proble
 static void
 tree_settle(struct tree_state *s)
 {
-    struct model *mod = &s->mod;
+    struct tree_model *mod = &s->mod;
     struct grower *g = &s->tr->g;
 
     prune(&g->tree, s->par.ccp_alpha);
@@ -1764,7 +1620,7 @@ tree_settle(struct tree_state *s)
 }
 
 static void
-tree_steps(const struct nodes *nd, struct aiwb_step *step)
+tree_steps(const struct tree_nodes *nd, struct aiwb_step *step)
 {
     size_t depth, leaves;
 
@@ -1779,7 +1635,7 @@ static int
 tree_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct tree_state *s = state;
-    struct train *tr = s->tr;
+    struct tree_train *tr = s->tr;
 
     (void)cause;
     if (tr == NULL)
@@ -1821,7 +1677,7 @@ tree_finish(void *state, const struct aiwb_problem *prob, char **cause)
 struct job {
     const struct shared *sh;
     size_t t;
-    struct nodes out;   /* the tree, compact */
+    struct tree_nodes out;   /* the tree, compact */
     uint32_t *rows;     /* the rows it predicts: out of the bag (all without bootstrap) */
     size_t n_rows;
     double *pred;       /* n_rows * nout */
@@ -1852,7 +1708,7 @@ static void
 perm_importance(struct job *jb, gsl_rng *rng)
 {
     const struct shared *sh = jb->sh;
-    const struct nodes *nd = &jb->out;
+    const struct tree_nodes *nd = &jb->out;
     uint32_t *perm = api->alloc(jb->n_rows * sizeof(uint32_t));
     double base = 0, sw = 0;
 
@@ -1870,7 +1726,7 @@ perm_importance(struct job *jb, gsl_rng *rng)
         for (size_t q = 0; q < jb->n_rows; q++) {
             uint32_t r = jb->rows[q];
             const double *x = sh->X + (size_t)r * sh->ldx;
-            size_t leaf = walk(nd, 0, x, sh->levels, (int32_t)j,
+            size_t leaf = tree_walk(nd, 0, x, sh->levels, (int32_t)j,
                                sh->X[(size_t)perm[q] * sh->ldx + j]);
             loss += sh->w[r] * row_loss(sh, nd->value + leaf * nd->nout, r);
         }
@@ -1885,7 +1741,7 @@ static void
 grow_one(struct job *jb)
 {
     const struct shared *sh = jb->sh;
-    const struct params *par = sh->par;
+    const struct tree_params *par = sh->par;
     struct grower g;
 
     memset(&jb->out, 0, sizeof(jb->out));
@@ -1907,7 +1763,7 @@ grow_one(struct job *jb)
     jb->pred = api->alloc((jb->n_rows ? jb->n_rows : 1) * sh->nout * sizeof(double));
     for (size_t q = 0; q < jb->n_rows; q++) {
         const double *x = sh->X + (size_t)jb->rows[q] * sh->ldx;
-        size_t leaf = walk(&jb->out, 0, x, sh->levels, -1, 0);
+        size_t leaf = tree_walk(&jb->out, 0, x, sh->levels, -1, 0);
         memcpy(jb->pred + q * sh->nout, jb->out.value + leaf * sh->nout,
                sh->nout * sizeof(double));
     }
@@ -1960,7 +1816,7 @@ grow_batch(struct job *jobs, size_t n, size_t threads)
 
 /* Out-of-bag (or, without bootstrap, training) error and score of the trees so far. */
 static void
-eval_numbers(const struct train *tr, double *err, double *score, size_t *rows)
+eval_numbers(const struct tree_train *tr, double *err, double *score, size_t *rows)
 {
     const struct shared *sh = &tr->sh;
     double sw = 0, lsum = 0, ysum = 0, sst = 0;
@@ -2004,7 +1860,7 @@ forest_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
             char **cause)
 {
     struct tree_state *s = state;
-    struct train *tr;
+    struct tree_train *tr;
     int rc;
 
     s->forest = 1;
@@ -2025,8 +1881,8 @@ forest_init(void *state, const struct aiwb_options *opts, const struct aiwb_prob
 static void
 absorb(struct tree_state *s, struct job *jb)
 {
-    struct model *mod = &s->mod;
-    struct train *tr = s->tr;
+    struct tree_model *mod = &s->mod;
+    struct tree_train *tr = s->tr;
     const size_t nout = mod->nout;
 
     append_tree(&mod->nd, &jb->out, mod->levels);
@@ -2054,7 +1910,7 @@ absorb(struct tree_state *s, struct job *jb)
 static void
 job_release(struct job *jb)
 {
-    nodes_free(&jb->out);
+    tree_nodes_free(&jb->out);
     api->free(jb->rows);
     api->free(jb->pred);
     api->free(jb->mdi);
@@ -2065,8 +1921,8 @@ job_release(struct job *jb)
 static void
 forest_settle(struct tree_state *s)
 {
-    struct model *mod = &s->mod;
-    struct train *tr = s->tr;
+    struct tree_model *mod = &s->mod;
+    struct tree_train *tr = s->tr;
     double sum = 0;
 
     mod->importance = api->calloc(mod->p, sizeof(double));
@@ -2100,7 +1956,7 @@ static int
 forest_iterate(void *state, const struct aiwb_problem *prob, struct aiwb_step *step, char **cause)
 {
     struct tree_state *s = state;
-    struct train *tr = s->tr;
+    struct tree_train *tr = s->tr;
     struct job jobs[FOREST_BATCH];
     size_t nb, left;
     double err, score;
@@ -2166,42 +2022,6 @@ forest_finish(void *state, const struct aiwb_problem *prob, char **cause)
  * Using the model.
  */
 
-static size_t
-tree_n_outputs(const void *state)
-{
-    const struct tree_state *s = state;
-
-    return s->mod.nout;
-}
-
-/* The mean of the trees' leaf values: class shares, or the prediction. */
-static int
-tree_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
-{
-    const struct tree_state *s = state;
-    const struct model *mod = &s->mod;
-    const size_t nout = mod->nout;
-
-    if (!s->fitted)
-        return AIWB_EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        const double *x = X + i * ldx;
-        double *o = out + i * nout;
-
-        memset(o, 0, nout * sizeof(double));
-        for (size_t t = 0; t < mod->n_trees; t++) {
-            size_t leaf = walk(&mod->nd, mod->start[t], x, mod->levels, -1, 0);
-            const double *v = mod->nd.value + leaf * nout;
-            for (size_t c = 0; c < nout; c++)
-                o[c] += v[c];
-        }
-        if (mod->n_trees > 1)
-            for (size_t c = 0; c < nout; c++)
-                o[c] /= (double)mod->n_trees;
-    }
-    return AIWB_OK;
-}
-
 /* ---------------------------------------------------------------------------
  * Reports.
  */
@@ -2229,17 +2049,17 @@ line_add(struct line *l, const char *fmt, ...)
 
 /* The codes of feature F's levels that go left (LEFT) or right at node I. */
 static void
-line_set(struct line *l, const struct model *mod, size_t i, int left)
+line_set(struct line *l, const struct tree_model *mod, size_t i, int left)
 {
-    const struct nodes *nd = &mod->nd;
+    const struct tree_nodes *nd = &mod->nd;
     const uint32_t L = mod->levels[nd->feature[i]];
     size_t shown = 0, total = 0;
 
     for (uint32_t c = 0; c < L; c++)
-        total += goes_left(nd, i, (double)c, mod->levels) == left;
+        total += tree_goes_left(nd, i, (double)c, mod->levels) == left;
     line_add(l, "{");
     for (uint32_t c = 0; c < L && shown < SET_SHOW; c++) {
-        if (goes_left(nd, i, (double)c, mod->levels) != left)
+        if (tree_goes_left(nd, i, (double)c, mod->levels) != left)
             continue;
         line_add(l, "%s%" PRIu32, shown ? "," : "", c);
         shown++;
@@ -2252,9 +2072,9 @@ line_set(struct line *l, const struct model *mod, size_t i, int left)
 
 /* The condition of node I's LEFT or right branch. */
 static void
-line_condition(struct line *l, const struct model *mod, size_t i, int left)
+line_condition(struct line *l, const struct tree_model *mod, size_t i, int left)
 {
-    const struct nodes *nd = &mod->nd;
+    const struct tree_nodes *nd = &mod->nd;
     const int32_t f = nd->feature[i];
     const char *name = mod->features[f];
 
@@ -2273,9 +2093,9 @@ line_condition(struct line *l, const struct model *mod, size_t i, int left)
 
 /* What leaf I predicts, J48's way: the class and (rows/misclassified), or the value (rows). */
 static void
-line_leaf(struct line *l, const struct model *mod, size_t i)
+line_leaf(struct line *l, const struct tree_model *mod, size_t i)
 {
-    const struct nodes *nd = &mod->nd;
+    const struct tree_nodes *nd = &mod->nd;
     const double *v = nd->value + i * mod->nout, w = nd->weight[i];
 
     if (mod->task == AIWB_TASK_REGRESSION) {
@@ -2295,9 +2115,9 @@ line_leaf(struct line *l, const struct model *mod, size_t i)
 
 /* The tree as Weka's J48 prints it, at most PRINT_MAX lines, as notes of T. */
 static void
-print_tree(const struct model *mod, struct aiwb_table *t)
+print_tree(const struct tree_model *mod, struct aiwb_table *t)
 {
-    const struct nodes *nd = &mod->nd;
+    const struct tree_nodes *nd = &mod->nd;
     struct frame {
         size_t node, depth;
         int stage;
@@ -2362,7 +2182,7 @@ static int
 tree_report(const void *state, struct aiwb_table *t)
 {
     const struct tree_state *s = state;
-    const struct model *mod = &s->mod;
+    const struct tree_model *mod = &s->mod;
     size_t depth, leaves;
     int any_cat = 0;
 
@@ -2379,9 +2199,10 @@ tree_report(const void *state, struct aiwb_table *t)
     }
     note(t, api->format("Importance: the decrease of %s its splits bring, weighted by rows, "
                         "normalised to sum to one",
-                        crit_names[s->par.crit]));
-    note(t, api->format("Depth %zu, %zu leaves (%zu nodes); training %s %.6g on %zu rows", depth,
-                        leaves, mod->nd.n, crit_names[s->par.crit], mod->loss, mod->train_rows));
+                        tree_crit_names[s->par.crit]));
+    note(t,
+         api->format("Depth %zu, %zu leaves (%zu nodes); training %s %.6g on %zu rows", depth,
+                     leaves, mod->nd.n, tree_crit_names[s->par.crit], mod->loss, mod->train_rows));
     if (any_cat)
         note(t, api->format("Levels of categorical features are shown by their codes, 0 being "
                             "the first level of the training data"));
@@ -2394,7 +2215,7 @@ static int
 forest_report(const void *state, struct aiwb_table *t)
 {
     const struct tree_state *s = state;
-    const struct model *mod = &s->mod;
+    const struct tree_model *mod = &s->mod;
     double dsum = 0, lsum = 0;
     const int cls = mod->task == AIWB_TASK_CLASSIFICATION;
 
@@ -2423,7 +2244,7 @@ forest_report(const void *state, struct aiwb_table *t)
     }
     note(t, api->format("impurity: the mean decrease of %s by the feature's splits, each tree's "
                         "normalised, averaged, normalised to sum to one",
-                        crit_names[s->par.crit]));
+                        tree_crit_names[s->par.crit]));
     if (mod->perm != NULL)
         note(t, api->format("oob_permutation: the rise of the out-of-bag %s when the feature's "
                             "values are shuffled, mean over the trees (oob_se: its standard "
@@ -2468,8 +2289,8 @@ static int
 tree_save(const void *state, struct aiwb_writer *w)
 {
     const struct tree_state *s = state;
-    const struct model *mod = &s->mod;
-    const struct nodes *nd = &mod->nd;
+    const struct tree_model *mod = &s->mod;
+    const struct tree_nodes *nd = &mod->nd;
     const size_t n = nd->n;
     int64_t *v;
     int rc;
@@ -2477,7 +2298,7 @@ tree_save(const void *state, struct aiwb_writer *w)
     if (!s->fitted)
         return AIWB_EINVAL;
     v = api->alloc((n > mod->p ? n : mod->p) * sizeof(int64_t) + (mod->n_trees + 1) * 8);
-    rc = api->put_str(w, "criterion", crit_names[s->par.crit]);
+    rc = api->put_str(w, "criterion", tree_crit_names[s->par.crit]);
     if (rc == AIWB_OK)
         rc = api->put_int(w, "max_depth", s->par.max_depth);
     if (rc == AIWB_OK)
@@ -2562,332 +2383,6 @@ tree_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-static int
-corrupt(const struct tree_state *s, char **cause, const char *what)
-{
-    *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')", who(s),
-                         what);
-    return AIWB_EDATA;
-}
-
-/* Read an int64 array of exactly N values (any length when N is SIZE_MAX). */
-static int
-get_ints_n(struct aiwb_reader *r, const char *key, size_t n, int64_t **v, size_t *got)
-{
-    size_t len = 0;
-
-    if (api->get_ints(r, key, &len, v) != AIWB_OK)
-        return AIWB_EDATA;
-    if (got != NULL)
-        *got = len;
-    return n == SIZE_MAX || len == n ? AIWB_OK : AIWB_EDATA;
-}
-
-static int
-get_reals_n(struct aiwb_reader *r, const char *key, size_t n, double **v)
-{
-    size_t len = 0;
-
-    if (api->get_reals(r, key, &len, v) != AIWB_OK)
-        return AIWB_EDATA;
-    return len == n ? AIWB_OK : AIWB_EDATA;
-}
-
-/* The options a model was trained with. */
-static int
-load_params(struct tree_state *s, struct aiwb_reader *r, char **cause)
-{
-    struct params *par = &s->par;
-    char *crit = NULL;
-    int64_t mtry, bootstrap;
-    int c;
-
-    if (api->get_str(r, "criterion", &crit) != AIWB_OK)
-        return corrupt(s, cause, "criterion");
-    for (c = 0; c < 3 && strcmp(crit, crit_names[c]) != 0; c++)
-        ;
-    api->free(crit);
-    if (c == 3)
-        return corrupt(s, cause, "criterion");
-    par->crit = c;
-    if (api->get_int(r, "max_depth", &par->max_depth) != AIWB_OK)
-        return corrupt(s, cause, "max_depth");
-    if (api->get_int(r, "min_samples_split", &par->min_split) != AIWB_OK)
-        return corrupt(s, cause, "min_samples_split");
-    if (api->get_int(r, "min_samples_leaf", &par->min_leaf) != AIWB_OK)
-        return corrupt(s, cause, "min_samples_leaf");
-    if (api->get_real(r, "min_impurity_decrease", &par->min_decrease) != AIWB_OK)
-        return corrupt(s, cause, "min_impurity_decrease");
-    if (api->get_real(r, "ccp_alpha", &par->ccp_alpha) != AIWB_OK)
-        return corrupt(s, cause, "ccp_alpha");
-    if (api->get_str(r, "max_features", &par->max_features) != AIWB_OK)
-        return corrupt(s, cause, "max_features");
-    if (api->get_int(r, "mtry", &mtry) != AIWB_OK || mtry < 1)
-        return corrupt(s, cause, "mtry");
-    par->mtry = (size_t)mtry;
-    if (api->get_int(r, "bootstrap", &bootstrap) != AIWB_OK)
-        return corrupt(s, cause, "bootstrap");
-    par->bootstrap = bootstrap != 0;
-    return AIWB_OK;
-}
-
-/* The names, levels and tree offsets. */
-static int
-load_shape(struct tree_state *s, struct aiwb_reader *r, char **cause)
-{
-    struct model *mod = &s->mod;
-    int64_t task, k, *v = NULL;
-    size_t nc = 0, nt = 0;
-    int rc = AIWB_EDATA;
-
-    if (api->get_int(r, "task", &task) != AIWB_OK ||
-        (task != AIWB_TASK_REGRESSION && task != AIWB_TASK_CLASSIFICATION))
-        return corrupt(s, cause, "task");
-    mod->task = (unsigned)task;
-    if (api->get_strs(r, "features", &mod->p, &mod->features) != AIWB_OK || mod->p == 0)
-        return corrupt(s, cause, "features");
-    if (api->get_int(r, "classes_n", &k) != AIWB_OK ||
-        (task == AIWB_TASK_CLASSIFICATION) != (k > 0))
-        return corrupt(s, cause, "classes_n");
-    if (k > 0 && (api->get_strs(r, "classes", &nc, &mod->classes) != AIWB_OK || nc != (size_t)k)) {
-        free_strs(mod->classes, nc);
-        mod->classes = NULL;
-        return corrupt(s, cause, "classes");
-    }
-    mod->k = (size_t)k;
-    mod->nout = mod->k > 0 ? mod->k : 1;
-    mod->nd.nout = mod->nout;
-    mod->levels = api->calloc(mod->p, sizeof(uint32_t));
-    mod->had_missing = api->calloc(mod->p, 1);
-    if (get_ints_n(r, "levels", mod->p, &v, NULL) != AIWB_OK)
-        goto out;
-    for (size_t j = 0; j < mod->p; j++) {
-        if (v[j] < 0 || v[j] > INT32_MAX)
-            goto out;
-        mod->levels[j] = (uint32_t)v[j];
-    }
-    api->free(v);
-    v = NULL;
-    if (get_ints_n(r, "had_missing", mod->p, &v, NULL) != AIWB_OK) {
-        api->free(v);
-        return corrupt(s, cause, "had_missing");
-    }
-    for (size_t j = 0; j < mod->p; j++)
-        mod->had_missing[j] = v[j] != 0;
-    api->free(v);
-    v = NULL;
-    if (get_ints_n(r, "tree_start", SIZE_MAX, &v, &nt) != AIWB_OK || nt < 2) {
-        api->free(v);
-        return corrupt(s, cause, "tree_start");
-    }
-    mod->n_trees = nt - 1;
-    mod->start = api->alloc(nt * sizeof(size_t));
-    for (size_t t = 0; t < nt; t++) {
-        if (v[t] < 0 || (t == 0 && v[t] != 0) || (t > 0 && v[t] <= v[t - 1])) {
-            api->free(v);
-            return corrupt(s, cause, "tree_start");
-        }
-        mod->start[t] = (size_t)v[t];
-    }
-    rc = AIWB_OK;
-out:
-    api->free(v);
-    return rc == AIWB_OK ? rc : corrupt(s, cause, "levels");
-}
-
-/* Check that every node of every tree leads on to nodes of its own tree,
- * on a feature that exists, with a level set inside the pool. */
-static int
-check_nodes(struct tree_state *s, char **cause)
-{
-    const struct model *mod = &s->mod;
-    const struct nodes *nd = &mod->nd;
-
-    for (size_t t = 0; t < mod->n_trees; t++) {
-        for (size_t i = mod->start[t]; i < mod->start[t + 1]; i++) {
-            int32_t f = nd->feature[i];
-            int bad = 0;
-
-            if (f < 0) {
-                for (size_t c = 0; c < mod->nout; c++)
-                    bad |= !isfinite(nd->value[i * mod->nout + c]);
-            } else if ((size_t)f >= mod->p) {
-                bad = 1;
-            } else {
-                bad = nd->left[i] <= (int64_t)i || nd->right[i] <= (int64_t)i ||
-                      (size_t)nd->left[i] >= mod->start[t + 1] ||
-                      (size_t)nd->right[i] >= mod->start[t + 1];
-                if (mod->levels[f] == 0)
-                    bad |= nd->cat[i] != -1 || isnan(nd->threshold[i]);
-                else
-                    bad |= nd->cat[i] < 0 ||
-                           (size_t)nd->cat[i] + words_of(mod->levels[f]) > nd->nbits;
-            }
-            if (bad) {
-                *cause = api->format("%s: the saved model is corrupt: node %zu of tree %zu is "
-                                     "not a valid node",
-                                     who(s), i - mod->start[t], t + 1);
-                return AIWB_EDATA;
-            }
-        }
-    }
-    return AIWB_OK;
-}
-
-/* Read an int64 array of N values into the int32 array *OUT (new). */
-static int
-get_i32s(struct aiwb_reader *r, const char *key, size_t n, int32_t **out)
-{
-    int64_t *v = NULL;
-    int rc = get_ints_n(r, key, n, &v, NULL);
-
-    *out = api->alloc((n ? n : 1) * sizeof(int32_t));
-    for (size_t i = 0; rc == AIWB_OK && i < n; i++) {
-        if (v[i] < INT32_MIN || v[i] > INT32_MAX)
-            rc = AIWB_EDATA;
-        else
-            (*out)[i] = (int32_t)v[i];
-    }
-    api->free(v);
-    return rc;
-}
-
-/* The nodes. */
-static int
-load_nodes(struct tree_state *s, struct aiwb_reader *r, char **cause)
-{
-    struct model *mod = &s->mod;
-    struct nodes *nd = &mod->nd;
-    const size_t n = mod->start[mod->n_trees];
-    int64_t *v = NULL;
-    size_t nb = 0;
-
-    nd->n = nd->cap = n;
-    if (get_i32s(r, "feature", n, &nd->feature) != AIWB_OK)
-        return corrupt(s, cause, "feature");
-    if (get_i32s(r, "left", n, &nd->left) != AIWB_OK)
-        return corrupt(s, cause, "left");
-    if (get_i32s(r, "right", n, &nd->right) != AIWB_OK)
-        return corrupt(s, cause, "right");
-    nd->miss_left = api->alloc(n);
-    if (get_ints_n(r, "miss_left", n, &v, NULL) != AIWB_OK) {
-        api->free(v);
-        return corrupt(s, cause, "miss_left");
-    }
-    for (size_t i = 0; i < n; i++)
-        nd->miss_left[i] = v[i] != 0;
-    api->free(v);
-    if (get_ints_n(r, "cat", n, &nd->cat, NULL) != AIWB_OK)
-        return corrupt(s, cause, "cat");
-    nd->rows = api->alloc(n * sizeof(uint32_t));
-    if (get_ints_n(r, "rows", n, &v, NULL) != AIWB_OK) {
-        api->free(v);
-        return corrupt(s, cause, "rows");
-    }
-    for (size_t i = 0; i < n; i++)
-        nd->rows[i] = (uint32_t)v[i];
-    api->free(v);
-    if (get_reals_n(r, "threshold", n, &nd->threshold) != AIWB_OK)
-        return corrupt(s, cause, "threshold");
-    if (get_reals_n(r, "value", n * mod->nout, &nd->value) != AIWB_OK)
-        return corrupt(s, cause, "value");
-    if (get_reals_n(r, "weight", n, &nd->weight) != AIWB_OK)
-        return corrupt(s, cause, "weight");
-    if (get_reals_n(r, "impurity", n, &nd->impurity) != AIWB_OK)
-        return corrupt(s, cause, "impurity");
-    if (get_ints_n(r, "bits", SIZE_MAX, (int64_t **)&nd->bits, &nb) != AIWB_OK)
-        return corrupt(s, cause, "bits");
-    nd->nbits = nd->bits_cap = nb;
-    return check_nodes(s, cause);
-}
-
-/* Importances and the fit's numbers. */
-static int
-load_numbers(struct tree_state *s, struct aiwb_reader *r, char **cause)
-{
-    struct model *mod = &s->mod;
-    int64_t has_perm, oob_rows, train_rows, has_oob;
-
-    if (get_reals_n(r, "importance", mod->p, &mod->importance) != AIWB_OK)
-        return corrupt(s, cause, "importance");
-    if (api->get_int(r, "has_perm", &has_perm) != AIWB_OK)
-        return corrupt(s, cause, "has_perm");
-    if (has_perm && get_reals_n(r, "oob_permutation", mod->p, &mod->perm) != AIWB_OK)
-        return corrupt(s, cause, "oob_permutation");
-    if (has_perm && get_reals_n(r, "oob_se", mod->p, &mod->perm_se) != AIWB_OK)
-        return corrupt(s, cause, "oob_se");
-    if (api->get_real(r, "loss", &mod->loss) != AIWB_OK)
-        return corrupt(s, cause, "loss");
-    if (api->get_real(r, "score", &mod->score) != AIWB_OK)
-        return corrupt(s, cause, "score");
-    if (api->get_int(r, "oob_rows", &oob_rows) != AIWB_OK || oob_rows < 0)
-        return corrupt(s, cause, "oob_rows");
-    if (api->get_int(r, "train_rows", &train_rows) != AIWB_OK || train_rows < 0)
-        return corrupt(s, cause, "train_rows");
-    if (api->get_int(r, "has_oob", &has_oob) != AIWB_OK)
-        return corrupt(s, cause, "has_oob");
-    mod->oob_rows = (size_t)oob_rows;
-    mod->train_rows = (size_t)train_rows;
-    mod->has_oob = has_oob != 0;
-    mod->mtry = s->par.mtry;
-    return AIWB_OK;
-}
-
-/* Load a saved model; on failure the state is left empty. */
-static int
-common_load(struct tree_state *s, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    int rc;
-
-    if (version != 1) {
-        *cause = api->format("%s: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             who(s), version);
-        return AIWB_ENOTSUP;
-    }
-    state_clear(s);
-    rc = load_params(s, r, cause);
-    if (rc == AIWB_OK)
-        rc = load_shape(s, r, cause);
-    if (rc == AIWB_OK)
-        rc = load_nodes(s, r, cause);
-    if (rc == AIWB_OK)
-        rc = load_numbers(s, r, cause);
-    if (rc == AIWB_OK && !s->forest && s->mod.n_trees != 1)
-        rc = corrupt(s, cause, "tree_start");
-    if (rc != AIWB_OK) {
-        state_clear(s);
-        return rc;
-    }
-    s->par.n_trees = (int64_t)s->mod.n_trees;
-    s->fitted = 1;
-    return AIWB_OK;
-}
-
-static int
-tree_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct tree_state *s = state;
-
-    s->forest = 0;
-    return common_load(s, r, version, cause);
-}
-
-static int
-forest_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct tree_state *s = state;
-
-    s->forest = 1;
-    return common_load(s, r, version, cause);
-}
-
-static void
-tree_fini(void *state)
-{
-    state_clear(state);
-}
-
 /* ---------------------------------------------------------------------------
  * Declarations.
  */
@@ -2936,6 +2431,13 @@ tree_fini(void *state)
      .max = INFINITY,                                                                              \
      .help = "minimal cost-complexity pruning: keep the smallest subtree minimising the leaves' "  \
              "impurity + ccp_alpha * leaves (scikit-learn's); 0: no pruning"}
+
+/* Free the training workspace, then the model. */
+static void
+state_fini(void *state)
+{
+    state_clear(state);
+}
 
 static const struct aiwb_option_spec tree_options[] = {
     OPT_CRITERION,
@@ -3003,9 +2505,8 @@ static const struct aiwb_algorithm_type tree_type = {
             "on the first feature is kept (scikit-learn's choice depends on random_state).\n"
             "The report prints the tree.",
     .options = tree_options,
-    .flags = AIWB_TASK_CLASSIFICATION | AIWB_TASK_REGRESSION | AIWB_CAP_CATEGORICAL |
-             AIWB_CAP_MISSING | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = ALGO_TREE_FLAGS,
+    .state_version = ALGO_TREE_STATE_VERSION,
     .state_size = sizeof(struct tree_state),
     .init = tree_init,
     .iterate = tree_iterate,
@@ -3015,7 +2516,7 @@ static const struct aiwb_algorithm_type tree_type = {
     .report = tree_report,
     .save = tree_save,
     .load = tree_load,
-    .fini = tree_fini,
+    .fini = state_fini,
 };
 
 static const struct aiwb_algorithm_type forest_type = {
@@ -3029,9 +2530,8 @@ static const struct aiwb_algorithm_type forest_type = {
             "and t, so the forest does not depend on the number of threads. Its trees are\n"
             "the `tree` component's (see `help tree`).",
     .options = forest_options,
-    .flags = AIWB_TASK_CLASSIFICATION | AIWB_TASK_REGRESSION | AIWB_CAP_CATEGORICAL |
-             AIWB_CAP_MISSING | AIWB_CAP_WEIGHTS,
-    .state_version = 1,
+    .flags = ALGO_FOREST_FLAGS,
+    .state_version = ALGO_FOREST_STATE_VERSION,
     .state_size = sizeof(struct tree_state),
     .init = forest_init,
     .iterate = forest_iterate,
@@ -3041,7 +2541,7 @@ static const struct aiwb_algorithm_type forest_type = {
     .report = forest_report,
     .save = tree_save,
     .load = forest_load,
-    .fini = tree_fini,
+    .fini = state_fini,
 };
 
 /* The module's entry point: registers the "tree" and "forest" algorithms. */
@@ -3051,6 +2551,7 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     int rc;
 
     AIWB_PLUGIN_BEGIN(p, host, api, "tree", "1.0.0");
+    algo_tree_bind(host);
     rc = api->register_algorithm(p, &tree_type);
     if (rc == AIWB_OK)
         rc = api->register_algorithm(p, &forest_type);

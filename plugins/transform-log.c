@@ -1,236 +1,20 @@
 /*
  * transform-log.c - the log transform: y = log(x + offset) in any base, for every numeric
- * column or the ones named. It learns nothing, so it has no fit: its options are its state.
+ * column or the ones named. It learns nothing, so it has no fit: its options are its
+ * state. This half declares the options; reading them and applying live in
+ * transform-log-apply.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <config.h>
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <aiwb/plugin.h>
 
+#include "transform-log.h"
+
 static const struct aiwb_host_api *api;
-
-struct logt {
-    double base;    /* 0 for the natural log */
-    double offset;  /* added before the log */
-    int to_missing; /* invalid=missing: a value <= -offset becomes missing */
-    size_t n_names; /* the columns= list; 0: every numeric column */
-    char **names;
-};
-
-static void
-log_fini(void *state)
-{
-    struct logt *s = state;
-
-    for (size_t j = 0; j < s->n_names; j++)
-        api->free(s->names[j]);
-    api->free(s->names);
-    s->names = NULL;
-    s->n_names = 0;
-}
-
-/*
- * Split TEXT, "a,b,c" or "(a,b,c)" (the parenthesised form passes through a transform
- * list unquoted), into S->names, each name trimmed of spaces. Refuses empty and repeated
- * names.
- */
-static int
-parse_names(struct logt *s, const char *text, char **cause)
-{
-    size_t len = strlen(text);
-    const char *p = text, *end = text + len;
-
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (p < end && *p == '(' && end[-1] == ')') {
-        p++;
-        end--;
-    }
-    s->names = api->calloc(len + 2, sizeof *s->names);
-    for (;;) {
-        const char *q = p, *stop;
-        while (q < end && *q != ',')
-            q++;
-        stop = q;
-        while (p < stop && (*p == ' ' || *p == '\t'))
-            p++;
-        while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
-            stop--;
-        if (stop == p) {
-            *cause = api->format("log: columns '%s' has an empty name", text);
-            return AIWB_EINVAL;
-        }
-        s->names[s->n_names] = api->alloc((size_t)(stop - p) + 1);
-        memcpy(s->names[s->n_names], p, (size_t)(stop - p));
-        s->names[s->n_names][stop - p] = '\0';
-        for (size_t j = 0; j < s->n_names; j++) {
-            if (strcmp(s->names[j], s->names[s->n_names]) == 0) {
-                *cause = api->format("log: column '%s' is named twice in columns", s->names[j]);
-                s->n_names++;
-                return AIWB_EINVAL;
-            }
-        }
-        s->n_names++;
-        if (q == end)
-            return AIWB_OK;
-        p = q + 1;
-    }
-}
-
-static int
-log_init(void *state, const struct aiwb_options *opts, char **cause)
-{
-    struct logt *s = state;
-    const char *invalid = api->opt_str(opts, "invalid");
-    const char *columns = api->opt_str(opts, "columns");
-
-    log_fini(s);
-    s->base = api->opt_given(opts, "base") ? api->opt_real(opts, "base") : 0;
-    s->offset = api->opt_real(opts, "offset");
-    s->to_missing = invalid != NULL && strcmp(invalid, "missing") == 0;
-    if (s->base == 1) {
-        *cause = api->format("log: base=1 has no logarithm (give a number > 0 other than 1)");
-        return AIWB_EINVAL;
-    }
-    return columns != NULL ? parse_names(s, columns, cause) : AIWB_OK;
-}
-
-/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
-static const char *
-shortest(char buf[32], double v)
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, 32, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
-/* The logarithm of V > 0 in S's base: log10 and log2 for their bases, so that powers of
- * the base come out exact. */
-static double
-log_of(const struct logt *s, double v)
-{
-    if (s->base == 0)
-        return log(v);
-    if (s->base == 10)
-        return log10(v);
-    if (s->base == 2)
-        return log2(v);
-    return log(v) / log(s->base);
-}
-
-/* Fill Y with the log of X + offset; refuse (or make missing) a value <= -offset. */
-static int
-log_column(const struct logt *s, const char *name, const double *x, double *y, size_t n,
-           char **cause)
-{
-    size_t made_missing = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        /* The rounded sum has the sign of the exact one, so this tests x <= -offset. */
-        double v = x[i] + s->offset;
-        char a[32], b[32];
-
-        if (isnan(x[i]) || v > 0) {
-            y[i] = isnan(x[i]) ? x[i] : log_of(s, v);
-            continue;
-        }
-        if (s->to_missing) {
-            y[i] = NAN;
-            made_missing++;
-            continue;
-        }
-        if (s->offset == 0)
-            *cause = api->format("log: column '%s' row %zu: the log of %s is not defined "
-                                 "(offset= shifts the values, invalid=missing makes them "
-                                 "missing)",
-                                 name, i + 1, shortest(a, x[i]));
-        else
-            *cause = api->format("log: column '%s' row %zu: %s + offset %s is not above 0, so "
-                                 "has no log (a larger offset= shifts the values, "
-                                 "invalid=missing makes them missing)",
-                                 name, i + 1, shortest(a, x[i]), shortest(b, s->offset));
-        return AIWB_EDATA;
-    }
-    if (made_missing > 0)
-        api->log(AIWB_LOG_INFO, "log: %zu value%s of column '%s' at or below -offset made missing",
-                 made_missing, made_missing == 1 ? "" : "s", name);
-    return AIWB_OK;
-}
-
-/* Set CHOSEN[c] for each column of IN to take the log of; refuse a named column that is
- * absent or categorical. */
-static int
-choose_columns(const struct logt *s, const struct aiwb_frame *in, int *chosen, char **cause)
-{
-    size_t p = api->frame_cols(in);
-
-    for (size_t c = 0; c < p; c++)
-        chosen[c] = s->n_names == 0 && api->frame_col_type(in, c) == AIWB_NUMERIC;
-    for (size_t j = 0; j < s->n_names; j++) {
-        long c = api->frame_find(in, s->names[j]);
-        if (c < 0) {
-            *cause = api->format("log: column '%s' is missing", s->names[j]);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
-            *cause =
-                api->format("log: column '%s' is categorical, and log takes numbers", s->names[j]);
-            return AIWB_EDATA;
-        }
-        chosen[c] = 1;
-    }
-    return AIWB_OK;
-}
-
-static int
-log_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out, char **cause)
-{
-    const struct logt *s = state;
-    size_t p = api->frame_cols(in), n = api->frame_rows(in);
-    int *chosen = api->calloc(p + 1, sizeof *chosen);
-    struct aiwb_frame *f = NULL;
-    int rc;
-
-    rc = choose_columns(s, in, chosen, cause);
-    if (rc != AIWB_OK)
-        goto out;
-    f = api->frame_new(n);
-    for (size_t c = 0; c < p && rc == AIWB_OK; c++) {
-        const char *name = api->frame_col_name(in, c);
-        double *y;
-
-        if (!chosen[c]) {
-            if ((rc = api->frame_copy_col(f, in, c, NULL)) != AIWB_OK)
-                *cause = api->format("log: cannot pass column '%s' through", name);
-            continue;
-        }
-        if ((y = api->frame_add_numeric(f, name)) == NULL) {
-            *cause = api->format("log: cannot add column '%s' to the output", name);
-            rc = AIWB_ERR;
-            break;
-        }
-        rc = log_column(s, name, api->frame_numeric(in, c), y, n, cause);
-    }
-out:
-    api->free(chosen);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
 
 static const struct aiwb_option_spec log_options[] = {
     {.name = "base",
@@ -268,12 +52,12 @@ static const struct aiwb_transform_type log_type = {
             "invalid=missing. It learns nothing at fit time. Missing values stay missing;\n"
             "categorical columns pass through.",
     .options = log_options,
-    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL,
-    .state_version = 1,
-    .state_size = sizeof(struct logt),
-    .init = log_init,
-    .apply = log_apply,
-    .fini = log_fini,
+    .flags = TRANSFORM_LOG_FLAGS,
+    .state_version = TRANSFORM_LOG_STATE_VERSION,
+    .state_size = sizeof(struct transform_log),
+    .init = transform_log_init,
+    .apply = transform_log_apply,
+    .fini = transform_log_fini,
 };
 
 /*
@@ -284,5 +68,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "log", "1.0.0");
+    transform_log_bind(host);
     return api->register_transform(p, &log_type);
 }

@@ -1,7 +1,10 @@
 /*
  * transform-outliers.c - the clip and outliers transforms: bounds learned at fit time per
  * numeric column (mean +- k sd, or Tukey's fences Q1 - k IQR, Q3 + k IQR); clip moves
- * values outside them onto them, outliers drops the rows that have such a value.
+ * values outside them onto them, outliers drops the rows that have such a value. This is
+ * the fit half (options, fit, save, and all of outliers' dropping, which never runs when a
+ * model predicts); reading options, loading and clipping live in
+ * transform-outliers-apply.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,144 +17,14 @@
 
 #include <aiwb/plugin.h>
 
-#define STATE_VERSION 1
+#include "transform-outliers.h"
 
 static const struct aiwb_host_api *api;
-
-enum method { METHOD_ZSCORE, METHOD_IQR };
-
-static const char *const method_names[] = {"zscore", "iqr"};
-#define N_METHODS (sizeof method_names / sizeof method_names[0])
-
-/* The default k of each method. */
-static const double default_k[] = {3.0, 1.5};
-
-/* The bounds fit learned for one column. */
-struct bound {
-    char *name;
-    double lo, hi;
-};
-
-/* The state of both transforms. */
-struct outliers {
-    const char *what; /* "clip" or "outliers": the transform, for messages */
-    int drop;         /* drop rows (outliers) rather than clip values (clip) */
-    enum method method;
-    double k;
-    size_t n_names; /* the columns= list; 0: every numeric column */
-    char **names;
-    size_t n_cols; /* the fitted columns, in the fit frame's order */
-    struct bound *cols;
-};
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-static void
-clear_bounds(struct outliers *s)
-{
-    for (size_t j = 0; j < s->n_cols; j++)
-        api->free(s->cols[j].name);
-    api->free(s->cols);
-    s->cols = NULL;
-    s->n_cols = 0;
-}
-
-static void
-outliers_fini(void *state)
-{
-    struct outliers *s = state;
-
-    clear_bounds(s);
-    free_strs(s->names, s->n_names);
-    s->names = NULL;
-    s->n_names = 0;
-}
-
-/*
- * Split TEXT, "a,b,c" or "(a,b,c)" (the parenthesised form passes through a transform
- * list unquoted), into S->names, each name trimmed of spaces. Refuses empty and repeated
- * names.
- */
-static int
-parse_names(struct outliers *s, const char *text, char **cause)
-{
-    size_t len = strlen(text);
-    const char *p = text, *end = text + len;
-
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (p < end && *p == '(' && end[-1] == ')') {
-        p++;
-        end--;
-    }
-    s->names = api->calloc(len + 2, sizeof *s->names);
-    for (;;) {
-        const char *q = p, *stop;
-        while (q < end && *q != ',')
-            q++;
-        stop = q;
-        while (p < stop && (*p == ' ' || *p == '\t'))
-            p++;
-        while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
-            stop--;
-        if (stop == p) {
-            *cause = api->format("%s: columns '%s' has an empty name", s->what, text);
-            return AIWB_EINVAL;
-        }
-        s->names[s->n_names] = api->alloc((size_t)(stop - p) + 1);
-        memcpy(s->names[s->n_names], p, (size_t)(stop - p));
-        s->names[s->n_names][stop - p] = '\0';
-        for (size_t j = 0; j < s->n_names; j++) {
-            if (strcmp(s->names[j], s->names[s->n_names]) == 0) {
-                *cause =
-                    api->format("%s: column '%s' is named twice in columns", s->what, s->names[j]);
-                s->n_names++;
-                return AIWB_EINVAL;
-            }
-        }
-        s->n_names++;
-        if (q == end)
-            return AIWB_OK;
-        p = q + 1;
-    }
-}
-
-/* Read the options shared by clip and outliers. */
-static int
-init_common(struct outliers *s, int drop, const struct aiwb_options *opts, char **cause)
-{
-    const char *method = api->opt_str(opts, "method");
-    const char *columns = api->opt_str(opts, "columns");
-
-    outliers_fini(s);
-    s->drop = drop;
-    s->what = drop ? "outliers" : "clip";
-    s->method = METHOD_IQR;
-    for (size_t m = 0; method != NULL && m < N_METHODS; m++)
-        if (strcmp(method, method_names[m]) == 0)
-            s->method = (enum method)m;
-    s->k = api->opt_given(opts, "k") ? api->opt_real(opts, "k") : default_k[s->method];
-    return columns != NULL ? parse_names(s, columns, cause) : AIWB_OK;
-}
-
-static int
-clip_init(void *state, const struct aiwb_options *opts, char **cause)
-{
-    return init_common(state, 0, opts, cause);
-}
 
 static int
 drop_init(void *state, const struct aiwb_options *opts, char **cause)
 {
-    return init_common(state, 1, opts, cause);
+    return outliers_init_common(state, 1, opts, cause);
 }
 
 /* The sum of X[0..N-1] with Neumaier's compensation. */
@@ -207,6 +80,7 @@ moments(double *x, size_t n, double *mean, double *sd)
  * fallback of select_kth. TMP holds 2N integers.
  */
 #define RADIX_BITS 11
+
 static void
 sort_doubles(double *x, size_t n, uint64_t *tmp)
 {
@@ -362,13 +236,13 @@ shortest(char buf[32], double v)
 
 /* Learn B's bounds from the NV > 0 values BUF (reordered); TMP holds 2 NV integers. */
 static int
-fit_bounds(const struct outliers *s, struct bound *b, double *buf, size_t nv, uint64_t *tmp,
-           char **cause)
+fit_bounds(const struct outliers *s, struct outliers_bound *b, double *buf, size_t nv,
+           uint64_t *tmp, char **cause)
 {
     double centre, spread;
     char x[32];
 
-    if (s->method == METHOD_ZSCORE) {
+    if (s->method == OUTLIERS_ZSCORE) {
         moments(buf, nv, &centre, &spread);
         b->lo = centre - s->k * spread;
         b->hi = centre + s->k * spread;
@@ -392,7 +266,7 @@ fit_bounds(const struct outliers *s, struct bound *b, double *buf, size_t nv, ui
     if (spread == 0)
         api->log(AIWB_LOG_WARN, "%s: column '%s' has %s 0: every value other than %s is an outlier",
                  s->what, b->name,
-                 s->method == METHOD_ZSCORE ? "standard deviation" : "interquartile range",
+                 s->method == OUTLIERS_ZSCORE ? "standard deviation" : "interquartile range",
                  shortest(x, b->lo));
     return AIWB_OK;
 }
@@ -429,15 +303,15 @@ outliers_fit(void *state, const struct aiwb_frame *in, char **cause)
     size_t p = api->frame_cols(in), n = api->frame_rows(in);
     int *chosen = api->calloc(p + 1, sizeof *chosen);
     double *buf = api->alloc((n + 1) * sizeof *buf);
-    uint64_t *tmp = s->method == METHOD_IQR ? api->alloc((2 * n + 1) * sizeof *tmp) : NULL;
+    uint64_t *tmp = s->method == OUTLIERS_IQR ? api->alloc((2 * n + 1) * sizeof *tmp) : NULL;
     int rc;
 
-    clear_bounds(s);
+    outliers_clear(s);
     rc = choose_columns(s, in, chosen, cause);
     s->cols = api->calloc(p + 1, sizeof *s->cols);
     for (size_t c = 0; c < p && rc == AIWB_OK; c++) {
         const double *x = api->frame_numeric(in, c);
-        struct bound *b;
+        struct outliers_bound *b;
         size_t nv = 0;
 
         if (!chosen[c])
@@ -458,68 +332,8 @@ outliers_fit(void *state, const struct aiwb_frame *in, char **cause)
     api->free(buf);
     api->free(tmp);
     if (rc != AIWB_OK)
-        clear_bounds(s);
+        outliers_clear(s);
     return rc;
-}
-
-/* Set COL_OF[j] to the column of IN that fitted column J is; refuse an absent or
- * categorical one. */
-static int
-match_columns(const struct outliers *s, const struct aiwb_frame *in, size_t *col_of, char **cause)
-{
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("%s: column '%s' is missing", s->what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
-            *cause = api->format("%s: column '%s' is categorical, but was numeric at fit time",
-                                 s->what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        col_of[j] = (size_t)c;
-    }
-    return AIWB_OK;
-}
-
-/* A new frame of IN with the values outside the bounds moved onto them. */
-static struct aiwb_frame *
-clip_frame(const struct outliers *s, const struct aiwb_frame *in, const size_t *col_of,
-           char **cause)
-{
-    size_t p = api->frame_cols(in), n = api->frame_rows(in), clipped = 0;
-    struct aiwb_frame *f = api->frame_new(n);
-
-    for (size_t c = 0; c < p; c++) {
-        const struct bound *b = NULL;
-        const double *x;
-        double *y;
-
-        for (size_t j = 0; j < s->n_cols && b == NULL; j++)
-            if (col_of[j] == c)
-                b = &s->cols[j];
-        if (b == NULL) {
-            if (api->frame_copy_col(f, in, c, NULL) != AIWB_OK)
-                goto fail;
-            continue;
-        }
-        if ((y = api->frame_add_numeric(f, b->name)) == NULL)
-            goto fail;
-        x = api->frame_numeric(in, c);
-        for (size_t i = 0; i < n; i++) {
-            double v = x[i] < b->lo ? b->lo : x[i] > b->hi ? b->hi : x[i];
-            clipped += v != x[i] && !isnan(x[i]);
-            y[i] = v;
-        }
-    }
-    api->log(AIWB_LOG_DEBUG, "clip: %zu value%s clipped", clipped, clipped == 1 ? "" : "s");
-    return f;
-fail:
-    *cause = api->format("clip: cannot build the output frame (column '%s')",
-                         api->frame_col_name(in, api->frame_cols(f)));
-    api->frame_free(f);
-    return NULL;
 }
 
 /* A new frame of the rows of IN that have no value outside the bounds (missing values are
@@ -565,17 +379,16 @@ drop_frame(const struct outliers *s, const struct aiwb_frame *in, const size_t *
 }
 
 static int
-outliers_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out,
-               char **cause)
+drop_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out, char **cause)
 {
     const struct outliers *s = state;
     size_t *col_of = api->alloc((s->n_cols + 1) * sizeof *col_of);
     int rc;
 
     *out = NULL;
-    rc = match_columns(s, in, col_of, cause);
+    rc = outliers_match_columns(s, in, col_of, cause);
     if (rc == AIWB_OK) {
-        *out = s->drop ? drop_frame(s, in, col_of) : clip_frame(s, in, col_of, cause);
+        *out = drop_frame(s, in, col_of);
         if (*out == NULL) {
             rc = AIWB_ERR;
             if (*cause == NULL)
@@ -613,68 +426,10 @@ outliers_save(const void *state, struct aiwb_writer *w)
     return rc;
 }
 
-/* Load the state of clip (DROP 0) or outliers (DROP 1). */
-static int
-load_common(struct outliers *s, int drop, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    int64_t method;
-    double k, *lo = NULL, *hi = NULL;
-    char **chosen = NULL, **names = NULL;
-    size_t n_chosen = 0, n_names = 0, n_lo = 0, n_hi = 0;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
-                             drop ? "outliers" : "clip", version, STATE_VERSION);
-        return AIWB_EDATA;
-    }
-    outliers_fini(s);
-    s->drop = drop;
-    s->what = drop ? "outliers" : "clip";
-    if ((rc = api->get_int(r, "method", &method)) != AIWB_OK ||
-        (rc = api->get_real(r, "k", &k)) != AIWB_OK ||
-        (rc = api->get_strs(r, "chosen", &n_chosen, &chosen)) != AIWB_OK ||
-        (rc = api->get_strs(r, "columns", &n_names, &names)) != AIWB_OK ||
-        (rc = api->get_reals(r, "lower", &n_lo, &lo)) != AIWB_OK ||
-        (rc = api->get_reals(r, "upper", &n_hi, &hi)) != AIWB_OK)
-        goto out;
-    rc = AIWB_EDATA;
-    if (method < 0 || (size_t)method >= N_METHODS || n_lo != n_names || n_hi != n_names) {
-        *cause = api->format("%s: saved state is inconsistent", s->what);
-        goto out;
-    }
-    s->method = (enum method)method;
-    s->k = k;
-    s->names = chosen;
-    s->n_names = n_chosen;
-    chosen = NULL;
-    s->cols = api->calloc(n_names + 1, sizeof *s->cols);
-    for (size_t j = 0; j < n_names; j++) {
-        struct bound *b = &s->cols[s->n_cols++];
-        b->name = names[j];
-        names[j] = NULL;
-        b->lo = lo[j];
-        b->hi = hi[j];
-    }
-    rc = AIWB_OK;
-out:
-    free_strs(chosen, n_chosen);
-    free_strs(names, n_names);
-    api->free(lo);
-    api->free(hi);
-    return rc;
-}
-
-static int
-clip_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    return load_common(state, 0, r, version, cause);
-}
-
 static int
 drop_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
-    return load_common(state, 1, r, version, cause);
+    return outliers_load_common(state, 1, r, version, cause);
 }
 
 static const struct aiwb_option_spec outliers_options[] = {
@@ -709,12 +464,12 @@ static const struct aiwb_transform_type clip_type = {
             "Missing values are ignored in fitting and stay missing; categorical columns\n"
             "pass through.",
     .options = outliers_options,
-    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT,
-    .state_version = STATE_VERSION,
+    .flags = TRANSFORM_OUTLIERS_CLIP_FLAGS,
+    .state_version = TRANSFORM_OUTLIERS_STATE_VERSION,
     .state_size = sizeof(struct outliers),
     .init = clip_init,
     .fit = outliers_fit,
-    .apply = outliers_apply,
+    .apply = clip_apply,
     .save = outliers_save,
     .load = clip_load,
     .fini = outliers_fini,
@@ -732,12 +487,12 @@ static const struct aiwb_transform_type outliers_type = {
             "included (name columns= to leave the target out); applied to another\n"
             "dataset it drops that dataset's rows by the bounds fitted first.",
     .options = outliers_options,
-    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT | AIWB_TF_ROWS,
-    .state_version = STATE_VERSION,
+    .flags = TRANSFORM_OUTLIERS_CLIP_FLAGS | AIWB_TF_ROWS,
+    .state_version = TRANSFORM_OUTLIERS_STATE_VERSION,
     .state_size = sizeof(struct outliers),
     .init = drop_init,
     .fit = outliers_fit,
-    .apply = outliers_apply,
+    .apply = drop_apply,
     .save = outliers_save,
     .load = drop_load,
     .fini = outliers_fini,
@@ -753,6 +508,7 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     int rc;
 
     AIWB_PLUGIN_BEGIN(p, host, api, "outliers", "1.0.0");
+    transform_outliers_bind(host);
     if ((rc = api->register_transform(p, &clip_type)) != AIWB_OK)
         return rc;
     return api->register_transform(p, &outliers_type);

@@ -1,7 +1,9 @@
 /*
  * transform-pca.c - the pca transform: principal components of the numeric columns by the
  * SVD of the centred (optionally scaled) data, keeping a number of components or a share
- * of the variance; the components replace the numeric columns.
+ * of the variance; the components replace the numeric columns. This is the fit half
+ * (options, fit, save); reading options, loading and projecting live in
+ * transform-pca-apply.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,7 +21,7 @@
 
 #include <aiwb/plugin.h>
 
-#define STATE_VERSION 1
+#include "transform-pca.h"
 
 /* Rows per block of the streamed QR: the blocks stay in cache, nothing of size n is kept. */
 #define PCA_BLOCK 512
@@ -28,61 +30,6 @@
 #define PCA_LOG_MAX 10
 
 static const struct aiwb_host_api *api;
-
-struct pca {
-    /* The options. */
-    int scale;     /* divide the centred columns by their sd (ddof 1) */
-    size_t want_k; /* components=, 0 when not given */
-    double share;  /* variance=, 0 when not given */
-    /* What fit learned. */
-    size_t n_samples; /* rows of the fit frame */
-    size_t p;         /* its numeric columns, in its order ... */
-    char **names;
-    double *means;    /* ... their means ... */
-    double *scales;   /* ... and their sd, or 1 (scale=false, or a constant column) */
-    size_t r;         /* components computed: min(n_samples, p) */
-    double *variance; /* the r explained variances s_k^2 / (n - 1), largest first */
-    size_t k;         /* components kept */
-    double *loadings; /* p x k, row-major: loadings[j * k + c] of column j on PCc+1 */
-};
-
-static void
-clear_fit(struct pca *s)
-{
-    for (size_t j = 0; s->names != NULL && j < s->p; j++)
-        api->free(s->names[j]);
-    api->free(s->names);
-    api->free(s->means);
-    api->free(s->scales);
-    api->free(s->variance);
-    api->free(s->loadings);
-    s->names = NULL;
-    s->means = s->scales = s->variance = s->loadings = NULL;
-    s->n_samples = s->p = s->r = s->k = 0;
-}
-
-static void
-pca_fini(void *state)
-{
-    clear_fit(state);
-}
-
-static int
-pca_init(void *state, const struct aiwb_options *opts, char **cause)
-{
-    struct pca *s = state;
-    int by_count = api->opt_given(opts, "components");
-    int by_share = api->opt_given(opts, "variance");
-
-    s->scale = api->opt_bool(opts, "scale");
-    s->want_k = by_count ? (size_t)api->opt_int(opts, "components") : 0;
-    s->share = by_share ? api->opt_real(opts, "variance") : 0;
-    if (by_count && by_share) {
-        *cause = api->format("pca: give components= or variance=, not both");
-        return AIWB_EINVAL;
-    }
-    return AIWB_OK;
-}
 
 /* The sum of X[0..N-1] with Neumaier's compensation. */
 static double
@@ -183,7 +130,7 @@ check_values(const struct aiwb_frame *in, const size_t *cols, size_t p, char **c
  * (which would square the condition number). Returns a GSL status.
  */
 static int
-triangular_factor(const struct pca *s, const struct aiwb_frame *in, const size_t *cols,
+triangular_factor(const struct transform_pca *s, const struct aiwb_frame *in, const size_t *cols,
                   gsl_matrix *S)
 {
     const size_t n = api->frame_rows(in), p = s->p;
@@ -219,7 +166,7 @@ out:
 
 /* How many components to keep: components=, the fewest reaching variance=, or all R. */
 static int
-choose_k(struct pca *s, double total, char **cause)
+choose_k(struct transform_pca *s, double total, char **cause)
 {
     double cum = 0;
 
@@ -250,7 +197,7 @@ choose_k(struct pca *s, double total, char **cause)
  * svd_flip(u_based_decision=False), so the result does not depend on the SVD's signs.
  */
 static void
-keep_loadings(struct pca *s, const gsl_matrix *V, const size_t *order)
+keep_loadings(struct transform_pca *s, const gsl_matrix *V, const size_t *order)
 {
     const size_t p = s->p, k = s->k;
 
@@ -269,7 +216,7 @@ keep_loadings(struct pca *s, const gsl_matrix *V, const size_t *order)
 
 /* Log the variance each kept component explains, as shares of the total. */
 static void
-log_variance(const struct pca *s, double total)
+log_variance(const struct transform_pca *s, double total)
 {
     char *list = api->strdup("");
     double kept = 0;
@@ -294,7 +241,7 @@ log_variance(const struct pca *s, double total)
  * variances, the number of components kept, their loadings.
  */
 static int
-decompose(struct pca *s, gsl_matrix *S, char **cause)
+decompose(struct transform_pca *s, gsl_matrix *S, char **cause)
 {
     const size_t p = s->p;
     gsl_matrix *V = gsl_matrix_alloc(p, p);
@@ -348,13 +295,13 @@ out:
 static int
 pca_fit(void *state, const struct aiwb_frame *in, char **cause)
 {
-    struct pca *s = state;
+    struct transform_pca *s = state;
     size_t n = api->frame_rows(in), pin = api->frame_cols(in);
     size_t *cols = api->calloc(pin + 1, sizeof *cols);
     gsl_matrix *S = NULL;
     int rc, grc;
 
-    clear_fit(s);
+    transform_pca_clear(s);
     for (size_t c = 0; c < pin; c++)
         if (api->frame_col_type(in, c) == AIWB_NUMERIC)
             cols[s->p++] = c;
@@ -393,133 +340,14 @@ out:
     gsl_matrix_free(S);
     api->free(cols);
     if (rc != AIWB_OK)
-        clear_fit(s);
-    return rc;
-}
-
-/* The name of component C (0-based), a new string. */
-static char *
-component_name(size_t c)
-{
-    return api->format("PC%zu", c + 1);
-}
-
-/*
- * Set COL_OF[j] to the column of IN that fitted column J is and USED[c] for each of them;
- * refuse an absent or categorical one, and a column that would pass through under the
- * name of a component.
- */
-static int
-match_columns(const struct pca *s, const struct aiwb_frame *in, size_t *col_of, int *used,
-              char **cause)
-{
-    for (size_t j = 0; j < s->p; j++) {
-        long c = api->frame_find(in, s->names[j]);
-        if (c < 0) {
-            *cause = api->format("pca: column '%s' is missing", s->names[j]);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
-            *cause = api->format("pca: column '%s' is categorical, but was numeric at fit time",
-                                 s->names[j]);
-            return AIWB_EDATA;
-        }
-        col_of[j] = (size_t)c;
-        used[c] = 1;
-    }
-    for (size_t c = 0; c < s->k; c++) {
-        char *name = component_name(c);
-        long at = api->frame_find(in, name);
-        if (at >= 0 && !used[at]) {
-            *cause = api->format("pca: column '%s' clashes with the component of that name "
-                                 "(rename it first)",
-                                 name);
-            api->free(name);
-            return AIWB_EDATA;
-        }
-        api->free(name);
-    }
-    return AIWB_OK;
-}
-
-/* Add the K components of IN's rows to F; a row with a missing value gets missing ones. */
-static int
-add_components(const struct pca *s, const struct aiwb_frame *in, const size_t *col_of,
-               struct aiwb_frame *f)
-{
-    const size_t n = api->frame_rows(in), p = s->p, k = s->k;
-    double **y = api->calloc(k + 1, sizeof *y);
-    const double **x = api->calloc(p + 1, sizeof *x);
-    double *z = api->calloc(p + 1, sizeof *z);
-    int rc = AIWB_OK;
-
-    for (size_t j = 0; j < p; j++)
-        x[j] = api->frame_numeric(in, col_of[j]);
-
-    for (size_t c = 0; c < k && rc == AIWB_OK; c++) {
-        char *name = component_name(c);
-        if ((y[c] = api->frame_add_numeric(f, name)) == NULL)
-            rc = AIWB_ERR;
-        api->free(name);
-    }
-    for (size_t i = 0; i < n && rc == AIWB_OK; i++) {
-        for (size_t j = 0; j < p; j++)
-            z[j] = (x[j][i] - s->means[j]) / s->scales[j];
-        for (size_t c = 0; c < k; c++) {
-            double sum = 0;
-            for (size_t j = 0; j < p; j++)
-                sum += z[j] * s->loadings[j * k + c];
-            y[c][i] = sum;
-        }
-    }
-    api->free(z);
-    api->free(x);
-    api->free(y);
-    return rc;
-}
-
-static int
-pca_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out, char **cause)
-{
-    const struct pca *s = state;
-    size_t pin = api->frame_cols(in);
-    size_t *col_of = api->calloc(s->p + 1, sizeof *col_of);
-    int *used = api->calloc(pin + 1, sizeof *used);
-    struct aiwb_frame *f = NULL;
-    int rc, placed = 0;
-
-    rc = match_columns(s, in, col_of, used, cause);
-    if (rc != AIWB_OK)
-        goto out;
-    f = api->frame_new(api->frame_rows(in));
-    /* The components take the place of the first numeric column; the rest keep theirs. */
-    for (size_t c = 0; c < pin && rc == AIWB_OK; c++) {
-        if (!used[c]) {
-            if ((rc = api->frame_copy_col(f, in, c, NULL)) != AIWB_OK)
-                *cause =
-                    api->format("pca: cannot pass column '%s' through", api->frame_col_name(in, c));
-            continue;
-        }
-        if (placed++)
-            continue;
-        if ((rc = add_components(s, in, col_of, f)) != AIWB_OK)
-            *cause = api->format("pca: cannot add the components to the output");
-    }
-out:
-    api->free(col_of);
-    api->free(used);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
+        transform_pca_clear(s);
     return rc;
 }
 
 static int
 pca_save(const void *state, struct aiwb_writer *w)
 {
-    const struct pca *s = state;
+    const struct transform_pca *s = state;
     int rc;
 
     if ((rc = api->put_int(w, "scale", s->scale)) == AIWB_OK &&
@@ -532,72 +360,6 @@ pca_save(const void *state, struct aiwb_writer *w)
         (rc = api->put_reals(w, "explained_variance", s->r, s->variance)) == AIWB_OK &&
         (rc = api->put_int(w, "kept", (int64_t)s->k)) == AIWB_OK)
         rc = api->put_reals(w, "loadings", s->p * s->k, s->loadings);
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-static int
-pca_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    struct pca *s = state;
-    int64_t scale, want_k, n_samples, kept;
-    double share, *means = NULL, *scales = NULL, *variance = NULL, *loadings = NULL;
-    char **names = NULL;
-    size_t p = 0, n_means = 0, n_scales = 0, n_var = 0, n_load = 0;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("pca: cannot read state version %u (this plugin reads version %d)",
-                             version, STATE_VERSION);
-        return AIWB_EDATA;
-    }
-    clear_fit(s);
-    if ((rc = api->get_int(r, "scale", &scale)) != AIWB_OK ||
-        (rc = api->get_int(r, "components", &want_k)) != AIWB_OK ||
-        (rc = api->get_real(r, "variance_share", &share)) != AIWB_OK ||
-        (rc = api->get_int(r, "n_samples", &n_samples)) != AIWB_OK ||
-        (rc = api->get_strs(r, "columns", &p, &names)) != AIWB_OK ||
-        (rc = api->get_reals(r, "means", &n_means, &means)) != AIWB_OK ||
-        (rc = api->get_reals(r, "scales", &n_scales, &scales)) != AIWB_OK ||
-        (rc = api->get_reals(r, "explained_variance", &n_var, &variance)) != AIWB_OK ||
-        (rc = api->get_int(r, "kept", &kept)) != AIWB_OK ||
-        (rc = api->get_reals(r, "loadings", &n_load, &loadings)) != AIWB_OK)
-        goto out;
-    rc = AIWB_EDATA;
-    if (want_k < 0 || n_samples < 2 || kept < 1 || (size_t)kept > n_var || n_means != p ||
-        n_scales != p || n_var != ((size_t)n_samples < p ? (size_t)n_samples : p) ||
-        n_load != p * (size_t)kept) {
-        *cause = api->format("pca: saved state is inconsistent");
-        goto out;
-    }
-    s->scale = scale != 0;
-    s->want_k = (size_t)want_k;
-    s->share = share;
-    s->n_samples = (size_t)n_samples;
-    s->p = p;
-    s->names = names;
-    s->means = means;
-    s->scales = scales;
-    s->r = n_var;
-    s->variance = variance;
-    s->k = (size_t)kept;
-    s->loadings = loadings;
-    names = NULL;
-    means = scales = variance = loadings = NULL;
-    rc = AIWB_OK;
-out:
-    free_strs(names, p);
-    api->free(means);
-    api->free(scales);
-    api->free(variance);
-    api->free(loadings);
     return rc;
 }
 
@@ -636,15 +398,15 @@ static const struct aiwb_transform_type pca_type = {
             "first); a row with a missing value later gets missing components.\n"
             "Categorical columns pass through.",
     .options = pca_options,
-    .flags = AIWB_CAP_CATEGORICAL | AIWB_TF_FIT,
-    .state_version = STATE_VERSION,
-    .state_size = sizeof(struct pca),
-    .init = pca_init,
+    .flags = TRANSFORM_PCA_FLAGS,
+    .state_version = TRANSFORM_PCA_STATE_VERSION,
+    .state_size = sizeof(struct transform_pca),
+    .init = transform_pca_init,
     .fit = pca_fit,
-    .apply = pca_apply,
+    .apply = transform_pca_apply,
     .save = pca_save,
-    .load = pca_load,
-    .fini = pca_fini,
+    .load = transform_pca_load,
+    .fini = transform_pca_fini,
 };
 
 /*
@@ -655,5 +417,6 @@ int
 aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
 {
     AIWB_PLUGIN_BEGIN(p, host, api, "pca", "1.0.0");
+    transform_pca_bind(host);
     return api->register_transform(p, &pca_type);
 }

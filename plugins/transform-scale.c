@@ -1,153 +1,22 @@
 /*
  * transform-scale.c - the minmax and robust transforms: rescale numeric columns to a range
- * learned at fit time (minmax), or by their median and interquartile range (robust).
+ * learned at fit time (minmax), or by their median and interquartile range (robust). This
+ * is the fit half (options, fit, save); reading options, loading and applying live in
+ * transform-scale-apply.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <config.h>
 
-#include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <aiwb/plugin.h>
 
-#define STATE_VERSION 1
+#include "transform-scale.h"
 
 static const struct aiwb_host_api *api;
-
-enum kind { KIND_MINMAX, KIND_ROBUST };
-
-static const char *const kind_names[] = {"minmax", "robust"};
-
-/* What fit learned about one column of its frame. */
-struct column {
-    char *name;
-    enum aiwb_coltype type;
-    /* minmax: the smallest and largest value; robust: the centre (median) and the scale
-     * (the interquartile range, 1 when it is 0). NaN for a categorical column. */
-    double a, b;
-};
-
-/* The state of both transforms; KIND says which one it is. */
-struct scaler {
-    enum kind kind;
-    double lo, hi;        /* minmax: the target range */
-    int clip;             /* minmax: clip values outside [lo, hi] at apply time */
-    int center, scale;    /* robust: subtract the median, divide by the range */
-    double q_low, q_high; /* robust: the quantiles, in percent */
-    size_t n_cols;        /* every column of the fit frame, in its order */
-    struct column *cols;
-};
-
-static void
-clear_columns(struct scaler *s)
-{
-    for (size_t j = 0; j < s->n_cols; j++)
-        api->free(s->cols[j].name);
-    api->free(s->cols);
-    s->cols = NULL;
-    s->n_cols = 0;
-}
-
-static void
-scaler_fini(void *state)
-{
-    clear_columns(state);
-}
-
-/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
-static const char *
-shortest(char buf[32], double v)
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, 32, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
-static int
-minmax_init(void *state, const struct aiwb_options *opts, char **cause)
-{
-    struct scaler *s = state;
-    char a[32], b[32];
-
-    s->kind = KIND_MINMAX;
-    s->lo = api->opt_real(opts, "min");
-    s->hi = api->opt_real(opts, "max");
-    s->clip = api->opt_bool(opts, "clip");
-    if (!(s->lo < s->hi)) {
-        *cause = api->format("minmax: min=%s must be below max=%s", shortest(a, s->lo),
-                             shortest(b, s->hi));
-        return AIWB_EINVAL;
-    }
-    if (!isfinite(s->hi - s->lo)) {
-        *cause = api->format("minmax: max - min must be a finite number, and %s - %s is not",
-                             shortest(b, s->hi), shortest(a, s->lo));
-        return AIWB_EINVAL;
-    }
-    return AIWB_OK;
-}
-
-/* Read the number at *P (after spaces) into *V, moving *P past it; 0 if there is none. */
-static int
-read_number(const char **p, double *v)
-{
-    char *end;
-
-    while (**p == ' ' || **p == '\t')
-        (*p)++;
-    errno = 0;
-    *v = strtod(*p, &end);
-    if (end == *p || errno == ERANGE || !isfinite(*v))
-        return 0;
-    *p = end;
-    while (**p == ' ' || **p == '\t')
-        (*p)++;
-    return 1;
-}
-
-/* Parse the quantiles option, "LOW,HIGH" or "(LOW,HIGH)" in percent, into S. */
-static int
-parse_quantiles(struct scaler *s, const char *text, char **cause)
-{
-    const char *p = text;
-    int paren;
-
-    while (*p == ' ' || *p == '\t')
-        p++;
-    paren = *p == '(';
-    p += paren;
-    if (!read_number(&p, &s->q_low) || *p++ != ',' || !read_number(&p, &s->q_high) ||
-        (paren && *p++ != ')') || p[strspn(p, " \t")] != '\0') {
-        *cause = api->format("robust: quantiles '%s' is not two percentages as "
-                             "quantiles=(25,75)",
-                             text);
-        return AIWB_EINVAL;
-    }
-    if (!(s->q_low >= 0 && s->q_low < s->q_high && s->q_high <= 100)) {
-        *cause = api->format("robust: quantiles '%s' must rise within 0 to 100, as "
-                             "quantiles=(25,75)",
-                             text);
-        return AIWB_EINVAL;
-    }
-    return AIWB_OK;
-}
-
-static int
-robust_init(void *state, const struct aiwb_options *opts, char **cause)
-{
-    struct scaler *s = state;
-
-    s->kind = KIND_ROBUST;
-    s->center = api->opt_bool(opts, "center");
-    s->scale = api->opt_bool(opts, "scale");
-    return parse_quantiles(s, api->opt_str(opts, "quantiles"), cause);
-}
 
 /*
  * Sort the N values of X (no NaN) ascending, by an LSD radix sort of their bits mapped to
@@ -155,6 +24,7 @@ robust_init(void *state, const struct aiwb_options *opts, char **cause)
  * fallback of select_kth. TMP holds 2N integers.
  */
 #define RADIX_BITS 11
+
 static void
 sort_doubles(double *x, size_t n, uint64_t *tmp)
 {
@@ -307,10 +177,10 @@ quantile_of(const double *x, size_t n, double pct)
 
 /* Learn A and B of numeric column COL from its NV > 0 values BUF (reordered). */
 static int
-fit_column(const struct scaler *s, struct column *col, double *buf, size_t nv, uint64_t *tmp,
+fit_column(const struct scaler *s, struct scale_column *col, double *buf, size_t nv, uint64_t *tmp,
            char **cause)
 {
-    if (s->kind == KIND_MINMAX) {
+    if (s->kind == SCALE_MINMAX) {
         double lo = buf[0], hi = buf[0];
         for (size_t i = 1; i < nv; i++) {
             lo = buf[i] < lo ? buf[i] : lo;
@@ -350,16 +220,16 @@ static int
 scaler_fit(void *state, const struct aiwb_frame *in, char **cause)
 {
     struct scaler *s = state;
-    const char *what = kind_names[s->kind];
+    const char *what = scale_kind_name(s->kind);
     size_t p = api->frame_cols(in), n = api->frame_rows(in);
     double *buf = api->alloc((n + 1) * sizeof *buf);
-    uint64_t *tmp = s->kind == KIND_ROBUST ? api->alloc((2 * n + 1) * sizeof *tmp) : NULL;
+    uint64_t *tmp = s->kind == SCALE_ROBUST ? api->alloc((2 * n + 1) * sizeof *tmp) : NULL;
     int rc = AIWB_OK;
 
-    clear_columns(s);
+    scale_clear(s);
     s->cols = api->calloc(p + 1, sizeof *s->cols);
     for (size_t c = 0; c < p && rc == AIWB_OK; c++) {
-        struct column *col = &s->cols[s->n_cols++];
+        struct scale_column *col = &s->cols[s->n_cols++];
         const double *x;
         size_t nv = 0;
 
@@ -382,123 +252,7 @@ scaler_fit(void *state, const struct aiwb_frame *in, char **cause)
     api->free(buf);
     api->free(tmp);
     if (rc != AIWB_OK)
-        clear_columns(s);
-    return rc;
-}
-
-static const char *
-type_name(enum aiwb_coltype type)
-{
-    return type == AIWB_NUMERIC ? "numeric" : "categorical";
-}
-
-/*
- * Check that IN has every fitted column with its fitted type, and set FIT_OF[c] to the
- * fitted column that column C of IN is (-1 for a column fit did not see).
- */
-static int
-match_columns(const struct scaler *s, const struct aiwb_frame *in, long *fit_of, char **cause)
-{
-    const char *what = kind_names[s->kind];
-
-    for (size_t c = 0; c < api->frame_cols(in); c++)
-        fit_of[c] = -1;
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("%s: column '%s' is missing", what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != s->cols[j].type) {
-            *cause = api->format("%s: column '%s' is %s, but was %s at fit time", what,
-                                 s->cols[j].name, type_name(api->frame_col_type(in, (size_t)c)),
-                                 type_name(s->cols[j].type));
-            return AIWB_EDATA;
-        }
-        fit_of[c] = (long)j;
-    }
-    return AIWB_OK;
-}
-
-/*
- * Map X[0..N-1] to Y by minmax: t = (x - min) / (max - min), the range taken as 1 for a
- * constant column, then lo + t (hi - lo) interpolated from the nearer end as numpy's lerp,
- * so that the fitted min gives lo and the fitted max gives hi exactly.
- */
-static void
-minmax_column(const struct scaler *s, const struct column *col, const double *x, double *y,
-              size_t n)
-{
-    /* Locals, not s->...: a store to Y could alias them, which stops vectorisation. */
-    const double lo = s->lo, hi = s->hi, width = hi - lo, min = col->a;
-    const double range = col->b - col->a != 0 ? col->b - col->a : 1;
-    const int clip = s->clip;
-
-    for (size_t i = 0; i < n; i++) {
-        double t = (x[i] - min) / range;
-        double up = lo + width * t, down = hi - width * (1 - t);
-        double v = t >= 0.5 ? down : up; /* both computed: a select, not a branch */
-        if (clip)
-            v = v < lo ? lo : v > hi ? hi : v;
-        y[i] = v;
-    }
-}
-
-/* Map X[0..N-1] to Y by robust: (x - median) / range, in scikit-learn's order. */
-static void
-robust_column(const struct scaler *s, const struct column *col, const double *x, double *y,
-              size_t n)
-{
-    const double center = s->center ? col->a : 0, scale = s->scale ? col->b : 1;
-
-    /* x - 0 and x / 1 are x exactly, so one loop does all three cases bit for bit. */
-    for (size_t i = 0; i < n; i++)
-        y[i] = (x[i] - center) / scale;
-}
-
-static int
-scaler_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out, char **cause)
-{
-    const struct scaler *s = state;
-    size_t p = api->frame_cols(in), n = api->frame_rows(in);
-    long *fit_of = api->alloc((p + 1) * sizeof *fit_of);
-    struct aiwb_frame *f = NULL;
-    int rc;
-
-    rc = match_columns(s, in, fit_of, cause);
-    if (rc != AIWB_OK)
-        goto out;
-    f = api->frame_new(n);
-    for (size_t c = 0; c < p && rc == AIWB_OK; c++) {
-        const struct column *col = fit_of[c] >= 0 ? &s->cols[fit_of[c]] : NULL;
-        const char *name = api->frame_col_name(in, c);
-        double *y;
-
-        if (col == NULL || col->type != AIWB_NUMERIC ||
-            (s->kind == KIND_ROBUST && !s->center && !s->scale)) {
-            if ((rc = api->frame_copy_col(f, in, c, NULL)) != AIWB_OK)
-                *cause =
-                    api->format("%s: cannot pass column '%s' through", kind_names[s->kind], name);
-            continue;
-        }
-        if ((y = api->frame_add_numeric(f, name)) == NULL) {
-            *cause =
-                api->format("%s: cannot add column '%s' to the output", kind_names[s->kind], name);
-            rc = AIWB_ERR;
-            break;
-        }
-        if (s->kind == KIND_MINMAX)
-            minmax_column(s, col, api->frame_numeric(in, c), y, n);
-        else
-            robust_column(s, col, api->frame_numeric(in, c), y, n);
-    }
-out:
-    api->free(fit_of);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
+        scale_clear(s);
     return rc;
 }
 
@@ -508,7 +262,7 @@ save_options(const struct scaler *s, struct aiwb_writer *w)
 {
     int rc;
 
-    if (s->kind == KIND_MINMAX) {
+    if (s->kind == SCALE_MINMAX) {
         if ((rc = api->put_real(w, "min", s->lo)) == AIWB_OK &&
             (rc = api->put_real(w, "max", s->hi)) == AIWB_OK)
             rc = api->put_int(w, "clip", s->clip);
@@ -530,7 +284,7 @@ scaler_save(const void *state, struct aiwb_writer *w)
     int64_t *types = api->calloc(n + 1, sizeof *types);
     double *a = api->calloc(n + 1, sizeof *a);
     double *b = api->calloc(n + 1, sizeof *b);
-    int minmax = s->kind == KIND_MINMAX;
+    int minmax = s->kind == SCALE_MINMAX;
     int rc;
 
     for (size_t j = 0; j < n; j++) {
@@ -549,110 +303,6 @@ scaler_save(const void *state, struct aiwb_writer *w)
     api->free(a);
     api->free(b);
     return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
-/* Read back what save_options wrote, checking it as init would. */
-static int
-load_options(struct scaler *s, struct aiwb_reader *r, char **cause)
-{
-    int64_t u, v;
-    int rc;
-
-    if (s->kind == KIND_MINMAX) {
-        if ((rc = api->get_real(r, "min", &s->lo)) != AIWB_OK ||
-            (rc = api->get_real(r, "max", &s->hi)) != AIWB_OK ||
-            (rc = api->get_int(r, "clip", &u)) != AIWB_OK)
-            return rc;
-        s->clip = u != 0;
-        if (!(s->lo < s->hi) || !isfinite(s->hi - s->lo)) {
-            *cause = api->format("minmax: saved state is inconsistent");
-            return AIWB_EDATA;
-        }
-        return AIWB_OK;
-    }
-    if ((rc = api->get_int(r, "center", &u)) != AIWB_OK ||
-        (rc = api->get_int(r, "scale", &v)) != AIWB_OK ||
-        (rc = api->get_real(r, "q_low", &s->q_low)) != AIWB_OK ||
-        (rc = api->get_real(r, "q_high", &s->q_high)) != AIWB_OK)
-        return rc;
-    s->center = u != 0;
-    s->scale = v != 0;
-    return AIWB_OK;
-}
-
-/* Load the state of transform KIND. */
-static int
-scaler_load(struct scaler *s, enum kind kind, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    const char *what = kind_names[kind];
-    int minmax = kind == KIND_MINMAX;
-    int64_t *types = NULL;
-    char **names = NULL;
-    double *a = NULL, *b = NULL;
-    size_t n_names = 0, n_types = 0, n_a = 0, n_b = 0;
-    int rc;
-
-    if (version != STATE_VERSION) {
-        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
-                             what, version, STATE_VERSION);
-        return AIWB_EDATA;
-    }
-    clear_columns(s);
-    s->kind = kind;
-    if ((rc = load_options(s, r, cause)) != AIWB_OK ||
-        (rc = api->get_strs(r, "columns", &n_names, &names)) != AIWB_OK ||
-        (rc = api->get_ints(r, "types", &n_types, &types)) != AIWB_OK ||
-        (rc = api->get_reals(r, minmax ? "data_min" : "centers", &n_a, &a)) != AIWB_OK ||
-        (rc = api->get_reals(r, minmax ? "data_max" : "scales", &n_b, &b)) != AIWB_OK)
-        goto out;
-    rc = AIWB_EDATA;
-    if (n_types != n_names || n_a != n_names || n_b != n_names) {
-        *cause = api->format("%s: saved state is inconsistent", what);
-        goto out;
-    }
-    for (size_t j = 0; j < n_names; j++) {
-        if (types[j] != AIWB_NUMERIC && types[j] != AIWB_CATEGORICAL) {
-            *cause = api->format("%s: saved state has column '%s' of unknown type %lld", what,
-                                 names[j], (long long)types[j]);
-            goto out;
-        }
-    }
-    s->cols = api->calloc(n_names + 1, sizeof *s->cols);
-    for (size_t j = 0; j < n_names; j++) {
-        struct column *col = &s->cols[s->n_cols++];
-        col->name = names[j];
-        names[j] = NULL;
-        col->type = (enum aiwb_coltype)types[j];
-        col->a = a[j];
-        col->b = b[j];
-    }
-    rc = AIWB_OK;
-out:
-    free_strs(names, n_names);
-    api->free(types);
-    api->free(a);
-    api->free(b);
-    return rc;
-}
-
-static int
-minmax_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    return scaler_load(state, KIND_MINMAX, r, version, cause);
-}
-
-static int
-robust_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
-{
-    return scaler_load(state, KIND_ROBUST, r, version, cause);
 }
 
 static const struct aiwb_option_spec minmax_options[] = {
@@ -704,15 +354,15 @@ static const struct aiwb_transform_type minmax_type = {
             "to min. Values outside the fitted range extrapolate unless clip=true.\n"
             "Missing values stay missing; categorical columns pass through.",
     .options = minmax_options,
-    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT,
-    .state_version = STATE_VERSION,
+    .flags = TRANSFORM_SCALE_FLAGS,
+    .state_version = TRANSFORM_SCALE_STATE_VERSION,
     .state_size = sizeof(struct scaler),
-    .init = minmax_init,
+    .init = scale_minmax_init,
     .fit = scaler_fit,
-    .apply = scaler_apply,
+    .apply = scale_apply,
     .save = scaler_save,
-    .load = minmax_load,
-    .fini = scaler_fini,
+    .load = scale_minmax_load,
+    .fini = scale_fini,
 };
 
 static const struct aiwb_transform_type robust_type = {
@@ -726,15 +376,15 @@ static const struct aiwb_transform_type robust_type = {
             "0). Missing values are ignored in fitting and stay missing; categorical\n"
             "columns pass through.",
     .options = robust_options,
-    .flags = AIWB_CAP_MISSING | AIWB_CAP_CATEGORICAL | AIWB_TF_FIT,
-    .state_version = STATE_VERSION,
+    .flags = TRANSFORM_SCALE_FLAGS,
+    .state_version = TRANSFORM_SCALE_STATE_VERSION,
     .state_size = sizeof(struct scaler),
-    .init = robust_init,
+    .init = scale_robust_init,
     .fit = scaler_fit,
-    .apply = scaler_apply,
+    .apply = scale_apply,
     .save = scaler_save,
-    .load = robust_load,
-    .fini = scaler_fini,
+    .load = scale_robust_load,
+    .fini = scale_fini,
 };
 
 /*
@@ -747,6 +397,7 @@ aiwb_plugin_init(struct aiwb_plugin *p, const struct aiwb_host_api *host)
     int rc;
 
     AIWB_PLUGIN_BEGIN(p, host, api, "scale", "1.0.0");
+    transform_scale_bind(host);
     if ((rc = api->register_transform(p, &minmax_type)) != AIWB_OK)
         return rc;
     return api->register_transform(p, &robust_type);

@@ -2,7 +2,13 @@
  * aiwb/plugin.h - the plugin ABI: everything a source, transform, algorithm or
  * drift-statistic module needs, and nothing else.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the aiwb developers
+ * SPDX-License-Identifier: MIT
+ *
+ * This header is MIT licensed, unlike the workbench (GPL-3.0-or-later): the
+ * predict halves of the plugins (plugins/algo-NAME-predict.c and
+ * plugins/transform-NAME-apply.c) include it, and they are compiled into the
+ * exported prediction server, which users may deploy anywhere.
  *
  * A plugin is a shared module that exports one function, aiwb_plugin_init().
  * The host calls it with its table of functions (struct aiwb_host_api); the
