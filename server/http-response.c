@@ -25,7 +25,7 @@
 static const char default_ctype[] = "application/json";
 
 const double http_latency_bounds[HTTP_LATENCY_BUCKETS] = {
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
 /* Grow *BUF (capacity *CAP) to hold NEED bytes, doubling from INITIAL.

@@ -101,7 +101,7 @@ typedef void http_handler_fn(const struct http_request *req, struct http_respons
 #define HTTP_ROUTE_PUBLIC 1u /* answered without the bearer token (/health) */
 
 /* The latency histogram's upper bounds, in seconds (then +Inf). */
-#define HTTP_LATENCY_BUCKETS 16
+#define HTTP_LATENCY_BUCKETS 19
 extern const double http_latency_bounds[HTTP_LATENCY_BUCKETS];
 
 /* Counters of a server, summed over its workers (http_server_stats). */

@@ -5,10 +5,13 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/codec.h"
+#include "core/frame.h"
+#include "core/numfmt.h"
 #include "core/options.h"
 #include "core/pipeline-int.h"
 #include "core/xalloc.h"
@@ -354,3 +357,258 @@ pipeline_load(const unsigned char *blob, size_t len, char **cause)
     return p;
 }
 
+
+/*
+ * The pipeline as the exported server reads it (server/model.c): what
+ * predicting needs and nothing else. Unlike pipeline_save, row transforms
+ * (they shape training data only) are left out, and each transform's options
+ * are written resolved, defaults included, with a flag saying which the user
+ * gave, since the server has no option specs to parse them with.
+ */
+#define SERVED_FORMAT 1
+
+static void
+put_resolved_options(struct aiwb_writer *w, const struct aiwb_options *o)
+{
+    size_t n, ng;
+    char **all = options_words(o, 1, &n), **given = options_words(o, 0, &ng);
+    int64_t *flags = xcalloc(n ? n : 1, sizeof *flags);
+
+    /* Both lists follow the spec's order, the given ones a subsequence. */
+    for (size_t i = 0, g = 0; i < n && g < ng; i++)
+        if (strcmp(all[i], given[g]) == 0) {
+            flags[i] = 1;
+            g++;
+        }
+    codec_put_strs(w, "options", n, (const char *const *)all);
+    codec_put_ints(w, "given", n, flags);
+    free(flags);
+    options_words_free(all);
+    options_words_free(given);
+}
+
+int
+pipeline_save_served(const struct pipeline *p, struct aiwb_writer *w, char **cause)
+{
+    int64_t *types = xmalloc((p->n_in ? p->n_in : 1) * sizeof *types);
+    int64_t *levels = xmalloc((p->p ? p->p : 1) * sizeof *levels);
+    char **names = xmalloc((p->n_in ? p->n_in : 1) * sizeof *names);
+    size_t n_tf = 0;
+    int rc = AIWB_EINVAL;
+
+    if (p->algo == NULL) {
+        *cause = xstrdup("a chain of transforms does not predict, so it cannot be served");
+        goto out;
+    }
+    codec_put_str(w, "kind", "served-pipeline");
+    codec_put_int(w, "format", SERVED_FORMAT);
+    codec_put_str(w, "target", p->target);
+    codec_put_int(w, "task", p->task);
+    codec_put_strs(w, "classes", p->n_classes, (const char *const *)p->classes);
+    for (size_t c = 0; c < p->n_in; c++) {
+        names[c] = p->in[c].name;
+        types[c] = p->in[c].type;
+    }
+    codec_put_strs(w, "inputs", p->n_in, (const char *const *)names);
+    codec_put_ints(w, "input_types", p->n_in, types);
+    for (size_t c = 0; c < p->n_in; c++)
+        if (p->in[c].type == AIWB_CATEGORICAL)
+            codec_put_strs(w, "levels", p->in[c].nlevels, (const char *const *)p->in[c].levels);
+    for (size_t i = 0; i < p->n_tf; i++)
+        n_tf += !(tft(&p->tf[i])->flags & AIWB_TF_ROWS);
+    codec_put_int(w, "transforms", (int64_t)n_tf);
+    for (size_t i = 0; i < p->n_tf; i++) {
+        const struct tf_inst *t = &p->tf[i];
+
+        if (tft(t)->flags & AIWB_TF_ROWS)
+            continue;
+        codec_put_str(w, "name", t->comp->name);
+        codec_put_int(w, "version", tft(t)->state_version);
+        put_resolved_options(w, t->opts);
+        if ((rc = save_state(w, "state", tft(t)->save, t->state, t->comp->name, cause)) < 0)
+            goto out;
+    }
+    codec_put_strs(w, "strict", p->n_strict, (const char *const *)p->strict);
+    codec_put_str(w, "algorithm", p->algo->name);
+    codec_put_int(w, "algorithm_flags", p->algo->flags);
+    codec_put_int(w, "version", algt(p)->state_version);
+    if ((rc = save_state(w, "state", algt(p)->save, p->algo_state, p->algo->name, cause)) < 0)
+        goto out;
+    for (size_t j = 0; j < p->p; j++)
+        levels[j] = p->feature_levels[j];
+    codec_put_strs(w, "features", p->p, (const char *const *)p->features);
+    codec_put_ints(w, "feature_levels", p->p, levels);
+    put_seen(w, p);
+    rc = AIWB_OK;
+out:
+    free(names);
+    free(types);
+    free(levels);
+    return rc;
+}
+
+/* The deciles of the N sorted values V, without repeats, into EDGES (at
+ * most 9); returns how many. */
+static size_t
+decile_edges(const double *v, size_t n, double *edges)
+{
+    size_t k = 0;
+
+    for (size_t q = 1; q < 10 && n > 0; q++) {
+        double e = v[(size_t)((double)q * (double)(n - 1) / 10.0 + 0.5)];
+
+        if (k == 0 || e > edges[k - 1])
+            edges[k++] = e;
+    }
+    /* The top edge equal to the maximum leaves the last bin empty: drop it. */
+    if (k > 0 && edges[k - 1] >= v[n - 1])
+        k--;
+    return k;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The sorted non-missing values of numeric column C of DATA; *n their count. */
+static double *
+sorted_values(const struct aiwb_frame *data, size_t c, size_t *n)
+{
+    const double *v = frame_numeric(data, c);
+    double *s = xmalloc((frame_rows(data) + 1) * sizeof *s);
+
+    *n = 0;
+    for (size_t i = 0; i < frame_rows(data); i++)
+        if (!isnan(v[i]))
+            s[(*n)++] = v[i];
+    qsort(s, *n, sizeof *s, cmp_double);
+    return s;
+}
+
+static void
+put_numeric_reference(struct aiwb_writer *w, const struct aiwb_frame *data, size_t c)
+{
+    size_t rows = frame_rows(data), n, ne;
+    double *s = sorted_values(data, c, &n), edges[10], *props, sum = 0, ss = 0;
+    const double *v = frame_numeric(data, c);
+
+    ne = decile_edges(s, n, edges);
+    props = xcalloc(ne + 2, sizeof *props);
+    for (size_t i = 0; i < rows; i++) {
+        size_t b = 0;
+
+        if (isnan(v[i])) {
+            props[ne + 1] += 1;
+            continue;
+        }
+        while (b < ne && !(v[i] <= edges[b]))
+            b++;
+        props[b] += 1;
+    }
+    for (size_t b = 0; b < ne + 2; b++)
+        props[b] /= rows ? (double)rows : 1.0;
+    for (size_t i = 0; i < n; i++)
+        sum += s[i];
+    for (size_t i = 0; i < n; i++)
+        ss += (s[i] - sum / (double)n) * (s[i] - sum / (double)n);
+    codec_put_reals(w, "edges", ne, edges);
+    codec_put_reals(w, "props", ne + 2, props);
+    codec_put_real(w, "mean", n ? sum / (double)n : 0);
+    codec_put_real(w, "sd", n > 1 ? sqrt(ss / (double)(n - 1)) : 0);
+    free(props);
+    free(s);
+}
+
+/* Input S's levels as found in column C of DATA (by text, as conform maps them). */
+static void
+put_level_reference(struct aiwb_writer *w, const struct schema_col *sc,
+                    const struct aiwb_frame *data, size_t c)
+{
+    size_t rows = frame_rows(data), nl = sc->nlevels;
+    double *props = xcalloc(nl + 1, sizeof *props);
+    struct aiwb_frame *index = frame_new(0);
+    int32_t *unused = frame_add_categorical(index, "levels");
+
+    (void)unused;
+    for (size_t l = 0; l < nl; l++)
+        frame_level_intern(index, 0, sc->levels[l], strlen(sc->levels[l]));
+    for (size_t i = 0; i < rows; i++) {
+        int32_t code = -1;
+
+        if (frame_col_type(data, c) == AIWB_CATEGORICAL) {
+            int32_t v = frame_codes(data, c)[i];
+
+            if (v >= 0)
+                code = frame_level_find(index, 0, frame_level(data, c, v));
+        } else if (!isnan(frame_numeric(data, c)[i])) {
+            char buf[NUMFMT_BUFSZ];
+
+            code = frame_level_find(index, 0, numfmt_exact(buf, frame_numeric(data, c)[i]));
+        }
+        props[code >= 0 ? (size_t)code : nl] += 1;
+    }
+    for (size_t l = 0; l <= nl; l++)
+        props[l] /= rows ? (double)rows : 1.0;
+    codec_put_reals(w, "edges", 0, NULL);
+    codec_put_reals(w, "props", nl + 1, props);
+    codec_put_real(w, "mean", 0);
+    codec_put_real(w, "sd", 0);
+    frame_free(index);
+    free(props);
+}
+
+size_t
+pipeline_save_reference(const struct pipeline *p, const struct aiwb_frame *data,
+                        struct aiwb_writer *w)
+{
+    int complete = data != NULL && frame_rows(data) > 0;
+    long tc;
+
+    for (size_t c = 0; complete && c < p->n_in; c++) {
+        long dc = frame_find(data, p->in[c].name);
+
+        complete = dc >= 0 && (p->in[c].type == AIWB_CATEGORICAL ||
+                               frame_col_type(data, (size_t)dc) == AIWB_NUMERIC);
+    }
+    codec_put_int(w, "reference", complete ? (int64_t)p->n_in : 0);
+    for (size_t c = 0; complete && c < p->n_in; c++) {
+        size_t dc = (size_t)frame_find(data, p->in[c].name);
+
+        if (p->in[c].type == AIWB_CATEGORICAL)
+            put_level_reference(w, &p->in[c], data, dc);
+        else
+            put_numeric_reference(w, data, dc);
+    }
+    /* A regressor's prediction histogram: the deciles of the training target. */
+    tc = complete && p->target != NULL ? frame_find(data, p->target) : -1;
+    if (p->task == AIWB_TASK_REGRESSION && tc >= 0 &&
+        frame_col_type(data, (size_t)tc) == AIWB_NUMERIC) {
+        size_t n, ne;
+        double *s = sorted_values(data, (size_t)tc, &n), edges[10];
+
+        ne = decile_edges(s, n, edges);
+        codec_put_reals(w, "prediction_edges", ne, edges);
+        free(s);
+    } else {
+        codec_put_reals(w, "prediction_edges", 0, NULL);
+    }
+    return complete ? frame_rows(data) : 0;
+}
+
+char **
+pipeline_served_components(const struct pipeline *p, size_t *n)
+{
+    char **v = xcalloc(p->n_tf + 2, sizeof *v);
+
+    *n = 0;
+    for (size_t i = 0; i < p->n_tf; i++)
+        if (!(tft(&p->tf[i])->flags & AIWB_TF_ROWS))
+            v[(*n)++] = xasprintf("transform %s", p->tf[i].comp->name);
+    if (p->algo != NULL)
+        v[(*n)++] = xasprintf("algorithm %s", p->algo->name);
+    return v;
+}

@@ -180,6 +180,29 @@ int pipeline_evaluate(const struct pipeline *p, const struct aiwb_frame *data,
 int pipeline_evaluate_at(const struct pipeline *p, const struct aiwb_frame *data, size_t k,
                          double relevant, struct evaluation *ev, char **notes, char **cause);
 
+/*
+ * Write what the exported server needs to predict (server/model.c reads it)
+ * into W: the input schema, the transforms that apply at predict time with
+ * their options resolved, the algorithm's state, the features, a
+ * recommender's seen items. Returns AIWB_OK, or a negative status with
+ * *cause set (a transformer, a component that cannot save).
+ */
+int pipeline_save_served(const struct pipeline *p, struct aiwb_writer *w, char **cause);
+
+/*
+ * The training reference the exported server measures live traffic against,
+ * into W: for each input, the bins of DATA (the training dataset: deciles of a
+ * numeric column, the levels of a categorical one) and the share of rows in
+ * each, the missing ones last; and a regressor's prediction buckets (the
+ * deciles of its target). Writes an empty reference when DATA is NULL or
+ * lacks an input. Returns the rows the reference describes (0: none).
+ */
+size_t pipeline_save_reference(const struct pipeline *p, const struct aiwb_frame *data,
+                               struct aiwb_writer *w);
+/* "transform NAME" and "algorithm NAME" of every component the server must
+ * run for P (row transforms left out): a new array of *N new strings. */
+char **pipeline_served_components(const struct pipeline *p, size_t *n);
+
 /* Serialise into a new sealed codec blob (the caller frees it). */
 unsigned char *pipeline_save(const struct pipeline *p, size_t *len, char **cause);
 /* Rebuild a fitted pipeline from a blob; the components it names must be

@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_datasets_entry;
 extern const struct cmd_entry cmd_describe_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_drift_entry;
+extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_head_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -66,6 +67,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_transform_entry, &cmd_save_entry,      &cmd_write_entry,    &cmd_train_entry,
     &cmd_cv_entry,        &cmd_tune_entry,      &cmd_eval_entry,     &cmd_show_entry,
     &cmd_plot_entry,      &cmd_report_entry,    &cmd_predict_entry,
+    &cmd_export_entry,
     &cmd_recommend_entry, &cmd_update_entry,    &cmd_importance_entry, &cmd_roc_entry,
     &cmd_compare_entry,   &cmd_drift_entry,
     &cmd_runs_entry,      &cmd_diff_entry,      &cmd_models_entry,

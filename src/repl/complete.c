@@ -423,6 +423,13 @@ complete_line(struct session *s, const char *line, size_t end)
             else if (idx == 4 && (strcmp(e->name, "predict") == 0 ||
                                   strcmp(e->name, "roc") == 0))
                 offer(&l, typed, "as", " ");
+        } else if (strcmp(e->name, "export") == 0 && idx >= 2) {
+            if (strcmp(w.v[idx - 1], "to") == 0)
+                file = 1;
+            else if (before != '=') {
+                offer(&l, typed, "version", "=");
+                offer(&l, typed, "to", " ");
+            }
         } else if (strcmp(e->name, "show") == 0 || strcmp(e->name, "plot") == 0) {
             file = complete_view(&l, typed, &w, before, strcmp(e->name, "plot") == 0);
         } else if (strcmp(e->name, "report") == 0) {

@@ -542,7 +542,7 @@ test_complete(void **state)
     /* Commands. */
     assert_completes(fx, "lo", "load ");
     assert_completes(fx, "d", "datasets ", "describe ", "drift ", "diff ");
-    assert_completes(fx, "ex", "exit ");
+    assert_completes(fx, "ex", "export ", "exit ");
     assert_completes(fx, "help; lo", "load ");
     got = complete_line(fx->s, "", 0);
     assert_non_null(got);
