@@ -976,6 +976,33 @@ fail:
     return NULL;
 }
 
+/* Row W of the workspace for statistic K of column C of report R, its
+ * strings borrowed from R; without the distributions. */
+static void
+row_of(const struct report *r, size_t c, size_t k, struct store_drift_row *w)
+{
+    const struct column_report *col = &r->cols[c];
+    const struct stat_result *st = &col->stats[k];
+
+    memset(w, 0, sizeof *w);
+    w->seq = (int64_t)c;
+    w->column = col->name;
+    w->type = type_name(col->type);
+    w->n_ref = (int64_t)col->n_ref;
+    w->n_cur = (int64_t)col->n_cur;
+    w->flag = flag_names[col->flag];
+    w->stat_seq = (int64_t)st->seq;
+    w->stat = st->stat;
+    w->value = st->value;
+    w->p = st->p;
+    w->effect = st->effect;
+    w->severity = st->severity;
+    w->measure = st->measure;
+    w->verdict = verdict_names[st->verdict];
+    w->binning = st->binning;
+    w->note = st->note;
+}
+
 /* Keep report R in the workspace: its number in r->id, or a warning. */
 static void
 report_store(struct session *s, struct report *r)
@@ -992,34 +1019,12 @@ report_store(struct session *s, struct report *r)
     char *cause = NULL;
 
     for (size_t c = 0; c < r->ncols; c++) {
-        const struct column_report *col = &r->cols[c];
-
-        for (size_t k = 0; k < col->nstats; k++) {
-            const struct stat_result *st = &col->stats[k];
-            struct store_drift_row *w;
-
+        for (size_t k = 0; k < r->cols[c].nstats; k++) {
             rows = xreallocarray(rows, n + 1, sizeof *rows);
             blobs = xreallocarray(blobs, n + 1, sizeof *blobs);
-            w = &rows[n];
-            memset(w, 0, sizeof *w);
-            w->seq = (int64_t)c;
-            w->column = col->name;
-            w->type = type_name(col->type);
-            w->n_ref = (int64_t)col->n_ref;
-            w->n_cur = (int64_t)col->n_cur;
-            w->flag = flag_names[col->flag];
-            w->stat_seq = (int64_t)st->seq;
-            w->stat = st->stat;
-            w->value = st->value;
-            w->p = st->p;
-            w->effect = st->effect;
-            w->severity = st->severity;
-            w->measure = st->measure;
-            w->verdict = verdict_names[st->verdict];
-            w->binning = st->binning;
-            w->note = st->note;
-            blobs[n] = dist_encode(st, &w->dist_len);
-            w->dist = blobs[n];
+            row_of(r, c, k, &rows[n]);
+            blobs[n] = dist_encode(&r->cols[c].stats[k], &rows[n].dist_len);
+            rows[n].dist = blobs[n];
             n++;
         }
     }
@@ -1117,17 +1122,20 @@ compare_columns(struct session *s, const struct chosen *ch, size_t nch,
     return 0;
 }
 
-static enum cmd_retval
-cmd_drift_exec(struct session *s, int argc, char **argv)
+/*
+ * Compare the datasets of `drift ARGV...` (REF, CUR, option words) into R,
+ * its columns most severe first. 0, or -1 after cmd_error().
+ */
+static int
+report_build(struct session *s, int argc, char **argv, struct report *r)
 {
     const char *columns, *stats;
     char **opts = xcalloc((size_t)argc + 1, sizeof *opts);
     struct strbuf notes = STRBUF_INIT, skipped = STRBUF_INIT;
     struct dataset *ref, *cur;
     struct chosen *ch = NULL;
-    struct report r = {0};
     size_t nopts, nch = 0, *pairs = NULL, npairs = 0;
-    enum cmd_retval rc = CMD_ERROR;
+    int rc = -1;
 
     if (read_words(s, argc - 2, argv + 2, &columns, &stats, opts, &nopts) < 0 ||
         (ch = choose_stats(s, stats, nopts, opts, &nch)) == NULL ||
@@ -1135,35 +1143,81 @@ cmd_drift_exec(struct session *s, int argc, char **argv)
         (cur = session_need_dataset(s, argv[1])) == NULL ||
         (pairs = pick_columns(s, ref, cur, columns, &notes, &npairs)) == NULL)
         goto out;
-    r.ref = xstrdup(ref->name);
-    r.cur = xstrdup(cur->name);
-    r.ref_rows = frame_rows(ref->frame);
-    r.cur_rows = frame_rows(cur->frame);
-    if (compare_columns(s, ch, nch, ref->frame, cur->frame, pairs, npairs, &r, &skipped) < 0)
+    r->ref = xstrdup(ref->name);
+    r->cur = xstrdup(cur->name);
+    r->ref_rows = frame_rows(ref->frame);
+    r->cur_rows = frame_rows(cur->frame);
+    if (compare_columns(s, ch, nch, ref->frame, cur->frame, pairs, npairs, r, &skipped) < 0)
         goto out;
     if (skipped.len)
         strbuf_addf(&notes, "not compared, no chosen statistic takes their type: %s\n",
                     strbuf_str(&skipped));
-    if (r.ncols == 0) {
+    if (r->ncols == 0) {
         cmd_error(s,
                   "drift: none of the statistics chosen takes the type of any column "
                   "compared (%s)",
                   strbuf_str(&skipped));
         goto out;
     }
-    qsort(r.cols, r.ncols, sizeof *r.cols, cmp_columns);
-    r.options = settings_text(ch, nch, columns);
-    r.notes = strbuf_detach(&notes, NULL);
-    report_store(s, &r);
-    view_show(s, report_view(&r));
-    rc = CMD_OK;
+    qsort(r->cols, r->ncols, sizeof *r->cols, cmp_columns);
+    r->options = settings_text(ch, nch, columns);
+    r->notes = strbuf_detach(&notes, NULL);
+    rc = 0;
 out:
-    report_release(&r);
     strbuf_release(&notes);
     strbuf_release(&skipped);
     free(pairs);
     free_chosen(ch, nch);
     free(opts);
+    return rc;
+}
+
+static enum cmd_retval
+cmd_drift_exec(struct session *s, int argc, char **argv)
+{
+    struct report r = {0};
+
+    if (report_build(s, argc, argv, &r) < 0) {
+        report_release(&r);
+        return CMD_ERROR;
+    }
+    report_store(s, &r);
+    view_show(s, report_view(&r));
+    report_release(&r);
+    return CMD_OK;
+}
+
+int
+drift_compare(struct session *s, int argc, char **argv,
+              int (*fn)(void *arg, const struct store_drift_report *r,
+                        const struct store_drift_row *row),
+              void *arg)
+{
+    struct report r = {0};
+    struct store_drift_report head;
+    int rc;
+
+    if (report_build(s, argc, argv, &r) < 0) {
+        report_release(&r);
+        return -1;
+    }
+    memset(&head, 0, sizeof head);
+    head.ref = r.ref;
+    head.cur = r.cur;
+    head.ref_rows = (int64_t)r.ref_rows;
+    head.cur_rows = (int64_t)r.cur_rows;
+    head.options = r.options;
+    head.notes = r.notes;
+    rc = fn(arg, &head, NULL);
+    for (size_t c = 0; rc == 0 && c < r.ncols; c++) {
+        for (size_t k = 0; rc == 0 && k < r.cols[c].nstats; k++) {
+            struct store_drift_row w;
+
+            row_of(&r, c, k, &w);
+            rc = fn(arg, &head, &w);
+        }
+    }
+    report_release(&r);
     return rc;
 }
 

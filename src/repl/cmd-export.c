@@ -558,6 +558,10 @@ cmd_export_exec(struct session *s, int argc, char **argv)
                    info_field(info, "dataset") != NULL ? "'" : "");
     output_say(&s->out, "start it: %s/aiwb-server --port 8080 --log %s/predictions.log", dir,
                dir);
+    /* The workspace remembers what went where; failing that is no reason to
+     * undo a good export. */
+    if (store_export_put(s->store, name, version, dir, &cause) < 0)
+        fprintf(s->out.err, "warning: %s\n", cause);
     rc = CMD_OK;
     goto out;
 failed:

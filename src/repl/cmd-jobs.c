@@ -76,20 +76,20 @@ cmd_stop_exec(struct session *s, int argc, char **argv)
             cmd_error(s, "stop: no running job %ld (`jobs` lists them)", id);
         return CMD_ERROR;
     }
-    output_say(&s->out, "stopping job %d after its current step; the model keeps what it has "
-                        "learnt so far", got);
+    output_say(&s->out, "stopping job %d after its current step (a train keeps what it has "
+                        "learnt so far)", got);
     return CMD_OK;
 }
 
 const struct cmd_entry cmd_jobs_entry = {
     .name = "jobs",
     .usage = "jobs",
-    .summary = "list the background jobs (train, cv, tune in the full-screen interface)",
-    .help = "In the full-screen interface, train, cv and tune run as background jobs: the\n"
-            "view pane draws the newest job's curve while the prompt stays usable. `jobs`\n"
-            "lists them with their elapsed time and iterations per second; `stop` or\n"
-            "Ctrl-C at an empty prompt cancels one. In plain and script mode commands run\n"
-            "one after another and there are no jobs.",
+    .summary = "list the background jobs (train, cv, tune, monitor in the full-screen interface)",
+    .help = "In the full-screen interface, train, cv, tune and monitor run as background\n"
+            "jobs: the view pane draws the newest job's curve while the prompt stays\n"
+            "usable. `jobs` lists them with their elapsed time and iterations per second;\n"
+            "`stop` or Ctrl-C at an empty prompt cancels one. In plain and script mode\n"
+            "commands run one after another and there are no jobs.",
     .min_args = 0,
     .max_args = 0,
     .complete = {COMPLETE_NONE},
@@ -101,7 +101,8 @@ const struct cmd_entry cmd_stop_entry = {
     .usage = "stop [JOB]",
     .summary = "cancel a background job (the newest if no number is given)",
     .help = "The job stops after its current iteration. A train keeps the model as it stood\n"
-            "(saved as usual) and its run is marked cancelled; a cv keeps the folds done.",
+            "(saved as usual) and its run is marked cancelled; a cv keeps the folds done;\n"
+            "a monitor stops watching.",
     .min_args = 0,
     .max_args = 1,
     .complete = {COMPLETE_NONE},

@@ -33,6 +33,10 @@ extern const struct cmd_entry cmd_describe_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_drift_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_assert_entry;
+extern const struct cmd_entry cmd_monitor_entry;
+extern const struct cmd_entry cmd_retrain_entry;
+extern const struct cmd_entry cmd_promote_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_head_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -67,10 +71,11 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_transform_entry, &cmd_save_entry,      &cmd_write_entry,    &cmd_train_entry,
     &cmd_cv_entry,        &cmd_tune_entry,      &cmd_eval_entry,     &cmd_show_entry,
     &cmd_plot_entry,      &cmd_report_entry,    &cmd_predict_entry,
-    &cmd_export_entry,
+    &cmd_export_entry,     &cmd_monitor_entry,   &cmd_assert_entry,
     &cmd_recommend_entry, &cmd_update_entry,    &cmd_importance_entry, &cmd_roc_entry,
     &cmd_compare_entry,   &cmd_drift_entry,
-    &cmd_runs_entry,      &cmd_diff_entry,      &cmd_models_entry,
+    &cmd_runs_entry,      &cmd_diff_entry,      &cmd_models_entry,   &cmd_retrain_entry,
+    &cmd_promote_entry,
     &cmd_jobs_entry,      &cmd_stop_entry,
     &cmd_plugins_entry,   &cmd_record_entry,    &cmd_help_entry,     &cmd_quit_entry,
     NULL,

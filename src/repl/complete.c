@@ -414,15 +414,24 @@ complete_line(struct session *s, const char *line, size_t end)
             complete_train(&l, e->name, typed, &w, before);
         } else if ((strcmp(e->name, "eval") == 0 || strcmp(e->name, "predict") == 0 ||
                     strcmp(e->name, "importance") == 0 || strcmp(e->name, "roc") == 0 ||
-                    strcmp(e->name, "update") == 0) &&
+                    strcmp(e->name, "update") == 0 || strcmp(e->name, "retrain") == 0) &&
                    idx >= 2) {
             if (idx == 2)
                 offer(&l, typed, strcmp(e->name, "update") == 0 ? "with" : "on", " ");
             else if (idx == 3)
                 offer_datasets(&l, typed);
             else if (idx == 4 && (strcmp(e->name, "predict") == 0 ||
-                                  strcmp(e->name, "roc") == 0))
+                                  strcmp(e->name, "roc") == 0 ||
+                                  strcmp(e->name, "retrain") == 0))
                 offer(&l, typed, "as", " ");
+        } else if (strcmp(e->name, "promote") == 0 && idx >= 2) {
+            if (strcmp(w.v[idx - 1], "on") == 0)
+                offer_datasets(&l, typed);
+            else if (before != '=') {
+                offer(&l, typed, "version", "=");
+                offer(&l, typed, "on", " ");
+                offer(&l, typed, "note", "=");
+            }
         } else if (strcmp(e->name, "export") == 0 && idx >= 2) {
             if (strcmp(w.v[idx - 1], "to") == 0)
                 file = 1;

@@ -1,7 +1,7 @@
 /*
  * store.c - the workspace: one sqlite file of datasets, runs, curves,
- * evaluations, versioned models and drift reports, with its schema and its
- * migrations.
+ * evaluations, versioned models with their promotions and exports, and drift
+ * reports, with its schema and its migrations.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -181,6 +181,30 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  '''failed'', ''interrupted'', ''cancelled'')')"
     "  WHERE type = 'table' AND name = 'runs';"
     "PRAGMA writable_schema = OFF;",
+    /* 5 -> 6: the model lifecycle. A promotion marks a version of a model
+     * live from its time until the model's next promotion (`promote`); it
+     * remembers the version it replaced and the dataset champion and
+     * challenger were compared on. An export is a version written as a
+     * server into a folder (`export`). Both refer to the version they name,
+     * which the workspace never deletes. */
+    "CREATE TABLE promotions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  model TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  previous INTEGER," /* the version live before, NULL if none was */
+    "  promoted TEXT NOT NULL,"
+    "  dataset TEXT," /* where champion and challenger were compared, or NULL */
+    "  note TEXT,"
+    "  FOREIGN KEY (model, version) REFERENCES models (name, version));"
+    "CREATE INDEX promotions_model ON promotions (model, id);"
+    "CREATE TABLE exports ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  model TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  folder TEXT NOT NULL,"
+    "  exported TEXT NOT NULL,"
+    "  FOREIGN KEY (model, version) REFERENCES models (name, version));"
+    "CREATE INDEX exports_model ON exports (model, version);",
 };
 
 struct curve_point {
@@ -1709,22 +1733,254 @@ out:
     return ret;
 }
 
-/* Append one row per model version, by name then version, to the empty
- * table T: name, version, algorithm, dataset, target, run, created, bytes,
- * crc32. */
+/*
+ * Append one row per model version (of model NAME only, unless NAME is
+ * NULL), by name then version, to the empty table T: name, version,
+ * algorithm, dataset, target, run, created, then the headline metric of its
+ * latest evaluation (metric, value, evaluated_on), whether it is the live
+ * version (live "yes", since: when it was promoted), then bytes, crc32 (last,
+ * as the versions before schema 6 had them).
+ *
+ * An `eval` records its metrics together (one dataset, one time): of those,
+ * the headline is the first of accuracy, ndcg@K, precision@K, rmse, ari,
+ * silhouette, else the first metric it reported that is not a count.
+ */
 static int
-model_list(struct store *s, struct aiwb_table *t, char **cause)
+model_versions(struct store *s, const char *name, struct aiwb_table *t, char **cause)
 {
     static const struct column cols[] = {
-        {"name", AIWB_TABLE_TEXT},    {"version", AIWB_TABLE_INT}, {"algorithm", AIWB_TABLE_TEXT},
-        {"dataset", AIWB_TABLE_TEXT}, {"target", AIWB_TABLE_TEXT}, {"run", AIWB_TABLE_INT},
-        {"created", AIWB_TABLE_TEXT}, {"bytes", AIWB_TABLE_INT},   {"crc32", AIWB_TABLE_TEXT},
+        {"name", AIWB_TABLE_TEXT},      {"version", AIWB_TABLE_INT},
+        {"algorithm", AIWB_TABLE_TEXT}, {"dataset", AIWB_TABLE_TEXT},
+        {"target", AIWB_TABLE_TEXT},    {"run", AIWB_TABLE_INT},
+        {"created", AIWB_TABLE_TEXT},   {"metric", AIWB_TABLE_TEXT},
+        {"value", AIWB_TABLE_REAL},     {"evaluated_on", AIWB_TABLE_TEXT},
+        {"live", AIWB_TABLE_TEXT},      {"since", AIWB_TABLE_TEXT},
+        {"bytes", AIWB_TABLE_INT},      {"crc32", AIWB_TABLE_TEXT},
+    };
+    static const char sql[] =
+        "WITH latest AS ("
+        "  SELECT e.model, e.version, e.dataset, e.created FROM evaluations AS e "
+        "  WHERE e.id IN (SELECT max(id) FROM evaluations WHERE version IS NOT NULL "
+        "    AND (?1 = 0 OR model = ?2) GROUP BY model, version)), "
+        /* Two evaluations in the same millisecond look like one: of a
+         * metric, the later counts. */
+        "batch AS ("
+        "  SELECT e.id, e.model, e.version, e.metric, e.value, e.dataset, "
+        "    row_number() OVER (PARTITION BY e.model, e.version, e.metric "
+        "      ORDER BY e.id DESC) AS copy "
+        "  FROM evaluations AS e JOIN latest AS l ON e.model = l.model "
+        "    AND e.version = l.version AND e.dataset IS l.dataset AND e.created = l.created), "
+        /* Of the same kind (two ndcg@K of evaluations in one millisecond),
+         * the later one; of the others, the first reported. */
+        "ranked AS ("
+        "  SELECT id, model, version, metric, value, dataset, "
+        "    CASE WHEN metric = 'accuracy' THEN 0 WHEN metric LIKE 'ndcg@%' THEN 1 "
+        "      WHEN metric LIKE 'precision@%' THEN 2 WHEN metric = 'rmse' THEN 3 "
+        "      WHEN metric = 'ari' THEN 4 WHEN metric = 'silhouette' THEN 5 "
+        "      WHEN metric IN ('rows', 'users') THEN 7 ELSE 6 END AS kind "
+        "  FROM batch WHERE copy = 1), "
+        "head AS ("
+        "  SELECT model, version, metric, value, dataset, "
+        "    row_number() OVER (PARTITION BY model, version ORDER BY kind, "
+        "      CASE WHEN kind < 6 THEN -id ELSE id END) AS rank "
+        "  FROM ranked), "
+        "live AS ("
+        "  SELECT p.model, p.version, p.promoted FROM promotions AS p "
+        "  WHERE p.id IN (SELECT max(id) FROM promotions GROUP BY model)) "
+        "SELECT m.name, m.version, m.algorithm, m.dataset, m.target, m.run, m.created, "
+        "  h.metric, CASE WHEN h.metric IS NOT NULL THEN coalesce(h.value, 'nan') END, "
+        "  h.dataset, CASE WHEN lv.version IS NOT NULL THEN 'yes' END, lv.promoted, "
+        "  m.bytes, m.crc32 "
+        "FROM models AS m "
+        "  LEFT JOIN head AS h ON h.model = m.name AND h.version = m.version AND h.rank = 1 "
+        "  LEFT JOIN live AS lv ON lv.model = m.name AND lv.version = m.version "
+        "WHERE ?1 = 0 OR m.name = ?2 "
+        "ORDER BY m.name, m.version";
+
+    return list_bound(s, t, sql, name != NULL, name, cols, sizeof cols / sizeof cols[0],
+                      "models", cause);
+}
+
+/* The version of model NAME promoted last into *VERSION (0 if none is) and,
+ * if SINCE is not NULL, when, in a new string (NULL if none). */
+static int
+model_live(struct store *s, const char *name, int *version, char **since, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret = AIWB_OK;
+
+    *version = 0;
+    if (since != NULL)
+        *since = NULL;
+    rc = prepare(s, &st, "SELECT version, promoted FROM promotions WHERE model = ?1 "
+                         "ORDER BY id DESC LIMIT 1");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int(st, 0);
+        if (since != NULL)
+            *since = xstrdup(sqlite3_column_text(st, 1) != NULL
+                                 ? (const char *)sqlite3_column_text(st, 1) : "");
+    } else if (rc != SQLITE_DONE) {
+        ret = fail(s, cause, "read the live version of model '%s'", name);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Whether model NAME has VERSION: 0 if it has, else the error of
+ * no_model() (or of reading). */
+static int
+model_exists(struct store *s, const char *name, int version, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ret = AIWB_OK;
+
+    rc = prepare(s, &st, "SELECT 1 FROM models WHERE name = ?1 AND version = ?2");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, version);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return no_model(s, name, version, cause);
+    }
+    if (rc != SQLITE_ROW)
+        ret = fail(s, cause, "read model '%s'", name);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/*
+ * Mark VERSION of model NAME live from now, in one transaction: *PREVIOUS
+ * gets the version live until now (0: none). STORE_ALREADY_LIVE, with
+ * nothing written, when VERSION is live already; AIWB_EINVAL for a model or
+ * version the workspace lacks.
+ */
+static int
+promote(struct store *s, const char *name, int version, const char *dataset, const char *note,
+        int *previous, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc, ret;
+
+    *previous = 0;
+    if (name == NULL || name[0] == '\0')
+        return invalid(cause, "cannot promote a model without a name in '%s'", s->path);
+    if (version <= 0)
+        return invalid(cause, "cannot promote model '%s' in '%s': %d is not a version", name,
+                       s->path, version);
+    if (begin(s) != SQLITE_OK)
+        return fail(s, cause, "promote model '%s'", name);
+    /* Under the write lock: two processes promoting see each other. */
+    if ((ret = model_exists(s, name, version, cause)) < 0 ||
+        (ret = model_live(s, name, previous, NULL, cause)) < 0)
+        goto out;
+    if (*previous == version) {
+        ret = STORE_ALREADY_LIVE;
+        goto out;
+    }
+    now_iso(now);
+    rc = prepare(s, &st, "INSERT INTO promotions (model, version, previous, promoted, dataset, "
+                         "note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, version);
+        if (*previous > 0)
+            sqlite3_bind_int(st, 3, *previous);
+        else
+            sqlite3_bind_null(st, 3);
+        bind_text(st, 4, now);
+        bind_text(st, 5, dataset);
+        bind_text(st, 6, note != NULL && note[0] != '\0' ? note : NULL);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE)
+        rc = exec(s, "COMMIT");
+    ret = rc == SQLITE_OK ? AIWB_OK
+                          : fail(s, cause, "promote model '%s' version %d", name, version);
+out:
+    sqlite3_finalize(st);
+    rollback(s); /* nothing to undo after a COMMIT */
+    return ret;
+}
+
+/* One row per promotion (of model NAME only, unless NULL), in the order they
+ * were made, to the empty table T: model, version, previous, from, until
+ * (the next promotion's time, empty while live), compared_on, note. */
+static int
+promotion_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"model", AIWB_TABLE_TEXT}, {"version", AIWB_TABLE_INT},
+        {"previous", AIWB_TABLE_INT}, {"from", AIWB_TABLE_TEXT},
+        {"until", AIWB_TABLE_TEXT}, {"compared_on", AIWB_TABLE_TEXT},
+        {"note", AIWB_TABLE_TEXT},
     };
 
-    return list(s, t,
-                "SELECT name, version, algorithm, dataset, target, run, created, bytes, crc32 "
-                "FROM models ORDER BY name, version",
-                0, cols, sizeof cols / sizeof cols[0], "models", cause);
+    return list_bound(s, t,
+                      "SELECT model, version, previous, promoted, "
+                      "  lead(promoted) OVER (PARTITION BY model ORDER BY id), dataset, note "
+                      "FROM promotions WHERE ?1 = 0 OR model = ?2 ORDER BY model, id",
+                      name != NULL, name, cols, sizeof cols / sizeof cols[0], "promotions",
+                      cause);
+}
+
+/* Record that VERSION of model NAME was exported into FOLDER now. */
+static int
+export_put(struct store *s, const char *name, int version, const char *folder, char **cause)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32], *abs;
+    int rc, ret;
+
+    if (name == NULL || name[0] == '\0' || folder == NULL || folder[0] == '\0')
+        return invalid(cause, "cannot record an export without a model and a folder in '%s'",
+                       s->path);
+    if (version <= 0)
+        return invalid(cause, "cannot record an export of model '%s' in '%s': %d is not a "
+                       "version", name, s->path, version);
+    if ((ret = model_exists(s, name, version, cause)) < 0)
+        return ret;
+    /* A relative folder would mean nothing to a later session elsewhere. */
+    abs = realpath(folder, NULL);
+    now_iso(now);
+    rc = prepare(s, &st, "INSERT INTO exports (model, version, folder, exported) "
+                         "VALUES (?1, ?2, ?3, ?4)");
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, version);
+        bind_text(st, 3, abs != NULL ? abs : folder);
+        bind_text(st, 4, now);
+        rc = sqlite3_step(st);
+    }
+    ret = rc == SQLITE_DONE ? AIWB_OK
+                            : fail(s, cause, "record the export of model '%s' version %d", name,
+                                   version);
+    sqlite3_finalize(st);
+    free(abs);
+    return ret;
+}
+
+/* One row per export (of model NAME only, unless NULL), in the order they
+ * were made, to the empty table T: model, version, exported, folder (last:
+ * a path is as wide as it is). */
+static int
+export_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
+{
+    static const struct column cols[] = {
+        {"model", AIWB_TABLE_TEXT},    {"version", AIWB_TABLE_INT},
+        {"exported", AIWB_TABLE_TEXT}, {"folder", AIWB_TABLE_TEXT},
+    };
+
+    return list_bound(s, t,
+                      "SELECT model, version, exported, folder FROM exports "
+                      "WHERE ?1 = 0 OR model = ?2 ORDER BY model, id",
+                      name != NULL, name, cols, sizeof cols / sizeof cols[0], "exports", cause);
 }
 
 /* The first column of SQL's rows as a new NULL-terminated array of new
@@ -2201,14 +2457,89 @@ store_model_get(struct store *s, const char *name, int version, unsigned char **
     return ret;
 }
 
-/* List the model versions in the empty table T; see model_list(). */
+/* List every model version in the empty table T; see model_versions(). */
 int
 store_model_list(struct store *s, struct aiwb_table *t, char **cause)
 {
     int ret;
 
     pthread_mutex_lock(&s->lock);
-    ret = model_list(s, t, cause);
+    ret = model_versions(s, NULL, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the versions of model NAME (every model's if NULL) in the empty
+ * table T; see model_versions(). */
+int
+store_model_versions(struct store *s, const char *name, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_versions(s, name, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Mark a version of a model live; see promote(). */
+int
+store_promote(struct store *s, const char *name, int version, const char *dataset,
+              const char *note, int *previous, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = promote(s, name, version, dataset, note, previous, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* The live version of a model and since when; see model_live(). */
+int
+store_model_live(struct store *s, const char *name, int *version, char **since, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = model_live(s, name, version, since, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the promotions in the empty table T; see promotion_list(). */
+int
+store_promotion_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = promotion_list(s, name, t, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* Record an export of a model version; see export_put(). */
+int
+store_export_put(struct store *s, const char *name, int version, const char *folder,
+                 char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = export_put(s, name, version, folder, cause);
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* List the exports in the empty table T; see export_list(). */
+int
+store_export_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
+{
+    int ret;
+
+    pthread_mutex_lock(&s->lock);
+    ret = export_list(s, name, t, cause);
     pthread_mutex_unlock(&s->lock);
     return ret;
 }

@@ -1,6 +1,7 @@
 /*
  * store.h - the workspace: one sqlite file holding datasets, runs, their
- * per-iteration curves, evaluations, versioned models and drift reports.
+ * per-iteration curves, evaluations, versioned models (which version is live,
+ * where each was exported) and drift reports.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -23,7 +24,7 @@
 struct aiwb_table;
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Open (creating if needed) the workspace at PATH. NULL with *cause set on
  * failure: "cannot open workspace 'x.db': ...". Close with store_close(). */
@@ -156,9 +157,52 @@ int store_model_get(struct store *s, const char *name, int version, unsigned cha
  * is recorded), *VERSION_OUT (if not NULL) the version found. */
 int store_model_run(struct store *s, const char *name, int version, int64_t *run,
                     int *version_out, char **cause);
-/* One row per model version to T (empty): name, version, algorithm, dataset,
- * target, run, created, bytes, crc32. */
+/*
+ * One row per model version to T (empty), by name then version: name,
+ * version, algorithm, dataset, target, run, created; the headline metric of
+ * its latest evaluation: metric (accuracy, ndcg@K, precision@K, rmse, ari,
+ * silhouette, whichever that evaluation has first, else its first metric
+ * that is not a count), value, evaluated_on (the dataset); live ("yes" for
+ * the version promoted last, else null), since (when it was promoted); bytes,
+ * crc32. A version never evaluated or not live has nulls there.
+ */
 int store_model_list(struct store *s, struct aiwb_table *t, char **cause);
+/* The same for the versions of model NAME only (NULL: every model's); no
+ * rows when there is no such model. */
+int store_model_versions(struct store *s, const char *name, struct aiwb_table *t, char **cause);
+
+/*
+ * Promotions (schema version 6): which version of a model is live. Mark
+ * VERSION of model NAME live from now, recording the version it replaces
+ * (*PREVIOUS, 0 if none was live), DATASET (where the two were compared, or
+ * NULL) and NOTE (NULL or "": none). Returns 0; STORE_ALREADY_LIVE, writing
+ * nothing, if VERSION is the live one already (*PREVIOUS is then VERSION);
+ * AIWB_EINVAL with "no model 'x' in workspace 'y'" or "model 'x' in
+ * workspace 'y' has no version 9" when absent.
+ */
+#define STORE_ALREADY_LIVE 1
+int store_promote(struct store *s, const char *name, int version, const char *dataset,
+                  const char *note, int *previous, char **cause);
+/* The version of model NAME promoted last into *VERSION (0: none, or no such
+ * model) and, if SINCE is not NULL, when (a new string the caller frees, or
+ * NULL when none is live). */
+int store_model_live(struct store *s, const char *name, int *version, char **since,
+                     char **cause);
+/* One row per promotion of model NAME (every model's if NULL) to T (empty),
+ * by model then in the order made: model, version, previous (null if none
+ * was live), from, until (when the next promotion replaced it; null for the
+ * live one), compared_on (null if none), note (null if none). */
+int store_promotion_list(struct store *s, const char *name, struct aiwb_table *t,
+                         char **cause);
+
+/* Exports (schema version 6): record that VERSION (> 0) of model NAME was
+ * written as a server into FOLDER now; FOLDER is kept as an absolute path
+ * when it exists. AIWB_EINVAL for a model or version the workspace lacks. */
+int store_export_put(struct store *s, const char *name, int version, const char *folder,
+                     char **cause);
+/* One row per export of model NAME (every model's if NULL) to T (empty), by
+ * model then in the order made: model, version, exported, folder. */
+int store_export_list(struct store *s, const char *name, struct aiwb_table *t, char **cause);
 
 /* Names for completion: a new NULL-terminated array of new strings, which
  * the caller frees (each, then the array). */

@@ -1,8 +1,9 @@
 /*
  * test-store.c - the workspace: creation, refusal of foreign files, runs and
- * their curves, interrupted runs, crash safety under kill -9, model versions,
- * cross-validation metrics, the leaderboard, what a run was, and the upgrade
- * of older workspaces.
+ * their curves, interrupted runs, crash safety under kill -9, model versions
+ * with their headline metrics, promotions and exports, cross-validation
+ * metrics, the leaderboard, what a run was, and the upgrade of older
+ * workspaces.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -432,8 +433,8 @@ test_header(void **state)
     assert_raw_text(path,
                     "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                     "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
-                    "curves datasets drift_columns drift_reports evaluations models "
-                    "run_metrics runs");
+                    "curves datasets drift_columns drift_reports evaluations exports "
+                    "models promotions run_metrics runs");
     /* Version 3: the folds of a cross-validated run. */
     assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
                                    "WHERE name = 'folds'"),
@@ -444,6 +445,15 @@ test_header(void **state)
 
         assert_int_equal(sqlite3_exec(db, "INSERT INTO runs (kind, algorithm, seed, status, "
                                           "started) VALUES ('train', 'x', 1, 'bogus', 'now')",
+                                      NULL, NULL, NULL),
+                         SQLITE_CONSTRAINT);
+        /* Version 6: a promotion or an export of a version there is not. */
+        raw_exec_db(db, "PRAGMA foreign_keys = ON");
+        assert_int_equal(sqlite3_exec(db, "INSERT INTO promotions (model, version, promoted) "
+                                          "VALUES ('m', 1, 'now')", NULL, NULL, NULL),
+                         SQLITE_CONSTRAINT);
+        assert_int_equal(sqlite3_exec(db, "INSERT INTO exports (model, version, folder, "
+                                          "exported) VALUES ('m', 1, '/x', 'now')",
                                       NULL, NULL, NULL),
                          SQLITE_CONSTRAINT);
         sqlite3_close(db);
@@ -1177,8 +1187,19 @@ test_model_versions(void **state)
     t = table_new(NULL);
     ok(store_model_list(s, t, &cause), &cause);
     assert_int_equal(table_rows(t), 4);
-    assert_int_equal(t->ncols, 9);
+    assert_int_equal(t->ncols, 14);
+    /* bytes and crc32 stay last, where the versions before schema 6 had them. */
+    assert_string_equal(t->cols[12].name, "bytes");
+    assert_string_equal(t->cols[13].name, "crc32");
     assert_string_equal(text_at(t, 0, "name"), "abalone");
+    /* Never evaluated nor promoted: nothing in those columns. */
+    for (size_t row = 0; row < 4; row++) {
+        assert_true(null_at(t, row, "metric", AIWB_TABLE_TEXT));
+        assert_true(null_at(t, row, "value", AIWB_TABLE_REAL));
+        assert_true(null_at(t, row, "evaluated_on", AIWB_TABLE_TEXT));
+        assert_true(null_at(t, row, "live", AIWB_TABLE_TEXT));
+        assert_true(null_at(t, row, "since", AIWB_TABLE_TEXT));
+    }
     for (int i = 0; i < 3; i++) {
         size_t row = 1 + (size_t)i;
 
@@ -2072,6 +2093,323 @@ test_model_run(void **state)
     free(path);
 }
 
+/* ---- the model lifecycle: headline metrics, promotions, exports ------------ */
+
+/* Record one evaluation (the N metrics NAMES = VALUES) of MODEL:VERSION on DATASET. */
+static void
+put_evals(struct store *s, const char *model, int version, const char *dataset, size_t n,
+          const char *const *names, const double *values)
+{
+    char *cause = NULL;
+
+    ok(store_eval_put(s, model, version, dataset, n, names, values, &cause), &cause);
+}
+
+/* The row of T whose name and version are NAME and VERSION. */
+static size_t
+version_row(const struct aiwb_table *t, const char *name, int64_t version)
+{
+    for (size_t r = 0; r < table_rows(t); r++)
+        if (strcmp(text_at(t, r, "name"), name) == 0 && int_at(t, r, "version") == version)
+            return r;
+    fail_msg("no row for %s version %" PRId64, name, version);
+    return 0;
+}
+
+/* Assert that NAME:VERSION in T shows METRIC = VALUE evaluated on DATASET. */
+static void
+assert_headline(const struct aiwb_table *t, const char *name, int version, const char *metric,
+                double value, const char *dataset)
+{
+    size_t r = version_row(t, name, version);
+
+    assert_string_equal(text_at(t, r, "metric"), metric);
+    if (!same_real(real_at(t, r, "value"), value))
+        fail_msg("%s:%d: %s is %.17g, wanted %.17g", name, version, metric,
+                 real_at(t, r, "value"), value);
+    assert_string_equal(text_at(t, r, "evaluated_on"), dataset);
+}
+
+/* `models` shows each version's headline metric: of its latest evaluation,
+ * the one that says most for its task. */
+static void
+test_model_headline(void **state)
+{
+    char *path = ws_path("store-headline"), *cause = NULL;
+    static const char *const clf[] = {"rows", "accuracy", "precision", "log_loss"};
+    static const char *const reg[] = {"rows", "rmse", "mae", "r2"};
+    static const char *const rec[] = {"rows", "users", "precision@10", "recall@10", "ndcg@10"};
+    static const char *const rec5[] = {"rows", "users", "precision@5", "recall@5"};
+    static const char *const clu[] = {"rows", "inertia", "silhouette"};
+    static const char *const dec[] = {"rows", "explained_variance", "reconstruction_error"};
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t run;
+
+    (void)state;
+    s = open_ok(path);
+    run = finished_run(s, "train", "logistic", "iris", NULL);
+    for (int i = 0; i < 3; i++)
+        put_model(s, "clf", run, "c");
+    put_model(s, "reg", run, "r");
+    put_model(s, "rec", run, "x");
+    put_model(s, "rec", run, "y");
+    put_model(s, "clu", run, "k");
+    put_model(s, "dec", run, "p");
+
+    /* clf:1 evaluated twice: the latest counts, on whichever dataset. */
+    put_evals(s, "clf", 1, "test", 4, clf, (const double[]){45, 0.9, 0.8, 0.3});
+    put_evals(s, "clf", 1, "live", 4, clf, (const double[]){200, 0.85, 0.8, 0.4});
+    /* clf:2's accuracy undefined: NaN, not nothing. */
+    put_evals(s, "clf", 2, "test", 4, clf, (const double[]){0, NAN, NAN, NAN});
+    /* clf:3 only in an evaluation of the unsaved model (no version). */
+    put_evals(s, "clf", 0, "test", 4, clf, (const double[]){45, 0.7, 0.7, 0.7});
+    put_evals(s, "reg", 1, "test", 4, reg, (const double[]){30, 0.25, 0.2, 0.8});
+    put_evals(s, "rec", 1, "held", 5, rec, (const double[]){100, 20, 0.1, 0.2, 0.15});
+    put_evals(s, "rec", 2, "held", 4, rec5, (const double[]){100, 20, 0.12, 0.3});
+    put_evals(s, "clu", 1, "iris", 3, clu, (const double[]){150, 78.8, 0.55});
+    put_evals(s, "dec", 1, "iris", 3, dec, (const double[]){150, 0.92, 0.08});
+
+    t = table_new(NULL);
+    ok(store_model_list(s, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 8);
+    assert_headline(t, "clf", 1, "accuracy", 0.85, "live");
+    assert_headline(t, "clf", 2, "accuracy", NAN, "test");
+    assert_true(null_at(t, version_row(t, "clf", 3), "metric", AIWB_TABLE_TEXT));
+    assert_true(null_at(t, version_row(t, "clf", 3), "value", AIWB_TABLE_REAL));
+    assert_headline(t, "reg", 1, "rmse", 0.25, "test");
+    assert_headline(t, "rec", 1, "ndcg@10", 0.15, "held");
+    assert_headline(t, "rec", 2, "precision@5", 0.12, "held");
+    assert_headline(t, "clu", 1, "silhouette", 0.55, "iris");
+    assert_headline(t, "dec", 1, "explained_variance", 0.92, "iris");
+    table_free(t);
+
+    /* An evaluation of the latest batch only: a later one on the same
+     * dataset that lacks accuracy shows what it has, not the old accuracy. */
+    put_evals(s, "reg", 1, "test", 2, &reg[2], (const double[]){0.1, 0.9});
+    raw_exec(path, "UPDATE evaluations SET created = '2026-01-01T00:00:01.000Z' "
+                   "WHERE id IN (SELECT id FROM evaluations ORDER BY id DESC LIMIT 2)");
+    /* Two evaluations within one millisecond read as one: the later value
+     * of each metric wins. */
+    put_evals(s, "clf", 1, "live", 2, clf, (const double[]){100, 0.5});
+    put_evals(s, "clf", 1, "live", 2, clf, (const double[]){100, 0.6});
+    raw_exec(path, "UPDATE evaluations SET created = '2026-01-01T00:00:00.000Z' "
+                   "WHERE id IN (SELECT id FROM evaluations ORDER BY id DESC LIMIT 4)");
+    t = table_new(NULL);
+    ok(store_model_versions(s, "clf", t, &cause), &cause);
+    assert_int_equal(table_rows(t), 3);
+    assert_headline(t, "clf", 1, "accuracy", 0.6, "live");
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_model_versions(s, "reg", t, &cause), &cause);
+    assert_int_equal(table_rows(t), 1);
+    assert_headline(t, "reg", 1, "mae", 0.1, "test");
+    table_free(t);
+    /* No such model: no rows, but the columns. */
+    t = table_new(NULL);
+    ok(store_model_versions(s, "nope", t, &cause), &cause);
+    assert_int_equal(table_rows(t), 0);
+    assert_int_equal(t->ncols, 14);
+    expect_error(store_model_versions(s, "clf", t, &cause), AIWB_EINVAL, &cause,
+                 "cannot list models: the table is not empty");
+    table_free(t);
+    store_close(s);
+    free(path);
+}
+
+/* `promote`: which version is live, since when, and the history. */
+static void
+test_promotions(void **state)
+{
+    char *path = ws_path("store-promote"), *cause = NULL, *since = NULL, *want;
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t run;
+    int previous = -1, live = -1;
+
+    (void)state;
+    s = open_ok(path);
+    run = finished_run(s, "train", "logistic", "iris", NULL);
+    for (int i = 0; i < 3; i++)
+        put_model(s, "m", run, "m");
+    put_model(s, "other", run, "o");
+
+    /* Nothing is live at first. */
+    ok(store_model_live(s, "m", &live, &since, &cause), &cause);
+    assert_int_equal(live, 0);
+    assert_null(since);
+    ok(store_model_live(s, "nope", &live, NULL, &cause), &cause);
+    assert_int_equal(live, 0);
+
+    ok(store_promote(s, "m", 1, NULL, NULL, &previous, &cause), &cause);
+    assert_int_equal(previous, 0);
+    ok(store_model_live(s, "m", &live, &since, &cause), &cause);
+    assert_int_equal(live, 1);
+    assert_true(is_iso_time(since));
+    free(since);
+    /* The live version again: said, and nothing written. */
+    assert_int_equal(store_promote(s, "m", 1, "live", "again", &previous, &cause),
+                     STORE_ALREADY_LIVE);
+    assert_null(cause);
+    assert_int_equal(previous, 1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM promotions"), 1);
+
+    ok(store_promote(s, "m", 3, "live", "beats v1 on live traffic", &previous, &cause), &cause);
+    assert_int_equal(previous, 1);
+    sleep_ms(2); /* distinct times, so that the order below is the times' too */
+    ok(store_promote(s, "m", 1, NULL, "", &previous, &cause), &cause); /* a rollback */
+    assert_int_equal(previous, 3);
+    ok(store_promote(s, "other", 1, "x", NULL, &previous, &cause), &cause);
+    assert_int_equal(previous, 0);
+
+    /* The errors write nothing. */
+    want = xasprintf("no model 'nope' in workspace '%s'", path);
+    expect_error(store_promote(s, "nope", 1, NULL, NULL, &previous, &cause), AIWB_EINVAL,
+                 &cause, want);
+    free(want);
+    want = xasprintf("model 'm' in workspace '%s' has no version 9", path);
+    expect_error(store_promote(s, "m", 9, NULL, NULL, &previous, &cause), AIWB_EINVAL, &cause,
+                 want);
+    free(want);
+    expect_error(store_promote(s, "m", 0, NULL, NULL, &previous, &cause), AIWB_EINVAL, &cause,
+                 "cannot promote model 'm' in '");
+    expect_error(store_promote(s, "", 1, NULL, NULL, &previous, &cause), AIWB_EINVAL, &cause,
+                 "cannot promote a model without a name");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM promotions"), 4);
+    /* A second connection can promote at once: no transaction was left open. */
+    raw_exec(path, "BEGIN IMMEDIATE; ROLLBACK");
+
+    /* The history of m: each promotion lasts until the next. */
+    t = table_new(NULL);
+    ok(store_promotion_list(s, "m", t, &cause), &cause);
+    assert_int_equal(t->ncols, 7);
+    assert_int_equal(table_rows(t), 3);
+    {
+        static const struct {
+            int version, previous;
+            const char *compared_on, *note;
+        } hist[] = {{1, 0, NULL, NULL}, {3, 1, "live", "beats v1 on live traffic"},
+                    {1, 3, NULL, NULL}};
+
+        for (size_t r = 0; r < 3; r++) {
+            assert_string_equal(text_at(t, r, "model"), "m");
+            assert_int_equal(int_at(t, r, "version"), hist[r].version);
+            if (hist[r].previous == 0)
+                assert_true(null_at(t, r, "previous", AIWB_TABLE_INT));
+            else
+                assert_int_equal(int_at(t, r, "previous"), hist[r].previous);
+            if (hist[r].compared_on == NULL)
+                assert_true(null_at(t, r, "compared_on", AIWB_TABLE_TEXT));
+            else
+                assert_string_equal(text_at(t, r, "compared_on"), hist[r].compared_on);
+            if (hist[r].note == NULL)
+                assert_true(null_at(t, r, "note", AIWB_TABLE_TEXT));
+            else
+                assert_string_equal(text_at(t, r, "note"), hist[r].note);
+            assert_true(is_iso_time(text_at(t, r, "from")));
+            if (r < 2)
+                assert_string_equal(text_at(t, r, "until"), text_at(t, r + 1, "from"));
+        }
+        assert_true(strcmp(text_at(t, 1, "from"), text_at(t, 2, "from")) < 0);
+        assert_true(null_at(t, 2, "until", AIWB_TABLE_TEXT));
+    }
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_promotion_list(s, NULL, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 4);
+    assert_string_equal(text_at(t, 3, "model"), "other");
+    assert_true(null_at(t, 3, "until", AIWB_TABLE_TEXT));
+    table_free(t);
+
+    /* `models`: the live version, since its promotion. */
+    t = table_new(NULL);
+    ok(store_model_list(s, t, &cause), &cause);
+    ok(store_model_live(s, "m", &live, &since, &cause), &cause);
+    assert_int_equal(live, 1);
+    assert_string_equal(text_at(t, version_row(t, "m", 1), "live"), "yes");
+    assert_string_equal(text_at(t, version_row(t, "m", 1), "since"), since);
+    free(since);
+    for (int v = 2; v <= 3; v++) {
+        assert_true(null_at(t, version_row(t, "m", v), "live", AIWB_TABLE_TEXT));
+        assert_true(null_at(t, version_row(t, "m", v), "since", AIWB_TABLE_TEXT));
+    }
+    assert_string_equal(text_at(t, version_row(t, "other", 1), "live"), "yes");
+    table_free(t);
+    ok(store_check(s, &cause), &cause);
+    store_close(s);
+
+    /* Kept: the live version is the same after reopening. */
+    s = open_ok(path);
+    ok(store_model_live(s, "m", &live, NULL, &cause), &cause);
+    assert_int_equal(live, 1);
+    store_close(s);
+    free(path);
+}
+
+/* `export` records each export of a version, the folder as an absolute path. */
+static void
+test_exports(void **state)
+{
+    char *dir = tu_tmpdir("store-exports"), *path = xasprintf("%s/ws.db", dir);
+    char *cause = NULL, *want, *sub = xasprintf("%s/srv", dir), *odd, *abs;
+    struct aiwb_table *t;
+    struct store *s;
+    int64_t run;
+
+    (void)state;
+    assert_int_equal(mkdir(sub, 0755), 0);
+    odd = xasprintf("%s/srv/../srv/.", dir);
+    abs = realpath(sub, NULL);
+    assert_non_null(abs);
+    s = open_ok(path);
+    run = finished_run(s, "train", "logistic", "iris", NULL);
+    put_model(s, "m", run, "1");
+    put_model(s, "m", run, "2");
+    put_model(s, "a", run, "a");
+
+    ok(store_export_put(s, "m", 1, odd, &cause), &cause);
+    ok(store_export_put(s, "m", 2, "no/such/folder", &cause), &cause); /* kept as given */
+    ok(store_export_put(s, "a", 1, sub, &cause), &cause);
+    want = xasprintf("model 'm' in workspace '%s' has no version 3", path);
+    expect_error(store_export_put(s, "m", 3, sub, &cause), AIWB_EINVAL, &cause, want);
+    free(want);
+    want = xasprintf("no model 'nope' in workspace '%s'", path);
+    expect_error(store_export_put(s, "nope", 1, sub, &cause), AIWB_EINVAL, &cause, want);
+    free(want);
+    expect_error(store_export_put(s, "m", 0, sub, &cause), AIWB_EINVAL, &cause,
+                 "0 is not a version");
+    expect_error(store_export_put(s, "m", 1, "", &cause), AIWB_EINVAL, &cause,
+                 "cannot record an export without a model and a folder");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM exports"), 3);
+
+    t = table_new(NULL);
+    ok(store_export_list(s, "m", t, &cause), &cause);
+    assert_int_equal(t->ncols, 4);
+    assert_int_equal(table_rows(t), 2);
+    assert_int_equal(int_at(t, 0, "version"), 1);
+    assert_string_equal(text_at(t, 0, "folder"), abs);
+    assert_true(is_iso_time(text_at(t, 0, "exported")));
+    assert_int_equal(int_at(t, 1, "version"), 2);
+    assert_string_equal(text_at(t, 1, "folder"), "no/such/folder");
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_export_list(s, NULL, t, &cause), &cause);
+    assert_int_equal(table_rows(t), 3);
+    assert_string_equal(text_at(t, 0, "model"), "a"); /* by model, then in order */
+    table_free(t);
+    t = table_new(NULL);
+    ok(store_export_list(s, "nope", t, &cause), &cause);
+    assert_int_equal(table_rows(t), 0);
+    table_free(t);
+    ok(store_check(s, &cause), &cause);
+    store_close(s);
+    free(abs);
+    free(odd);
+    free(sub);
+    free(path);
+    free(dir);
+}
+
 /* ---- drift reports ---------------------------------------------------------- */
 
 /* A report of two columns, x (two statistics) and c (one), as `drift` keeps it. */
@@ -2312,6 +2650,46 @@ static const char schema_v2_to_v3[] =
     "  folds INTEGER NOT NULL,"
     "  PRIMARY KEY (run, name)) WITHOUT ROWID;";
 
+/* migrations[3] of store.c when STORE_SCHEMA_VERSION was 4. */
+static const char schema_v3_to_v4[] =
+    "CREATE TABLE drift_reports ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  ref TEXT NOT NULL,"
+    "  cur TEXT NOT NULL,"
+    "  ref_rows INTEGER NOT NULL,"
+    "  cur_rows INTEGER NOT NULL,"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE drift_columns ("
+    "  report INTEGER NOT NULL REFERENCES drift_reports (id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  column TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  n_ref INTEGER NOT NULL,"
+    "  n_cur INTEGER NOT NULL,"
+    "  flag TEXT NOT NULL,"
+    "  stat_seq INTEGER NOT NULL,"
+    "  stat TEXT NOT NULL,"
+    "  value REAL,"
+    "  p REAL,"
+    "  effect REAL,"
+    "  measure TEXT,"
+    "  severity REAL,"
+    "  verdict TEXT NOT NULL,"
+    "  binning TEXT,"
+    "  note TEXT,"
+    "  dist BLOB,"
+    "  PRIMARY KEY (report, column, stat)) WITHOUT ROWID;";
+/* migrations[4] of store.c when STORE_SCHEMA_VERSION was 5 (migrate() then
+ * bumps schema_version, as make_old_workspace() does). */
+static const char schema_v4_to_v5[] =
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_schema SET sql = replace(sql, '''failed'', ''interrupted'')',"
+    "  '''failed'', ''interrupted'', ''cancelled'')')"
+    "  WHERE type = 'table' AND name = 'runs';"
+    "PRAGMA writable_schema = OFF;";
+
 /* Rows an old aiwb wrote: a dataset, a finished run with its curve, a
  * model it saved (crc32 of "blob"), an evaluation of it. */
 static const char old_rows[] =
@@ -2331,7 +2709,7 @@ static const char old_rows[] =
     "INSERT INTO evaluations (model, version, dataset, metric, value, created) "
     "  VALUES ('m', 1, 'iris', 'accuracy', 0.98, '2026-01-02T03:04:09.000Z');";
 
-/* A workspace at schema VERSION (1 to 3) made by hand at PATH, with old_rows. */
+/* A workspace at schema VERSION (1 to 5) made by hand at PATH, with old_rows. */
 static void
 make_old_workspace(const char *path, int version)
 {
@@ -2344,6 +2722,21 @@ make_old_workspace(const char *path, int version)
         raw_exec_db(db, schema_v1_to_v2);
     if (version >= 3)
         raw_exec_db(db, schema_v2_to_v3);
+    if (version >= 4)
+        raw_exec_db(db, schema_v3_to_v4);
+    if (version >= 5) {
+        sqlite3_stmt *st = NULL;
+
+        raw_exec_db(db, schema_v4_to_v5);
+        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        sql = xasprintf("PRAGMA schema_version = %lld",
+                        (long long)sqlite3_column_int64(st, 0) + 1);
+        sqlite3_finalize(st);
+        raw_exec_db(db, sql);
+        free(sql);
+    }
     sql = xasprintf(old_rows, (unsigned)codec_crc32(0, "blob", 4));
     raw_exec_db(db, sql);
     free(sql);
@@ -2359,7 +2752,7 @@ static void
 test_migrate_old(void **state)
 {
     (void)state;
-    for (int version = 1; version <= 3; version++) {
+    for (int version = 1; version <= 5; version++) {
         char *name = xasprintf("store-migrate-v%d", version);
         char *path = ws_path(name), *cause = NULL;
         const char *names[] = {"accuracy"};
@@ -2374,8 +2767,8 @@ test_migrate_old(void **state)
         assert_raw_text(path,
                         "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                         "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
-                        "curves datasets drift_columns drift_reports evaluations models "
-                        "run_metrics runs");
+                        "curves datasets drift_columns drift_reports evaluations exports "
+                        "models promotions run_metrics runs");
         assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info('runs') "
                                        "WHERE name = 'folds'"),
                          1);
@@ -2430,6 +2823,22 @@ test_migrate_old(void **state)
         /* Version 4: drift reports can be kept. */
         put_drift(s, &id);
         assert_int_equal(id, 1);
+        /* Version 6: the old model's old evaluation is its headline, and
+         * it can be promoted and its export recorded. */
+        {
+            int previous = -1;
+
+            ok(store_promote(s, "m", 1, "iris", NULL, &previous, &cause), &cause);
+            assert_int_equal(previous, 0);
+            ok(store_export_put(s, "m", 1, "/srv/m", &cause), &cause);
+            t = table_new(NULL);
+            ok(store_model_list(s, t, &cause), &cause);
+            assert_int_equal(table_rows(t), 1);
+            assert_headline(t, "m", 1, "accuracy", 0.98, "iris");
+            assert_string_equal(text_at(t, 0, "live"), "yes");
+            assert_int_equal(int_at(t, 0, "bytes"), 4);
+            table_free(t);
+        }
         ok(store_check(s, &cause), &cause);
         store_close(s);
         free(path);
@@ -2524,6 +2933,32 @@ test_migrate_fails_v3(void **state)
     free(path);
 }
 
+/* The same from version 5: the upgrade to 6 meets a table of its name. */
+static void
+test_migrate_fails_v5(void **state)
+{
+    char *path = ws_path("store-migrate-fails-v5"), *cause = NULL, *want;
+
+    (void)state;
+    make_old_workspace(path, 5);
+    raw_exec(path, "CREATE TABLE exports (x)");
+    assert_null(store_open(path, &cause));
+    want = xasprintf("cannot upgrade workspace '%s' from schema version 5 to %d: ", path,
+                     STORE_SCHEMA_VERSION);
+    assert_non_null(cause);
+    if (strstr(cause, want) == NULL || strstr(cause, "exports") == NULL)
+        fail_msg("cause \"%s\" lacks \"%s\" or the table's name", cause, want);
+    free(want);
+    free(cause);
+    /* All or nothing: promotions, made before exports, is not there either. */
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 5);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                   "'promotions'"),
+                     0);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM models"), 1);
+    free(path);
+}
+
 int
 main(void)
 {
@@ -2557,11 +2992,15 @@ main(void)
         cmocka_unit_test(test_run_evals),
         cmocka_unit_test(test_model_evals),
         cmocka_unit_test(test_model_run),
+        cmocka_unit_test(test_model_headline),
+        cmocka_unit_test(test_promotions),
+        cmocka_unit_test(test_exports),
         cmocka_unit_test(test_drift_reports),
         cmocka_unit_test(test_run_page),
         cmocka_unit_test(test_migrate_old),
         cmocka_unit_test(test_migrate_fails),
         cmocka_unit_test(test_migrate_fails_v3),
+        cmocka_unit_test(test_migrate_fails_v5),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
