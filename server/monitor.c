@@ -179,7 +179,7 @@ monitor_observe(void *arg, const struct aiwb_frame *inputs, size_t n)
             for (size_t i = 0; i < n; i++) {
                 bump(&bins[numeric_bin(ref, v[i])]);
                 if (!isnan(v[i]) && ref->sd > 0)
-                    ph_add(&s->ph[c], (v[i] - ref->mean) / ref->sd, PH_DELTA, PH_LAMBDA);
+                    ph_add(&s->ph[c], (v[i] - ref->mean) / ref->sd, PH_FEATURE_DELTA, PH_LAMBDA);
             }
         } else {
             const int32_t *v = host_frame_codes(inputs, c);
@@ -257,7 +257,8 @@ monitor_prediction(struct monitor *mon, unsigned worker, const double *v, const 
             __atomic_store(&s->value_sum, &sum, __ATOMIC_RELAXED);
         }
     }
-    if (m->task != AIWB_TASK_CLASSIFICATION && m->task != AIWB_TASK_REGRESSION)
+    if (m->task != AIWB_TASK_CLASSIFICATION && m->task != AIWB_TASK_REGRESSION &&
+        m->task != AIWB_TASK_RANKING)
         return;
     pthread_mutex_lock(&mon->lock);
     r = recall_slot(mon, id, 1);
@@ -328,7 +329,8 @@ monitor_feedback(struct monitor *mon, const char *id, const struct json_value *l
             return -1;
         }
         truth = (double)k;
-    } else if (m->task == AIWB_TASK_REGRESSION) {
+    } else if (m->task == AIWB_TASK_REGRESSION || m->task == AIWB_TASK_RANKING) {
+        /* A recommender's label is the rating of the pair it scored. */
         if (label->type != JSON_TYPE_NUMBER) {
             snprintf(reason, reason_size, "field 'label': expected a number, the true '%s'",
                      m->target);
@@ -535,7 +537,7 @@ monitor_prometheus(struct monitor *mon, struct http_response *res)
                                   "aiwb_live_accuracy ");
         metric_double(res, mon->matched ? (double)mon->correct / (double)mon->matched : NAN);
         http_response_printf(res, "\n");
-    } else if (m->task == AIWB_TASK_REGRESSION) {
+    } else if (m->task == AIWB_TASK_REGRESSION || m->task == AIWB_TASK_RANKING) {
         http_response_printf(res, "# HELP aiwb_live_mae Mean absolute error on the matched "
                                   "feedback.\n# TYPE aiwb_live_mae gauge\naiwb_live_mae ");
         metric_double(res, mon->matched ? mon->abs_err / (double)mon->matched : NAN);

@@ -32,6 +32,12 @@
 #define PH_DELTA 0.005
 #define PH_LAMBDA 50.0
 #define PH_ALPHA 0.9999
+/* An input's values are standardised by the training mean and sd, so a
+ * random walk of N(0, 1) steps would cross LAMBDA within a few thousand
+ * values at river's DELTA: the inputs' detectors tolerate a quarter of an sd
+ * per value instead (a shift of 0.5 sd is found after about 200 values, one
+ * of 2.5 sd after about 20). */
+#define PH_FEATURE_DELTA 0.25
 
 /* A two-sided Page-Hinkley test on a stream of values. */
 struct page_hinkley {

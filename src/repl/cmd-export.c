@@ -388,7 +388,7 @@ cmd_export_exec(struct session *s, int argc, char **argv)
 {
     const char *dir, *ref = argv[0];
     char *name = NULL, *cause = NULL, *runtime = NULL, *label = NULL, stamp[32], *check = NULL;
-    char *path = NULL, *text = NULL, *fullref = NULL;
+    char *path = NULL, *text = NULL, *fullref = NULL, *no_ref = NULL;
     struct aiwb_table *info = table_new(NULL), *models = table_new(NULL);
     struct aiwb_writer *w = writer_new(), *pw = writer_new();
     unsigned char *runtime_bytes = NULL, *bundle = NULL, trailer[16];
@@ -467,9 +467,15 @@ cmd_export_exec(struct session *s, int argc, char **argv)
     pdata = writer_data(pw, &plen);
     codec_put_blob(w, "pipeline", pdata, plen);
     if (info_field(info, "dataset") != NULL && *info_field(info, "dataset") != '\0') {
-        const struct dataset *d = session_dataset(s, info_field(info, "dataset"));
+        /* Made again from its lineage if need be; without it the export
+         * still works, with no drift reference (and says why). */
+        const struct dataset *d = session_need_dataset(s, info_field(info, "dataset"));
 
         data = d != NULL ? d->frame : NULL;
+        if (d == NULL) {
+            no_ref = xstrdup(cmd_last_error() != NULL ? cmd_last_error() : "not found");
+            cmd_forget_error();
+        }
     }
     ref_rows = pipeline_save_reference(p, data, w);
     bundle = codec_seal(w, &bundle_len);
@@ -551,11 +557,10 @@ cmd_export_exec(struct session *s, int argc, char **argv)
         output_say(&s->out, "drift reference: %zu rows of '%s'", ref_rows,
                    info_field(info, "dataset"));
     else
-        output_say(&s->out, "no drift reference: the training dataset%s%s%s is not loaded, so "
-                            "/metrics reports no feature drift (load it and export again)",
-                   info_field(info, "dataset") != NULL ? " '" : "",
-                   info_field(info, "dataset") != NULL ? info_field(info, "dataset") : "",
-                   info_field(info, "dataset") != NULL ? "'" : "");
+        output_say(&s->out, "no drift reference (%s), so /metrics reports no feature drift",
+                   no_ref != NULL ? no_ref
+                                  : data != NULL ? "the training dataset lacks an input now"
+                                                 : "the model's training dataset is unknown");
     output_say(&s->out, "start it: %s/aiwb-server --port 8080 --log %s/predictions.log", dir,
                dir);
     /* The workspace remembers what went where; failing that is no reason to
@@ -568,6 +573,7 @@ failed:
     cmd_error(s, "export: %s", cause);
 out:
     free(cause);
+    free(no_ref);
     free(check);
     free(path);
     free(text);
