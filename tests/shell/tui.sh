@@ -5,7 +5,8 @@
 # cancelling a job (the run marked cancelled, the model kept), history, Tab
 # completion and Ctrl-R inside the TUI, F1 and the view keys, `runs` paged
 # from the workspace, a resize to 80x24 and back, NO_COLOR, --ascii and
-# braille charts, and the terminal restored after quit, Ctrl-D and SIGTERM.
+# braille charts, the terminal restored after quit, Ctrl-D and SIGTERM, and
+# `export` then `monitor` of the exported server as a job until `stop`.
 # Every wait polls the screen with a timeout; nothing sleeps a fixed time.
 # Prints TAP; `make check` runs it with top_srcdir and top_builddir exported.
 #
@@ -19,7 +20,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "1..37"
+echo "1..43"
 
 n=0
 ok() {
@@ -369,3 +370,40 @@ aiwb_pid=$(pgrep -P "$pid" -f "$aiwb" | head -n 1)
 [ -n "$aiwb_pid" ] && kill -TERM "$aiwb_pid"
 check "SIGTERM ends aiwb" wait_for "[aiwb exited 143]"
 check "... and the terminal is restored" restored
+
+# 38-43. Export a model, serve it, and watch it with `monitor` as a job.
+start -- --ascii
+wait_prompt >/dev/null
+type_text "load iris $top_srcdir/datasets/iris.csv; train logistic on iris target=species as srvm"
+keys Enter
+wait_for "saved model 'srvm' version 1" 30 >/dev/null
+type_text "export srvm to $work/srvdir"
+keys Enter
+check "export writes the server from the TUI" wait_for "exported srvm:1 to" 30
+"$work/srvdir/aiwb-server" --port 0 --threads 1 2> "$work/srv.err" &
+srv_pid=$!
+port=
+tries=0
+until [ -n "$port" ] || [ $tries -ge 100 ]; do
+    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/srv.err")
+    sleep 0.1
+    tries=$((tries + 1))
+done
+curl -s -d '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}' \
+    "http://127.0.0.1:$port/predict" > /dev/null
+type_text "monitor http://127.0.0.1:$port every=1"
+keys Enter
+check "monitor runs as a background job (the status line names it)" \
+    wait_for ": monitor http://127.0.0.1:$port every=1 |" 10
+check "... and shows the server's inputs drifting (one row of traffic)" wait_for "petal_length" 10
+type_text "jobs"
+keys Enter
+check "jobs lists it running" wait_for "running"
+type_text "stop"
+keys Enter
+check "stop ends it" wait_for "stopped" 10
+kill -TERM "$srv_pid"
+wait "$srv_pid"
+check "the exported server exits 0 on SIGTERM" [ $? -eq 0 ]
+keys C-d
+wait_for "[aiwb exited 0]" >/dev/null
