@@ -412,10 +412,14 @@ cmd_export_exec(struct session *s, int argc, char **argv)
         char *end;
         long v = strtol(argv[1] + 8, &end, 10);
 
-        if (*end != '\0' || end == argv[1] + 8 || v < 1 || strchr(ref, ':') != NULL) {
-            cmd_error(s, "export: version=: '%s' is not a version number (1, 2, ...)%s",
-                      argv[1] + 8, strchr(ref, ':') != NULL ? " (the model already names one)"
-                                                             : "");
+        if (strchr(ref, ':') != NULL) {
+            cmd_error(s, "export: '%s' already names a version: give it once (MODEL:N or "
+                         "version=N)", ref);
+            goto out;
+        }
+        if (*end != '\0' || end == argv[1] + 8 || v < 1) {
+            cmd_error(s, "export: version=: '%s' is not a version number (1, 2, ...)",
+                      argv[1] + 8);
             goto out;
         }
         fullref = xasprintf("%s:%ld", ref, v);
