@@ -283,6 +283,39 @@ write_prediction(struct json_writer *w, const struct model *m, const double *v)
     }
 }
 
+/* A row as the log keeps it: as sent, but a row given by position
+ * ({"features": [...]}) keyed by the model's input names, so that `load
+ * live` reads the columns the model was trained on. */
+static void
+write_input(struct json_writer *w, const struct json_value *row)
+{
+    const struct model *m = app.model;
+    const struct json_value *pos = json_member(row, "features");
+    struct json_iter it;
+    const struct json_value *key, *val;
+    size_t i = 0;
+
+    if (pos == NULL || pos->type != JSON_TYPE_ARRAY || json_size(pos) != m->n_in ||
+        model_input_find(m, "features", 8) >= 0) {
+        json_write_value(w, row);
+        return;
+    }
+    json_write_object_begin(w);
+    json_iter_init(&it, pos);
+    while (json_iter_next(&it, NULL, &val)) {
+        json_write_key(w, m->in[i++].name);
+        json_write_value(w, val);
+    }
+    /* the other fields, as sent */
+    json_iter_init(&it, row);
+    while (json_iter_next(&it, &key, &val))
+        if (val != pos) {
+            json_write_keyn(w, json_str(key), json_str_len(key));
+            json_write_value(w, val);
+        }
+    json_write_object_end(w);
+}
+
 /* One log record: {"id", "time", "model", "version", "input", "output"}. */
 static void
 log_record(struct scratch *s, const char *id, const char *when, const struct json_value *input,
@@ -300,7 +333,7 @@ log_record(struct scratch *s, const char *id, const char *when, const struct jso
     json_write_key(w, "version");
     json_write_int(w, app.model->version);
     json_write_key(w, "input");
-    json_write_value(w, input);
+    write_input(w, input);
     json_write_key(w, "output");
     json_write_raw(w, output, output_len);
     json_write_object_end(w);

@@ -231,6 +231,9 @@ def main():
     st, body = request(port, "POST", "/predict", ROW)
     ok(st == 200 and os.path.exists(log) and os.path.getsize(log) > 0,
        "SIGUSR1 reopens the log (rotation)")
+    st, body = request(port, "POST", "/predict", {"features": [5.1, 3.5, 1.4, 0.2]})
+    ok(st == 200 and json.loads(body).get("prediction") == "setosa",
+       "the inputs by position: {\"features\": [...]}", body)
 
     # Drain: a request under way when SIGTERM comes still gets its answer.
     s = socket.create_connection(("127.0.0.1", port))
@@ -260,10 +263,12 @@ def main():
     records = [json.loads(l) for f in (log + ".1", log) for l in open(f)]
     preds = [r for r in records if "output" in r]
     feedback = [r for r in records if "feedback" in r]
-    ok(len(preds) == 304 and preds[0]["id"] == first_id and preds[0]["input"] == ROW and
+    ok(len(preds) == 305 and preds[0]["id"] == first_id and preds[0]["input"] == ROW and
        preds[0]["output"]["prediction"] == "setosa",
        "the log holds every prediction with its id, input and output",
        "%d records; first %s" % (len(preds), preds[:1]))
+    ok(preds[-2]["input"] == ROW,
+       "a row given by position is logged keyed by the model's inputs", repr(preds[-2:]))
     ok(len(feedback) == 1 and feedback[0]["feedback"] == first_id and
        feedback[0]["label"] == "setosa", "the log holds the feedback", repr(feedback))
 
