@@ -29,15 +29,19 @@ wb() {
 serve() {
     dir=$1
     shift
-    "$dir/aiwb-server" --port 0 --threads 1 "$@" 2> "$work/server.err" &
+    # The file exists before the server starts: the loop below may read it
+    # before the background shell has opened it.
+    : > "$work/server.err"
+    "$dir/aiwb-server" --port 0 --threads 1 "$@" 2>> "$work/server.err" &
     server_pid=$!
     url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's|.* on \(http://[0-9.]*:[0-9]*\)/.*|\1|p' "$work/server.err")
+    # up to a minute: a loaded machine (or a sanitizer build) starts slowly
+    for _ in $(seq 600); do
+        url=$(sed -n 's|.* on \(http://[0-9.]*:[0-9]*\)/.*|\1|p' "$work/server.err") || url=
         [ -n "$url" ] && break
         sleep 0.1
     done
-    [ -n "$url" ] || { cat "$work/server.err" >&2; exit 1; }
+    [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/server.err" >&2; exit 1; }
     echo "server at $url (pid $server_pid)"
 }
 

@@ -24,8 +24,13 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/aiwb-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export AIWB="$top_builddir/src/aiwb"
 
+# tail_of FILE: the last lines of a walk-through's output, as TAP comments.
+tail_of() { tail -n 25 "$1" | sed 's/^/# /'; }
+
 WORK=$tmp/rec sh "$top_srcdir/examples/recommender.sh" > "$tmp/rec.out" 2>&1
-ok $? "examples/recommender.sh runs to its end (exit status 0)"
+status=$?
+ok $status "examples/recommender.sh runs to its end (exit status $status)"
+[ $status -eq 0 ] || tail_of "$tmp/rec.out"
 has "$tmp/rec.out" '"items":\[{"item":"i'
 ok $? "recommender: /predict answers a user's top items"
 has "$tmp/rec.out" "feedback: 480 labels, 480 matched"
@@ -38,7 +43,9 @@ has "$tmp/rec.out" "assert: ok" && has "$tmp/rec.out" "promoted 'rec' version 3"
 ok $? "recommender: the gate passes, version 3 is promoted and exported"
 
 WORK=$tmp/clf sh "$top_srcdir/examples/classifier.sh" > "$tmp/clf.out" 2>&1
-ok $? "examples/classifier.sh runs to its end (exit status 0)"
+status=$?
+ok $status "examples/classifier.sh runs to its end (exit status $status)"
+[ $status -eq 0 ] || tail_of "$tmp/clf.out"
 has "$tmp/clf.out" 'aiwb_feature_change_alarm{feature="x2"} 1' &&
     has "$tmp/clf.out" 'aiwb_feature_change_alarm{feature="x1"} 0'
 ok $? "classifier: /metrics raises the change alarm on the moved input only"
