@@ -122,30 +122,52 @@ fail:
     return NULL;
 }
 
-/* The bundle appended to this executable: ... bundle | "AIWBSRV1" | u64 length (LE). */
+/* LEN bytes of FD at OFFSET into BUF; 0, or -1 with errno set (EIO: short). */
+static int
+read_at(int fd, void *buf, size_t len, off_t offset)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t r = pread(fd, (char *)buf + got, len - got, offset + (off_t)got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO;
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* The bundle appended to this executable: ... bundle | "AIWBSRV1" | u64 length
+ * (LE). Only the trailer and the bundle are read, not the program before them. */
 static unsigned char *
 embedded_bundle(size_t *len)
 {
-    size_t n;
-    unsigned char *exe = read_file("/proc/self/exe", &n), *bundle;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    unsigned char trailer[TRAILER_SIZE], *bundle;
+    struct stat st;
     uint64_t blen = 0;
 
-    if (exe == NULL)
+    if (fd < 0 || fstat(fd, &st) < 0)
         die("cannot read its own executable (/proc/self/exe): %s", strerror(errno));
-    if (n < TRAILER_SIZE || memcmp(exe + n - TRAILER_SIZE, TRAILER_MAGIC, 8) != 0) {
-        free(exe);
+    if ((uint64_t)st.st_size < TRAILER_SIZE ||
+        read_at(fd, trailer, TRAILER_SIZE, st.st_size - TRAILER_SIZE) < 0 ||
+        memcmp(trailer, TRAILER_MAGIC, 8) != 0)
         die("no model is embedded in this server: export one with aiwb's `export MODEL to DIR`, "
             "or give one with --bundle FILE");
-    }
     for (int i = 7; i >= 0; i--)
-        blen = (blen << 8) | exe[n - 8 + i];
-    if (blen > n - TRAILER_SIZE) {
-        free(exe);
+        blen = (blen << 8) | trailer[8 + i];
+    if (blen > (uint64_t)st.st_size - TRAILER_SIZE)
         die("the embedded model is truncated");
-    }
     bundle = host_alloc(blen ? blen : 1);
-    memcpy(bundle, exe + n - TRAILER_SIZE - blen, blen);
-    free(exe);
+    if (read_at(fd, bundle, blen, st.st_size - TRAILER_SIZE - (off_t)blen) < 0)
+        die("cannot read the embedded model: %s", strerror(errno));
+    close(fd);
     *len = blen;
     return bundle;
 }
@@ -369,12 +391,7 @@ recommend(const struct http_request *req, struct http_response *res, struct scra
         k = (size_t)json_int(kv);
     }
     if (user->type == JSON_TYPE_NUMBER) {
-        /* The workbench's level text of a number: the shortest that reads back. */
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(buf, sizeof buf, "%.*g", prec, json_double(user));
-            if (strtod(buf, NULL) == json_double(user))
-                break;
-        }
+        model_number_text(json_double(user), buf);
         text = buf;
     } else if (user->type == JSON_TYPE_STRING) {
         text = json_str(user);

@@ -445,15 +445,13 @@ out:
     return m;
 }
 
-/* V as the workbench writes a number for a level: the shortest of %.15g,
- * %.16g, %.17g that reads back (src/core/numfmt.c, numfmt_exact). */
-static void
-number_text(double v, char buf[32])
+void
+model_number_text(double v, char buf[MODEL_NUMBER_TEXT])
 {
     int prec = fabs(v) < DBL_MIN && v != 0 ? 1 : 15;
 
     for (; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, v);
+        snprintf(buf, MODEL_NUMBER_TEXT, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
     }
@@ -488,13 +486,13 @@ set_field(const struct model *m, struct aiwb_frame *f, size_t n, size_t i, size_
         }
         host_frame_numeric_mut(f, c)[i] = json_double(val);
     } else {
-        char buf[32];
+        char buf[MODEL_NUMBER_TEXT];
         const char *text = json_str(val);
         size_t len = json_str_len(val);
         int32_t code;
 
         if (val->type == JSON_TYPE_NUMBER) {
-            number_text(json_double(val), buf);
+            model_number_text(json_double(val), buf);
             text = buf;
             len = strlen(buf);
         } else if (val->type != JSON_TYPE_STRING) {

@@ -132,6 +132,13 @@ int model_predict(const struct model *m, const struct json_value *rows, size_t *
 long model_recommend(const struct model *m, const char *user, size_t k, int32_t **items,
                      double **scores, struct model_error *err);
 
+/* V as the workbench writes a number that stands for a level (a categorical
+ * input, a class, a user): the shortest of %.15g, %.16g, %.17g that reads
+ * back (src/core/numfmt.c, numfmt_exact), so a JSON number matches the level
+ * the training data had. */
+#define MODEL_NUMBER_TEXT 32
+void model_number_text(double v, char buf[MODEL_NUMBER_TEXT]);
+
 /* "regression", "classification", "clustering", "ranking", "decomposition". */
 const char *model_task_name(unsigned task);
 

@@ -290,18 +290,11 @@ monitor_log_error(struct monitor *mon)
 static long
 class_of(const struct model *m, const struct json_value *label)
 {
-    char buf[32];
+    char buf[MODEL_NUMBER_TEXT];
     const char *text = json_str(label);
 
     if (label->type == JSON_TYPE_NUMBER) {
-        double v = json_double(label);
-        int prec = fabs(v) < DBL_MIN && v != 0 ? 1 : 15;
-
-        for (; prec <= 17; prec++) {
-            snprintf(buf, sizeof buf, "%.*g", prec, v);
-            if (strtod(buf, NULL) == v)
-                break;
-        }
+        model_number_text(json_double(label), buf);
         text = buf;
     }
     for (size_t k = 0; k < m->n_classes; k++)
