@@ -92,6 +92,8 @@ struct tui {
     int saved_out, saved_err;
     struct termios saved_termios;
     int have_termios;
+    cc_t intr_char;        /* the terminal's interrupt key (Ctrl-C) */
+    int repaint;           /* a SIGINT may have cost the screen some output */
     int rows, cols;
     int colour;
     enum chart_glyphs glyphs;
@@ -1045,6 +1047,49 @@ view_key(struct tui *t, int is_key, wint_t k)
 
 /* ---- the loop ---- */
 
+/* At the prompt, Ctrl-C is a key, read in order with the keys typed before
+ * and after it. As a signal it would make the terminal throw away what is
+ * queued both ways: the keys not read yet, which the prompt would otherwise
+ * see after the interrupt, and the screen updates not shown yet, which would
+ * leave curses drawing over a screen it no longer knows. While a command runs
+ * in the foreground Ctrl-C is SIGINT again, which the command polls. */
+static void
+intr_is_key(struct tui *t, int yes)
+{
+    struct termios tio;
+
+    if (t->intr_char == _POSIX_VDISABLE || tcgetattr(STDIN_FILENO, &tio) != 0)
+        return;
+    tio.c_cc[VINTR] = yes ? _POSIX_VDISABLE : t->intr_char;
+    tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+    def_prog_mode(); /* what curses restores after Ctrl-Z */
+}
+
+/* Ctrl-C: drop the line typed, or stop the newest job at an empty prompt. */
+static void
+on_interrupt(struct tui *t)
+{
+    if (rl_end > 0) {
+        rl_free_line_state();
+        rl_callback_sigcleanup();
+        rl_replace_line("", 0);
+        rl_point = 0;
+        return;
+    }
+    {
+        int id = jobs_stop(0);
+
+        if (id > 0) {
+            char msg[96];
+
+            snprintf(msg, sizeof msg, "stopping job %d after its current step\n", id);
+            say(t, msg);
+        } else {
+            say(t, "(nothing to stop; quit or Ctrl-D leaves aiwb)\n");
+        }
+    }
+}
+
 /* A key from curses: the interface's own keys, else the prompt's. */
 static void
 on_key(struct tui *t, int is_key, wint_t k)
@@ -1062,6 +1107,10 @@ on_key(struct tui *t, int is_key, wint_t k)
     }
     if (is_key && k == KEY_F(1)) {
         show_keys(t);
+        return;
+    }
+    if (!is_key && t->intr_char != _POSIX_VDISABLE && k == t->intr_char) {
+        on_interrupt(t);
         return;
     }
     if (!is_key && k == 0x0c /* Ctrl-L */) {
@@ -1087,32 +1136,6 @@ on_key(struct tui *t, int is_key, wint_t k)
     feed_key(t, is_key, k);
 }
 
-/* Ctrl-C: drop the line typed, or stop the newest job at an empty prompt. */
-static void
-on_interrupt(struct tui *t)
-{
-    session_interrupted = 0;
-    if (rl_end > 0) {
-        rl_free_line_state();
-        rl_callback_sigcleanup();
-        rl_replace_line("", 0);
-        rl_point = 0;
-        return;
-    }
-    {
-        int id = jobs_stop(0);
-
-        if (id > 0) {
-            char msg[96];
-
-            snprintf(msg, sizeof msg, "stopping job %d after its current step\n", id);
-            say(t, msg);
-        } else {
-            say(t, "(nothing to stop; quit or Ctrl-D leaves aiwb)\n");
-        }
-    }
-}
-
 /* Run the line the user typed; whether to go on. */
 static int
 run_typed(struct tui *t)
@@ -1136,10 +1159,14 @@ run_typed(struct tui *t)
         repl_history_add(t->histfile, line);
         draw(t, 0);
         jobs_lock();
+        intr_is_key(t, 0);
         rc = repl_run_line(t->s, line);
+        intr_is_key(t, 1);
         fflush(stdout);
         fflush(stderr);
         jobs_unlock();
+        if (session_interrupted)
+            t->repaint = 1;
         session_interrupted = 0;
         /* a new job's curve takes the view pane unless a view is open */
         if (t->view == NULL && newest_running() > 0)
@@ -1181,8 +1208,11 @@ loop(struct tui *t)
         n = select(maxfd + 1, &in, NULL, NULL, &tv);
         if (n < 0 && errno != EINTR)
             break;
-        if (session_interrupted)
+        if (session_interrupted) { /* a SIGINT from elsewhere (kill -INT) */
+            session_interrupted = 0;
+            t->repaint = 1;
             on_interrupt(t);
+        }
         if (n > 0 && FD_ISSET(t->wake[0], &in)) {
             char buf[256];
 
@@ -1222,10 +1252,12 @@ loop(struct tui *t)
             pthread_mutex_unlock(&t->lock);
             /* Draw on a key, new output, a job's step, a resize; while a job
              * runs, at every tick (its clock); idle, not at all. */
-            if (n != 0 || dirty || busy || resized || jobs_generation() != t->drawn_gen)
-                draw(t, resized);
+            if (n != 0 || dirty || busy || resized || t->repaint ||
+                jobs_generation() != t->drawn_gen)
+                draw(t, resized || t->repaint);
         }
         resized = 0;
+        t->repaint = 0;
     }
     return go; /* 0 after quit: readline's handler is already removed */
 }
@@ -1259,13 +1291,15 @@ start(struct tui *t, char **why)
                          t->cols, t->rows, MIN_COLS, MIN_ROWS);
         return -1;
     }
-    cbreak(); /* Ctrl-C and Ctrl-Z stay signals */
+    cbreak(); /* Ctrl-Z stays a signal; Ctrl-C is one only while a command runs */
     noecho();
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(50);
     init_colours(t);
+    t->intr_char = t->have_termios ? t->saved_termios.c_cc[VINTR] : _POSIX_VDISABLE;
+    intr_is_key(t, 1);
     /* From here the commands' output goes to the output pane. */
     if (pipe(p) < 0 || pipe(t->wake) < 0) {
         endwin();
