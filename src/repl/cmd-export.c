@@ -166,6 +166,22 @@ info_field(const struct aiwb_table *t, const char *field)
     return NULL;
 }
 
+/* The newest version of model NAME:N (0 if unknown). */
+static int
+newest_version(struct session *s, const char *ref)
+{
+    char *name = xstrndup(ref, strcspn(ref, ":")), *cause = NULL;
+    struct aiwb_table *t = table_new(NULL);
+    int newest = 0;
+
+    if (store_model_versions(s->store, name, t, &cause) == 0 && table_rows(t) > 0)
+        newest = (int)table_cell(t, table_rows(t) - 1, 1)->v.i;
+    free(cause);
+    free(name);
+    table_free(t);
+    return newest;
+}
+
 /* The model's metrics for /metadata: its training run's, then its latest
  * evaluation of each metric on each dataset ("accuracy@test"). */
 static void
@@ -396,7 +412,7 @@ cmd_export_exec(struct session *s, int argc, char **argv)
     const unsigned char *pdata;
     const struct aiwb_frame *data = NULL;
     struct pipeline *p;
-    int version = 0, rc = CMD_ERROR;
+    int version = 0, live = 0, newest = 0, rc = CMD_ERROR;
     int64_t run = 0;
     time_t now = time(NULL);
     struct tm tm;
@@ -424,6 +440,16 @@ cmd_export_exec(struct session *s, int argc, char **argv)
         }
         fullref = xasprintf("%s:%ld", ref, v);
         ref = fullref;
+    } else if (strchr(ref, ':') == NULL) {
+        /* No version named: the one that is live, as deploying it again is
+         * what a bare export usually means; the latest if none was promoted. */
+        if (store_model_live(s->store, ref, &live, NULL, &cause) < 0)
+            goto failed;
+        if (live > 0) {
+            fullref = xasprintf("%s:%d", ref, live);
+            ref = fullref;
+            newest = newest_version(s, ref);
+        }
     }
     if ((p = session_model(s, ref, &version)) == NULL)
         goto out;
@@ -554,9 +580,13 @@ cmd_export_exec(struct session *s, int argc, char **argv)
         cmd_error(s, "export: the exported server cannot load the model: %s", check);
         goto out;
     }
-    output_say(&s->out, "exported %s to '%s': aiwb-server (%.1f MB, the model %.3g kB), "
+    output_say(&s->out, "exported %s%s to '%s': aiwb-server (%.1f MB, the model %.3g kB), "
                         "model.bundle, README.md, aiwb-server.service, LICENSE",
-               label, dir, (double)(runtime_len + bundle_len) / 1e6, (double)bundle_len / 1e3);
+               label, live > 0 ? " (the live version)" : "", dir,
+               (double)(runtime_len + bundle_len) / 1e6, (double)bundle_len / 1e3);
+    if (newest > version)
+        output_say(&s->out, "note: version %d of '%s' is newer but not live; version=%d exports "
+                            "it", newest, name, newest);
     if (ref_rows > 0)
         output_say(&s->out, "drift reference: %zu rows of '%s'", ref_rows,
                    info_field(info, "dataset"));
@@ -604,11 +634,11 @@ const struct cmd_entry cmd_export_entry = {
             "/metrics. It computes what `predict` computes: the same predict code of\n"
             "every transform and algorithm is compiled into it. Also written:\n"
             "model.bundle (the model alone), README.md with curl examples, a systemd\n"
-            "unit and the server's MIT licence. MODEL:N or version=N picks a version\n"
-            "(default the latest). When the training dataset is loaded, its\n"
-            "distribution goes into the bundle, and /metrics reports each input's\n"
-            "drift (PSI) against it. The exported server is started once with --check\n"
-            "before export reports success.",
+            "unit and the server's MIT licence. MODEL:N or version=N picks a version;\n"
+            "without one, the live version (see promote), else the latest. When the\n"
+            "training dataset is loaded, its distribution goes into the bundle, and\n"
+            "/metrics reports each input's drift (PSI) against it. The exported server\n"
+            "is started once with --check before export reports success.",
     .min_args = 3,
     .max_args = 4,
     .complete = {COMPLETE_MODEL, COMPLETE_NONE},
