@@ -68,6 +68,34 @@ output_cell_text(const struct aiwb_table *t, size_t r, size_t c, char *buf)
     return "";
 }
 
+const char *
+output_shown(const char *s, struct strbuf *sb)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p >= 0x20 && *p != 0x7f && !(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+        p++;
+    if (*p == '\0')
+        return s;
+    strbuf_reset(sb);
+    strbuf_add(sb, s, (size_t)((const char *)p - s));
+    for (; *p; p++) {
+        if (*p == '\n')
+            strbuf_adds(sb, "\\n");
+        else if (*p == '\r')
+            strbuf_adds(sb, "\\r");
+        else if (*p == '\t')
+            strbuf_adds(sb, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            strbuf_addf(sb, "\\x%02x", *p);
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            strbuf_addf(sb, "\\u00%02x", *++p);
+        else
+            strbuf_addch(sb, *p);
+    }
+    return strbuf_str(sb);
+}
+
 /* Display width of UTF-8 text S (terminal cells). */
 static size_t
 text_width(const char *s)
@@ -109,7 +137,7 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
 {
     size_t rows = table_rows(t);
     char buf[NUMFMT_BUFSZ];
-    struct strbuf line = STRBUF_INIT;
+    struct strbuf line = STRBUF_INIT, esc = STRBUF_INIT;
 
     for (size_t r = 0; r <= rows; r++) {
         int first = 1;
@@ -122,7 +150,8 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
 
             if (c != 0 && c < from)
                 continue;
-            s = r == 0 ? t->cols[c].name : output_cell_text(t, r - 1, c, buf);
+            s = output_shown(r == 0 ? t->cols[c].name : output_cell_text(t, r - 1, c, buf),
+                             &esc);
             sw = text_width(s);
             right = t->cols[c].kind != AIWB_TABLE_TEXT;
             if (!first)
@@ -139,6 +168,7 @@ text_block(FILE *fp, const struct aiwb_table *t, const size_t *w, size_t from, s
         fprintf(fp, "%s\n", strbuf_str(&line));
     }
     strbuf_release(&line);
+    strbuf_release(&esc);
 }
 
 static void
@@ -148,13 +178,14 @@ output_text(struct output *out, const struct aiwb_table *t)
     size_t nc = t->ncols, rows = table_rows(t);
     size_t *w = xcalloc(nc ? nc : 1, sizeof *w);
     char buf[NUMFMT_BUFSZ];
+    struct strbuf esc = STRBUF_INIT;
 
     if (t->title != NULL && *t->title)
         fprintf(fp, "%s\n", t->title);
     for (size_t c = 0; c < nc; c++) {
-        w[c] = text_width(t->cols[c].name);
+        w[c] = text_width(output_shown(t->cols[c].name, &esc));
         for (size_t r = 0; r < rows; r++) {
-            size_t cw = text_width(output_cell_text(t, r, c, buf));
+            size_t cw = text_width(output_shown(output_cell_text(t, r, c, buf), &esc));
 
             if (cw > w[c])
                 w[c] = cw;
@@ -181,6 +212,7 @@ output_text(struct output *out, const struct aiwb_table *t)
     for (size_t i = 0; i < t->nnotes; i++)
         fprintf(fp, "%s\n", t->notes[i]);
     free(w);
+    strbuf_release(&esc);
 }
 
 static void

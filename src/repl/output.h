@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+struct strbuf;
+
 struct aiwb_table;
 
 enum output_format { OUTPUT_TABLE = 0, OUTPUT_CSV, OUTPUT_JSON };
@@ -38,6 +40,11 @@ void output_table(struct output *out, const struct aiwb_table *t);
  * with the column's significant digits (6 by default), whole numbers
  * whole, empty or NA for no value. BUF (NUMFMT_BUFSZ bytes) holds numbers. */
 const char *output_cell_text(const struct aiwb_table *t, size_t r, size_t c, char *buf);
+/* Text S as a table shows it to people: each control character (a newline
+ * in a label, an escape sequence in a log line) as \n, \r, \t or \xHH
+ * (\u00HH for the C1 ones), so it neither breaks the rows nor reaches the
+ * terminal. Returns S itself when it has none, else SB's text. */
+const char *output_shown(const char *s, struct strbuf *sb);
 /* Write T as CSV (RFC 4180, exact numbers) to FP, with no title or notes. */
 void output_csv(FILE *fp, const struct aiwb_table *t);
 

@@ -393,11 +393,12 @@ svg_table(struct strbuf *out, const struct aiwb_table *t, double *y)
     size_t *w = xcalloc(nc ? nc : 1, sizeof *w);
     double x, width = 0;
     char buf[NUMFMT_BUFSZ];
+    struct strbuf esc = STRBUF_INIT;
 
     for (size_t c = 0; c < nc; c++) {
-        w[c] = chars(t->cols[c].name);
+        w[c] = chars(output_shown(t->cols[c].name, &esc));
         for (size_t r = 0; r < rows; r++) {
-            size_t cw = chars(output_cell_text(t, r, c, buf));
+            size_t cw = chars(output_shown(output_cell_text(t, r, c, buf), &esc));
 
             w[c] = cw > w[c] ? cw : w[c];
         }
@@ -413,7 +414,8 @@ svg_table(struct strbuf *out, const struct aiwb_table *t, double *y)
         x = SVG_MARGIN;
         for (size_t c = 0; c < nc; c++) {
             int right = t->cols[c].kind != AIWB_TABLE_TEXT;
-            const char *s = r == 0 ? t->cols[c].name : output_cell_text(t, r - 1, c, buf);
+            const char *s = output_shown(r == 0 ? t->cols[c].name
+                                                : output_cell_text(t, r - 1, c, buf), &esc);
 
             svg_text(out, right ? x + (double)w[c] * SVG_CHAR : x, *y, s, r == 0,
                      right ? "end" : "start");
@@ -433,6 +435,7 @@ svg_table(struct strbuf *out, const struct aiwb_table *t, double *y)
     }
     strbuf_adds(out, "</g>\n");
     free(w);
+    strbuf_release(&esc);
     return width;
 }
 
