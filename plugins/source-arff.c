@@ -169,6 +169,8 @@ struct arff {
     char *buf;        /* its bytes (inflated), then a NUL */
     size_t size;
     size_t map_len;  /* buf is a file mapping of this many bytes, or 0 */
+    int guarded;     /* the mapping is guarded (api->map_guard) by handle guard */
+    int guard;
     size_t page;     /* the page size */
     size_t released; /* the mapped pages before this offset were given back */
     size_t bom;      /* 3 when it starts with a UTF-8 byte order mark */
@@ -545,7 +547,27 @@ map_file(struct arff *a, int fd, size_t size)
     a->buf = buf;
     a->size = size;
     a->map_len = len;
+    if (AIWB_HOST_HAS(api, map_guard) && (a->guard = api->map_guard(buf, size, fd)) >= 0)
+        a->guarded = 1;
     return 0;
+}
+
+/* After reading: if the mapped file shrank meanwhile, that is the error,
+ * whatever RC was (what was parsed from the zeros read in its place is
+ * void). Ends the guard. */
+static int
+shrank_meanwhile(struct arff *a, int rc, char **cause)
+{
+    int shrank = a->guarded && api->map_unguard(a->guard);
+
+    a->guarded = 0;
+    if (!shrank)
+        return rc;
+    if (rc != AIWB_OK)
+        api->free(*cause);
+    *cause = api->format("'%s' shrank while it was read (another program truncated or rewrote "
+                         "it); nothing was loaded", a->name);
+    return AIWB_EIO;
 }
 
 /* Give back the mapped pages before UPTO once a step has passed: they are
@@ -567,6 +589,9 @@ release_behind(struct arff *a, const char *upto)
 static void
 unload_file(struct arff *a)
 {
+    if (a->guarded)
+        api->map_unguard(a->guard);
+    a->guarded = 0;
     if (a->map_len != 0)
         munmap(a->buf, a->map_len);
     else
@@ -2191,16 +2216,17 @@ arff_open(void *state, const char *uri, const struct aiwb_options *opts, char **
         rc = read_header(&a, cause);
     if (rc == AIWB_OK)
         rc = read_data(&a, weight_column, cause);
-    if (rc == AIWB_OK) {
-        if (a.weighted > 0 && a.weights == NULL) {
-            size_t line, col;
+    if (rc == AIWB_OK && a.weighted > 0 && a.weights == NULL) {
+        size_t line, col;
 
-            place_of(&a, a.first_weight, &line, &col);
-            api->log(AIWB_LOG_WARN,
-                     "'%s': instance weights ignored (%zu row%s, the first on line %zu); "
-                     "weight_column=NAME keeps them as a column",
-                     a.name, a.weighted, a.weighted == 1 ? "" : "s", line);
-        }
+        place_of(&a, a.first_weight, &line, &col);
+        api->log(AIWB_LOG_WARN,
+                 "'%s': instance weights ignored (%zu row%s, the first on line %zu); "
+                 "weight_column=NAME keeps them as a column",
+                 a.name, a.weighted, a.weighted == 1 ? "" : "s", line);
+    }
+    rc = shrank_meanwhile(&a, rc, cause);
+    if (rc == AIWB_OK) {
         st->frame = a.frame;
         a.frame = NULL;
     }

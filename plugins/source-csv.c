@@ -98,6 +98,9 @@ struct csv {
     size_t size;
     size_t map_len; /* buf is a mapping of this many bytes */
     int release;    /* buf maps the file: parsed pages can be given back */
+    int guarded;    /* the mapping is guarded (api->map_guard) by handle guard */
+    int guard;
+    int shrank;     /* the file shrank under the guard: what was read is void */
     size_t bom;     /* 3 when the file starts with a UTF-8 byte order mark */
     size_t first;   /* where the first record starts */
     size_t body;    /* where the first data record starts */
@@ -1052,7 +1055,33 @@ map_file(struct csv *cv, int fd, size_t size)
     cv->buf = buf;
     cv->size = size;
     cv->map_len = cap;
+    if (AIWB_HOST_HAS(api, map_guard) && (cv->guard = api->map_guard(buf, size, fd)) >= 0)
+        cv->guarded = 1;
     return AIWB_OK;
+}
+
+/* End the mapping's guard: whether the file shrank under it, ever. */
+static int
+unguard(struct csv *cv)
+{
+    if (cv->guarded)
+        cv->shrank |= api->map_unguard(cv->guard);
+    cv->guarded = 0;
+    return cv->shrank;
+}
+
+/* After reading: if the file shrank meanwhile, that is the error, whatever
+ * RC was (what was parsed from the zeros read in its place is void). */
+static int
+shrank_meanwhile(struct csv *cv, int rc, char **cause)
+{
+    if (!unguard(cv))
+        return rc;
+    if (rc != AIWB_OK)
+        api->free(*cause);
+    *cause = api->format("'%s' shrank while it was read (another program truncated or rewrote "
+                         "it); nothing was loaded", cv->name);
+    return AIWB_EIO;
 }
 
 /*
@@ -1112,6 +1141,7 @@ load_file(struct csv *cv, const char *path, char **cause)
         madvise((char *)gz, gz_size, MADV_SEQUENTIAL);
         cv->buf = NULL;
         rc = inflate_gzip(cv, (const unsigned char *)gz, gz_size, cause);
+        rc = shrank_meanwhile(cv, rc, cause);
         munmap((char *)gz, gz_len);
         return rc;
     }
@@ -1122,6 +1152,7 @@ load_file(struct csv *cv, const char *path, char **cause)
 static void
 unload_file(struct csv *cv)
 {
+    unguard(cv);
     munmap((char *)cv->buf, cv->map_len);
     cv->buf = NULL;
 }
@@ -2026,6 +2057,12 @@ csv_open(void *state, const char *uri, const struct aiwb_options *opts, char **c
     cv.names = names;
     if (rc == AIWB_OK)
         rc = read_body(&cv, names, thread_count(&cv, opts), &st->frame, cause);
+    if (cv.buf != NULL)
+        rc = shrank_meanwhile(&cv, rc, cause);
+    if (rc != AIWB_OK) {
+        api->frame_free(st->frame);
+        st->frame = NULL;
+    }
     if (names != NULL)
         for (size_t c = 0; c < cv.ncols; c++)
             api->free(names[c]);

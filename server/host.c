@@ -353,6 +353,23 @@ no_interrupted(void)
     return 0;
 }
 
+/* No source runs in the server: nothing is mapped to guard. */
+static int
+no_map_guard(const void *addr, size_t len, int fd)
+{
+    (void)addr;
+    (void)len;
+    (void)fd;
+    return -1;
+}
+
+static int
+no_map_unguard(int handle)
+{
+    (void)handle;
+    return 0;
+}
+
 static const struct aiwb_host_api table = {
     .abi_version = AIWB_ABI_VERSION,
     .abi_minor = AIWB_ABI_MINOR,
@@ -414,6 +431,8 @@ static const struct aiwb_host_api table = {
     .source_read = no_source_read,
     .interrupted = no_interrupted,
     .register_drift = no_register_drift,
+    .map_guard = no_map_guard,
+    .map_unguard = no_map_unguard,
 };
 
 /*

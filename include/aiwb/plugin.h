@@ -99,7 +99,7 @@ extern "C" {
 
 /* The ABI this header describes. */
 #define AIWB_ABI_VERSION 1
-#define AIWB_ABI_MINOR 0
+#define AIWB_ABI_MINOR 1
 
 /*
  * Status codes. Zero is success, negative is an error, positive values are
@@ -601,6 +601,18 @@ struct aiwb_host_api {
     int (*register_drift)(struct aiwb_plugin *p, const struct aiwb_drift_type *t);
 
     /* new members only below this line, each with the minor version that added it */
+
+    /* ABI 1.1: reading a file through mmap(2) that another program may
+     * shorten meanwhile (a log emptied by logrotate's copytruncate). Between
+     * map_guard and map_unguard, a read of the LEN bytes at ADDR, where the
+     * start of file FD is mapped, that lies past the file's new end reads
+     * zeros instead of ending aiwb with SIGBUS (the guard keeps its own copy
+     * of FD). map_guard returns a handle, or -1 when it cannot guard (read
+     * the file instead, or map it unguarded). map_unguard(HANDLE) ends the
+     * guard before the unmapping and returns 1 if the file shrank under it:
+     * then report that, not what was parsed. Any thread may call these. */
+    int (*map_guard)(const void *addr, size_t len, int fd);
+    int (*map_unguard)(int handle);
 };
 
 /* Whether the host table API has MEMBER (a host of an older minor lacks the

@@ -23,6 +23,7 @@
 #include "core/codec.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/mapguard.h"
 #include "core/options.h"
 #include "core/pipeline.h"
 #include "core/source.h"
@@ -445,6 +446,8 @@ static const struct aiwb_host_api host_api = {
     .source_read = host_source_read,
     .interrupted = host_interrupted,
     .register_drift = host_register_drift,
+    .map_guard = mapguard_begin,
+    .map_unguard = mapguard_end,
 };
 
 const struct aiwb_host_api *

@@ -758,7 +758,7 @@ static const struct bad_case bad_cases[] = {
     {"before-begin", AIWB_EINVAL, {"AIWB_PLUGIN_BEGIN", NULL, NULL}},
     {"no-begin", AIWB_EINVAL, {"AIWB_PLUGIN_BEGIN", NULL, NULL}},
     {"nothing", AIWB_EINVAL, {"registers no components", NULL, NULL}},
-    {"newer-minor", AIWB_EABI, {"ABI 1.1", "ABI 1.0", NULL}},
+    {"newer-minor", AIWB_EABI, {"ABI 1.2", "ABI 1.1", NULL}},
     {"no-name", AIWB_EINVAL, {"name", NULL, NULL}},
     {"null", AIWB_EINVAL, {"transform", NULL, NULL}},
 };
