@@ -816,6 +816,7 @@ cmd_monitor_exec(struct session *s, int argc, char **argv)
                 char *title = xasprintf("%s version %s", m.model, m.version);
 
                 jobs_curve_begin(title);
+                jobs_curve_x("snapshot");
                 free(title);
             }
         } else if (restarted(cur, prev)) {

@@ -137,6 +137,20 @@ jobs_curve_begin(const char *title)
     atomic_fetch_add(&generation, 1);
 }
 
+void
+jobs_curve_x(const char *name)
+{
+    struct job *j = current;
+
+    if (j == NULL)
+        return;
+    pthread_mutex_lock(&jobs_mutex);
+    if (j->curve != NULL)
+        chart_axes(j->curve, name, NULL);
+    pthread_mutex_unlock(&jobs_mutex);
+    atomic_fetch_add(&generation, 1);
+}
+
 /* The series of J's curve named NAME, added if new. */
 static size_t
 series_of(struct job *j, const char *name)

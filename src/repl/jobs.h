@@ -49,6 +49,9 @@ void jobs_reacquire(void);
  * as "fold 3/10"), then each step's named values. No-ops outside a job.
  */
 void jobs_curve_begin(const char *title);
+/* Name the current curve's x axis (it says "iteration" unless told); a
+ * no-op outside a job or before jobs_curve_begin. */
+void jobs_curve_x(const char *name);
 void jobs_curve_step(const struct aiwb_step *st);
 
 /* What the TUI shows of a job. */

@@ -20,7 +20,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "1..43"
+echo "1..44"
 
 n=0
 ok() {
@@ -392,6 +392,7 @@ wait_for "saved model 'srvm' version 1" 30 >/dev/null
 type_text "export srvm to $work/srvdir"
 keys Enter
 check "export writes the server from the TUI" wait_for "exported srvm:1 to" 30
+: > "$work/srv.err" # there before the server writes it, for the sed below
 "$work/srvdir/aiwb-server" --port 0 --threads 1 2> "$work/srv.err" &
 srv_pid=$!
 port=
@@ -408,6 +409,17 @@ keys Enter
 check "monitor runs as a background job (the status line names it)" \
     wait_for ": monitor http://127.0.0.1:$port every=1 |" 10
 check "... and shows the server's inputs drifting (one row of traffic)" wait_for "petal_length" 10
+# The job's curve (the view pane, above the output) counts snapshots, not
+# iterations.
+curve_axis() {
+    screen | head -n 16 | grep -q 'snapshot' && ! screen | head -n 16 | grep -q 'iteration' || {
+        show_screen
+        return 1
+    }
+}
+tries=0
+until curve_axis >/dev/null || [ $tries -ge 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+check "... its curve's axis counts snapshots" curve_axis
 type_text "jobs"
 keys Enter
 check "jobs lists it running" wait_for "running"
