@@ -221,83 +221,6 @@ recipe_args(struct session *s, const struct recipe *r, const struct pipeline *p,
     return 0;
 }
 
-/* Fit A on DATA (the columns of dataset A->dataset the model reads) as `train`
- * does, recording a run of kind "retrain", and save it as model A->model:
- * its version, or -1 after cmd_error(). *OUT gets the fitted pipeline,
- * which the session keeps. */
-static int
-fit(struct session *s, const struct fit_args *a, const struct aiwb_frame *data,
-    struct pipeline **out)
-{
-    struct pipeline_spec spec;
-    struct pipeline *p;
-    struct fit_outcome o = {0};
-    struct store_run run = {0};
-    char *cause = NULL, *notes = NULL, *how = NULL;
-    int64_t run_id = 0;
-    int version = -1;
-
-    *out = NULL;
-    if (fit_check(s, a, 0, NULL) < 0 || fit_spec(s, a, 0, NULL, &spec) < 0)
-        return -1;
-    p = pipeline_prepare(&spec, data, &notes, &cause);
-    free(spec.tf);
-    if (notes != NULL)
-        output_notes(&s->out, notes);
-    if (p == NULL) {
-        cmd_error(s, "cannot retrain %s on '%s': %s", a->algorithm, a->dataset, cause);
-        goto out;
-    }
-    run.kind = "retrain";
-    run.algorithm = a->algorithm;
-    run.transforms = pipeline_transforms(p);
-    run.options = pipeline_options(p);
-    run.dataset = a->dataset;
-    run.target = a->target;
-    run.seed = a->seed;
-    run.command = s->current != NULL ? s->current : "";
-    if (store_run_begin(s->store, &run, &run_id, &cause) < 0) {
-        cmd_error(s, "%s", cause);
-        goto out;
-    }
-    output_say(&s->out, "run %lld: %s on '%s' (%zu rows)%s%s%s%s%s", (long long)run_id,
-               a->algorithm, a->dataset, pipeline_train_rows(p),
-               a->target != NULL ? ", target '" : "", a->target != NULL ? a->target : "",
-               a->target != NULL ? "'" : "", *pipeline_transforms(p) ? ", with " : "",
-               pipeline_transforms(p));
-    fit_loop(s, p, run_id, "", &o);
-    if (o.rc < 0 || pipeline_finish(p, &cause) < 0) {
-        const char *why = o.rc < 0 ? o.cause : cause;
-
-        store_run_end(s->store, run_id, "failed", o.iterations, why, NULL);
-        cmd_error(s, "run %lld failed: %s", (long long)run_id, why);
-        goto out;
-    }
-    how = fit_describe(&o);
-    if ((version = fit_save(s, p, a->model, run_id, a)) < 0) {
-        store_run_end(s->store, run_id, "failed", o.iterations, cmd_last_error(), NULL);
-        goto out;
-    }
-    store_run_end(s->store, run_id, o.stopped ? "cancelled" : "finished", o.iterations, how, NULL);
-    output_say(&s->out, "%s", how);
-    {
-        struct aiwb_table *t = table_new(NULL);
-
-        if (pipeline_summary(p, t) == AIWB_OK && t->ncols > 0)
-            output_table(&s->out, t);
-        table_free(t);
-    }
-    *out = p;
-    p = NULL;
-out:
-    pipeline_free(p);
-    free(o.cause);
-    free(how);
-    free(notes);
-    free(cause);
-    return version;
-}
-
 static enum cmd_retval
 cmd_retrain_exec(struct session *s, int argc, char **argv)
 {
@@ -305,7 +228,7 @@ cmd_retrain_exec(struct session *s, int argc, char **argv)
     struct fit_args a = {0};
     struct cmdline *words = NULL;
     struct aiwb_frame *data = NULL;
-    struct pipeline *old, *p = NULL;
+    struct pipeline *old;
     struct dataset *d;
     const char *as = NULL;
     char *name = NULL, *label = NULL;
@@ -346,7 +269,7 @@ cmd_retrain_exec(struct session *s, int argc, char **argv)
         free(note);
     }
     if (recipe_args(s, &r, old, d->name, as != NULL ? as : name, &words, &nwords, &a) < 0 ||
-        (saved = fit(s, &a, data, &p)) < 0)
+        fit_check(s, &a, 0, NULL) < 0 || (saved = fit_train(s, &a, data, NULL)) < 0)
         goto out;
     if (as != NULL)
         output_say(&s->out,
@@ -356,7 +279,6 @@ cmd_retrain_exec(struct session *s, int argc, char **argv)
     else
         output_say(&s->out, "retrained '%s' on '%s': version %d, the recipe of version %d", name,
                    d->name, saved, r.version);
-    session_put_model(s, a.model, saved, p);
     rc = CMD_OK;
 out:
     fit_args_release(&a);

@@ -6,108 +6,29 @@
  */
 #include <config.h>
 
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "core/frame.h"
-#include "core/numfmt.h"
-#include "core/options.h"
-#include "core/pipeline.h"
-#include "core/registry.h"
-#include "core/strbuf.h"
-#include "core/table.h"
-#include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/fit.h"
 #include "repl/session.h"
-#include "repl/tokenize.h"
-#include "store/store.h"
 
 static enum cmd_retval
 cmd_train_exec(struct session *s, int argc, char **argv)
 {
     struct fit_args a;
-    struct pipeline_spec spec;
-    struct pipeline *p = NULL;
     struct dataset *d;
-    struct fit_outcome o = {0};
-    struct store_run run = {0};
-    char *cause = NULL, *notes = NULL, *model = NULL, *how = NULL;
-    int64_t run_id = 0;
+    char *model = NULL;
     int version;
     enum cmd_retval rc = CMD_ERROR;
 
     if (fit_parse(s, "train", 0, argc, argv, &a) < 0 || fit_check(s, &a, 0, NULL) < 0 ||
-        (d = session_need_dataset(s, a.dataset)) == NULL || fit_spec(s, &a, 0, NULL, &spec) < 0)
+        (d = session_need_dataset(s, a.dataset)) == NULL ||
+        (version = fit_train(s, &a, d->frame, &model)) < 0)
         goto out;
-    /* From here the pipeline owns the option sets. */
-    p = pipeline_prepare(&spec, d->frame, &notes, &cause);
-    free(spec.tf);
-    if (notes != NULL)
-        output_notes(&s->out, notes);
-    if (p == NULL) {
-        cmd_error(s, "cannot train %s on '%s': %s", a.algorithm, a.dataset, cause);
-        goto out;
-    }
-
-    run.kind = "train";
-    run.algorithm = a.algorithm;
-    run.transforms = pipeline_transforms(p);
-    run.options = pipeline_options(p);
-    run.dataset = a.dataset;
-    run.target = a.target;
-    run.seed = a.seed;
-    run.command = s->current != NULL ? s->current : "";
-    if (store_run_begin(s->store, &run, &run_id, &cause) < 0) {
-        cmd_error(s, "%s", cause);
-        goto out;
-    }
-    model = a.model != NULL ? xstrdup(a.model) : xasprintf("m%lld", (long long)run_id);
-    output_say(&s->out, "run %lld: %s on '%s' (%zu rows)%s%s%s%s%s", (long long)run_id,
-               a.algorithm, a.dataset, pipeline_train_rows(p),
-               a.target != NULL ? ", target '" : "", a.target != NULL ? a.target : "",
-               a.target != NULL ? "'" : "", *pipeline_transforms(p) ? ", with " : "",
-               pipeline_transforms(p));
-
-    fit_loop(s, p, run_id, "", &o);
-    if (o.rc < 0) {
-        store_run_end(s->store, run_id, "failed", o.iterations, o.cause, NULL);
-        cmd_error(s, "run %lld failed: %s", (long long)run_id, o.cause);
-        goto out;
-    }
-    if (pipeline_finish(p, &cause) < 0) {
-        store_run_end(s->store, run_id, "failed", o.iterations, cause, NULL);
-        cmd_error(s, "run %lld failed: %s", (long long)run_id, cause);
-        goto out;
-    }
-    how = fit_describe(&o);
-    if ((version = fit_save(s, p, model, run_id, &a)) < 0) {
-        store_run_end(s->store, run_id, "failed", o.iterations, cmd_last_error(), NULL);
-        goto out;
-    }
-    store_run_end(s->store, run_id, o.stopped ? "cancelled" : "finished", o.iterations, how,
-                  NULL);
-    output_say(&s->out, "%s", how);
-    {
-        struct aiwb_table *t = table_new(NULL);
-
-        if (pipeline_summary(p, t) == AIWB_OK && t->ncols > 0)
-            output_table(&s->out, t);
-        table_free(t);
-    }
     output_say(&s->out, "saved model '%s' version %d", model, version);
-    session_put_model(s, model, version, p);
-    p = NULL;
     rc = CMD_OK;
 out:
-    pipeline_free(p);
-    free(o.cause);
-    free(how);
     free(model);
-    free(notes);
-    free(cause);
     fit_args_release(&a);
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
- * fit.c - the words, the training loop and the saving that train, cv and
- * tune share.
+ * fit.c - the words, the training loop and the saving that train, retrain,
+ * cv and tune share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +14,7 @@
 #include "core/numfmt.h"
 #include "core/options.h"
 #include "core/registry.h"
+#include "core/table.h"
 #include "core/xalloc.h"
 #include "repl/cmd.h"
 #include "repl/jobs.h"
@@ -326,6 +327,83 @@ fit_save(struct session *s, struct pipeline *p, const char *name, int64_t run,
         version = -1;
     }
     free(blob);
+    return version;
+}
+
+int
+fit_train(struct session *s, const struct fit_args *a, const struct aiwb_frame *data,
+          char **model)
+{
+    struct pipeline_spec spec;
+    struct pipeline *p;
+    struct fit_outcome o = {0};
+    struct store_run run = {0};
+    struct aiwb_table *t;
+    char *cause = NULL, *notes = NULL, *how = NULL, *name = NULL;
+    int64_t run_id = 0;
+    int version = -1;
+
+    if (fit_spec(s, a, 0, NULL, &spec) < 0)
+        return -1;
+    /* From here the pipeline owns the option sets. */
+    p = pipeline_prepare(&spec, data, &notes, &cause);
+    free(spec.tf);
+    if (notes != NULL)
+        output_notes(&s->out, notes);
+    if (p == NULL) {
+        cmd_error(s, "cannot %s %s on '%s': %s", a->cmd, a->algorithm, a->dataset, cause);
+        goto out;
+    }
+    run.kind = a->cmd;
+    run.algorithm = a->algorithm;
+    run.transforms = pipeline_transforms(p);
+    run.options = pipeline_options(p);
+    run.dataset = a->dataset;
+    run.target = a->target;
+    run.seed = a->seed;
+    run.command = s->current != NULL ? s->current : "";
+    if (store_run_begin(s->store, &run, &run_id, &cause) < 0) {
+        cmd_error(s, "%s", cause);
+        goto out;
+    }
+    name = a->model != NULL ? xstrdup(a->model) : xasprintf("m%lld", (long long)run_id);
+    output_say(&s->out, "run %lld: %s on '%s' (%zu rows)%s%s%s%s%s", (long long)run_id,
+               a->algorithm, a->dataset, pipeline_train_rows(p),
+               a->target != NULL ? ", target '" : "", a->target != NULL ? a->target : "",
+               a->target != NULL ? "'" : "", *pipeline_transforms(p) ? ", with " : "",
+               pipeline_transforms(p));
+    fit_loop(s, p, run_id, "", &o);
+    if (o.rc < 0 || pipeline_finish(p, &cause) < 0) {
+        const char *why = o.rc < 0 ? o.cause : cause;
+
+        store_run_end(s->store, run_id, "failed", o.iterations, why, NULL);
+        cmd_error(s, "run %lld failed: %s", (long long)run_id, why);
+        goto out;
+    }
+    how = fit_describe(&o);
+    if ((version = fit_save(s, p, name, run_id, a)) < 0) {
+        store_run_end(s->store, run_id, "failed", o.iterations, cmd_last_error(), NULL);
+        goto out;
+    }
+    store_run_end(s->store, run_id, o.stopped ? "cancelled" : "finished", o.iterations, how, NULL);
+    output_say(&s->out, "%s", how);
+    t = table_new(NULL);
+    if (pipeline_summary(p, t) == AIWB_OK && t->ncols > 0)
+        output_table(&s->out, t);
+    table_free(t);
+    session_put_model(s, name, version, p);
+    p = NULL;
+    if (model != NULL) {
+        *model = name;
+        name = NULL;
+    }
+out:
+    pipeline_free(p);
+    free(o.cause);
+    free(how);
+    free(name);
+    free(notes);
+    free(cause);
     return version;
 }
 

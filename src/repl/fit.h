@@ -1,7 +1,7 @@
 /*
- * fit.h - what train, cv and tune share: the words that say what to fit,
- * the loop that drives an algorithm's iterations with live progress, and
- * saving the model.
+ * fit.h - what train, retrain, cv and tune share: the words that say what
+ * to fit, the loop that drives an algorithm's iterations with live
+ * progress, saving the model, and the whole of a training run.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,9 +16,9 @@
 
 struct session;
 
-/* What the words of train, cv or tune say. */
+/* What the words of train, cv or tune say (retrain fills it from a recipe). */
 struct fit_args {
-    const char *cmd;                  /* "train" */
+    const char *cmd;                  /* "train"; fit_train() records it as the run's kind */
     const char *algorithm, *dataset;
     const char *target;               /* NULL: none (clustering, ranking) */
     const char *user, *item;          /* a recommender's id columns, or NULL */
@@ -93,6 +93,18 @@ char *fit_describe(const struct fit_outcome *o);
  */
 int fit_save(struct session *s, struct pipeline *p, const char *name, int64_t run,
              const struct fit_args *a);
+
+/*
+ * Fit A (checked by fit_check()) on DATA, the rows and columns of dataset
+ * A->dataset to learn from, as a run of kind A->cmd: say the run, drive the
+ * iterations, save the model as A->model (default "m<run>"), say how the
+ * fit ended and the model's summary, and keep the model in the session.
+ * Returns the version, or -1 after cmd_error() (the run, if begun, recorded
+ * as failed). On success *MODEL (if MODEL is not NULL) gets the model's
+ * name, a new string.
+ */
+int fit_train(struct session *s, const struct fit_args *a, const struct aiwb_frame *data,
+              char **model);
 
 /* Whether a higher value of metric NAME is better (accuracy, r2) or a lower
  * one (rmse, log_loss, inertia). */
