@@ -2255,41 +2255,45 @@ drift_list(struct store *s, struct aiwb_table *t, char **cause)
 
 /* ---- The public functions: each is its counterpart above, under the lock. */
 
+/*
+ * Most read `return unlock(s, f(lock(s), ...))`: f's arguments, lock(s)
+ * among them, are evaluated before f runs and unlock() runs after f
+ * returns, so f runs under the lock and its status passes through.
+ */
+static struct store *
+lock(struct store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    return s;
+}
+
+static int
+unlock(struct store *s, int ret)
+{
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
 /* Commit the buffered curve points of S now: 0, or a negative status with
  * *cause set (the points stay buffered). */
 int
 store_flush(struct store *s, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = flush_points(s, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, flush_points(lock(s), cause));
 }
 
 /* Record dataset D, replacing a record of the same name; see dataset_put(). */
 int
 store_dataset_put(struct store *s, const struct store_dataset *d, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = dataset_put(s, d, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, dataset_put(lock(s), d, cause));
 }
 
 /* List the datasets in the empty table T; see dataset_list(). */
 int
 store_dataset_list(struct store *s, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = dataset_list(s, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, dataset_list(lock(s), t, cause));
 }
 
 /* Keep the data BLOB of dataset NAME; see store.h. */
@@ -2297,12 +2301,7 @@ int
 store_dataset_save(struct store *s, const char *name, const unsigned char *blob, size_t len,
                    char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = dataset_save(s, name, blob, len, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, dataset_save(lock(s), name, blob, len, cause));
 }
 
 /* The saved data of dataset NAME, if any; see store.h. */
@@ -2310,24 +2309,14 @@ int
 store_dataset_data(struct store *s, const char *name, unsigned char **blob, size_t *len,
                    char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = dataset_data(s, name, blob, len, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, dataset_data(lock(s), name, blob, len, cause));
 }
 
 /* Start run R, owned by this process, *ID getting its number; see run_begin(). */
 int
 store_run_begin(struct store *s, const struct store_run *r, int64_t *id, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_begin(s, r, id, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_begin(lock(s), r, id, cause));
 }
 
 /* Buffer one curve point of run ID; see run_curve(). */
@@ -2335,12 +2324,7 @@ int
 store_run_curve(struct store *s, int64_t id, int64_t step, const char *name, double v,
                 char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_curve(s, id, step, name, v, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_curve(lock(s), id, step, name, v, cause));
 }
 
 /* End run ID with STATUS; see run_end(). */
@@ -2348,12 +2332,7 @@ int
 store_run_end(struct store *s, int64_t id, const char *status, int64_t iterations,
               const char *message, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_end(s, id, status, iterations, message, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_end(lock(s), id, status, iterations, message, cause));
 }
 
 /* The status of run ID in a new string the caller frees, or NULL if there is
@@ -2373,24 +2352,14 @@ store_run_status(struct store *s, int64_t id)
 int
 store_run_list(struct store *s, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_list(s, 0, -1, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_list(lock(s), 0, -1, t, cause));
 }
 
 /* Runs OFFSET + 1 to OFFSET + LIMIT in the order of store_run_list(). */
 int
 store_run_page(struct store *s, int64_t offset, int64_t limit, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_list(s, offset, limit < 0 ? 0 : limit, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_list(lock(s), offset, limit < 0 ? 0 : limit, t, cause));
 }
 
 /* How many runs the workspace holds. */
@@ -2399,24 +2368,21 @@ store_run_count(struct store *s, int64_t *n, char **cause)
 {
     int rc;
 
+    /* fail() reads sqlite's message, which the flusher may replace once
+     * the lock is let go: it runs under the lock too. */
     pthread_mutex_lock(&s->lock);
-    rc = query_int(s, "SELECT count(*) FROM runs", n);
+    rc = query_int(s, "SELECT count(*) FROM runs", n) == SQLITE_OK
+             ? AIWB_OK
+             : fail(s, cause, "count the runs");
     pthread_mutex_unlock(&s->lock);
-    if (rc != SQLITE_OK)
-        return fail(s, cause, "count the runs");
-    return AIWB_OK;
+    return rc;
 }
 
 /* List the curve points of run ID in the empty table T; see curve_list(). */
 int
 store_curve_list(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = curve_list(s, id, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, curve_list(lock(s), id, t, cause));
 }
 
 /* Record N metric values of a model on a dataset; see eval_put(). */
@@ -2424,24 +2390,14 @@ int
 store_eval_put(struct store *s, const char *model, int version, const char *dataset, size_t n,
                const char *const *names, const double *values, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = eval_put(s, model, version, dataset, n, names, values, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, eval_put(lock(s), model, version, dataset, n, names, values, cause));
 }
 
 /* Save model M as the next version of its name; see model_put(). */
 int
 store_model_put(struct store *s, const struct store_model *m, int *version, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_put(s, m, version, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_put(lock(s), m, version, cause));
 }
 
 /* Read a model's blob into a new buffer the caller frees; see model_get(). */
@@ -2449,24 +2405,14 @@ int
 store_model_get(struct store *s, const char *name, int version, unsigned char **blob,
                 size_t *len, int *version_out, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_get(s, name, version, blob, len, version_out, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_get(lock(s), name, version, blob, len, version_out, cause));
 }
 
 /* List every model version in the empty table T; see model_versions(). */
 int
 store_model_list(struct store *s, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_versions(s, NULL, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_versions(lock(s), NULL, t, cause));
 }
 
 /* List the versions of model NAME (every model's if NULL) in the empty
@@ -2474,12 +2420,7 @@ store_model_list(struct store *s, struct aiwb_table *t, char **cause)
 int
 store_model_versions(struct store *s, const char *name, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_versions(s, name, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_versions(lock(s), name, t, cause));
 }
 
 /* Mark a version of a model live; see promote(). */
@@ -2487,36 +2428,21 @@ int
 store_promote(struct store *s, const char *name, int version, const char *dataset,
               const char *note, int *previous, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = promote(s, name, version, dataset, note, previous, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, promote(lock(s), name, version, dataset, note, previous, cause));
 }
 
 /* The live version of a model and since when; see model_live(). */
 int
 store_model_live(struct store *s, const char *name, int *version, char **since, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_live(s, name, version, since, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_live(lock(s), name, version, since, cause));
 }
 
 /* List the promotions in the empty table T; see promotion_list(). */
 int
 store_promotion_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = promotion_list(s, name, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, promotion_list(lock(s), name, t, cause));
 }
 
 /* Record an export of a model version; see export_put(). */
@@ -2524,24 +2450,14 @@ int
 store_export_put(struct store *s, const char *name, int version, const char *folder,
                  char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = export_put(s, name, version, folder, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, export_put(lock(s), name, version, folder, cause));
 }
 
 /* List the exports in the empty table T; see export_list(). */
 int
 store_export_list(struct store *s, const char *name, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = export_list(s, name, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, export_list(lock(s), name, t, cause));
 }
 
 /* Record the metrics of a cross-validated run; see run_metrics_put(). */
@@ -2549,12 +2465,7 @@ int
 store_run_metrics_put(struct store *s, int64_t id, size_t n, const char *const *names,
                       const double *mean, const double *sd, size_t nfolds, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_metrics_put(s, id, n, names, mean, sd, nfolds, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_metrics_put(lock(s), id, n, names, mean, sd, nfolds, cause));
 }
 
 /* The runs that measured a metric, best first; see leaderboard(). */
@@ -2562,48 +2473,28 @@ int
 store_leaderboard(struct store *s, const char *metric, int higher, struct aiwb_table *t,
                   char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = leaderboard(s, metric, higher, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, leaderboard(lock(s), metric, higher, t, cause));
 }
 
 /* Run ID's fields as rows; see run_info(). */
 int
 store_run_info(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_info(s, id, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_info(lock(s), id, t, cause));
 }
 
 /* A cross-validated run's metrics; see run_metrics(). */
 int
 store_run_metrics(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_metrics(s, id, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_metrics(lock(s), id, t, cause));
 }
 
 /* The evaluations of the models a run saved; see run_evals(). */
 int
 store_run_evals(struct store *s, int64_t id, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = run_evals(s, id, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, run_evals(lock(s), id, t, cause));
 }
 
 /* The evaluations of a model version in the order they were made; see
@@ -2612,12 +2503,7 @@ int
 store_model_evals(struct store *s, const char *name, int version, struct aiwb_table *t,
                   char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_evals(s, name, version, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_evals(lock(s), name, version, t, cause));
 }
 
 /* The run that saved a model version; see model_run(). */
@@ -2625,12 +2511,7 @@ int
 store_model_run(struct store *s, const char *name, int version, int64_t *run, int *version_out,
                 char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = model_run(s, name, version, run, version_out, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, model_run(lock(s), name, version, run, version_out, cause));
 }
 
 /* The names of the saved models, sorted, as a new NULL-terminated array of
@@ -2663,12 +2544,7 @@ store_dataset_names(struct store *s)
 int
 store_check(struct store *s, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = check(s, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, check(lock(s), cause));
 }
 
 /* Keep a drift report and its rows: 0, or a negative status with *cause. */
@@ -2676,12 +2552,7 @@ int
 store_drift_put(struct store *s, const struct store_drift_report *r, size_t n,
                 const struct store_drift_row *rows, int64_t *id, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = drift_put(s, r, n, rows, id, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, drift_put(lock(s), r, n, rows, id, cause));
 }
 
 /* Read drift report ID back through FN; see store.h. */
@@ -2691,22 +2562,12 @@ store_drift_get(struct store *s, int64_t id,
                           const struct store_drift_row *row),
                 void *arg, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = drift_get(s, id, fn, arg, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, drift_get(lock(s), id, fn, arg, cause));
 }
 
 /* List the drift reports into the empty table T. */
 int
 store_drift_list(struct store *s, struct aiwb_table *t, char **cause)
 {
-    int ret;
-
-    pthread_mutex_lock(&s->lock);
-    ret = drift_list(s, t, cause);
-    pthread_mutex_unlock(&s->lock);
-    return ret;
+    return unlock(s, drift_list(lock(s), t, cause));
 }
