@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-als.h"
+#include "predict-common.h"
 #include "rank-topk.h"
 
 static const struct aiwb_host_api *api;
@@ -109,16 +110,6 @@ als_n_outputs(const void *state)
     return 1;
 }
 
-static double
-dot_k(const double *a, const double *b, size_t k)
-{
-    double d = 0;
-
-    for (size_t j = 0; j < k; j++)
-        d += a[j] * b[j];
-    return d;
-}
-
 /* The score of user U for item I, cold start included. */
 static double
 pair_score(const struct als *s, long u, long i)
@@ -126,7 +117,7 @@ pair_score(const struct als *s, long u, long i)
     int uk = user_known(s, u), ik = item_known(s, i);
 
     if (uk && ik)
-        return dot_k(s->X + (size_t)u * s->k, s->Y + (size_t)i * s->k, s->k);
+        return predict_dot(s->X + (size_t)u * s->k, s->Y + (size_t)i * s->k, s->k);
     if (ik)
         return s->cold_item[i];
     if (uk)
@@ -180,7 +171,7 @@ als_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_
         /* the same products as predict(), so that the scores agree to the bit */
         const double *x = s->X + (size_t)user * s->k;
         for (size_t i = 0; i < ni; i++)
-            sc[i] = dot_k(x, s->Y + i * s->k, s->k);
+            sc[i] = predict_dot(x, s->Y + i * s->k, s->k);
         for (size_t t = st->uptr[user]; t < st->uptr[user + 1]; t++)
             skip[st->uidx[t]] = 1;
     } else {
@@ -195,30 +186,25 @@ als_recommend(const void *state, int32_t user, const int32_t *exclude, size_t n_
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("als: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "als", what);
 }
 
 /* The options as saved, checked as the option specs would. */
 static int
 load_options(struct als *s, struct aiwb_reader *r, char **cause)
 {
+    static const char *const scales[] = {"none", "count"};
     int64_t k, implicit, threads;
-    char *scale = NULL;
-    int bad;
+    int scale;
 
     if (api->get_int(r, "factors", &k) != AIWB_OK || k < 1 || k > ALS_MAX_FACTORS)
         return corrupt(cause, "factors");
     s->k = (size_t)k;
     if (api->get_real(r, "lambda", &s->lambda) != AIWB_OK || !(s->lambda >= 0))
         return corrupt(cause, "lambda");
-    if (api->get_str(r, "lambda_scale", &scale) != AIWB_OK)
+    if ((scale = predict_get_word(api, r, "lambda_scale", scales, 2)) < 0)
         return corrupt(cause, "lambda_scale");
-    s->count_scale = strcmp(scale, "count") == 0;
-    bad = !s->count_scale && strcmp(scale, "none") != 0;
-    api->free(scale);
-    if (bad)
-        return corrupt(cause, "lambda_scale");
+    s->count_scale = scale == 1;
     if (api->get_int(r, "implicit", &implicit) != AIWB_OK || implicit < 0 || implicit > 1)
         return corrupt(cause, "implicit");
     s->implicit = (int)implicit;
@@ -236,8 +222,9 @@ load_options(struct als *s, struct aiwb_reader *r, char **cause)
 
 /* Read back what the fit half's save wrote. */
 static int
-load_state(struct als *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct als *s = state;
     size_t nx = 0, ny = 0;
     int64_t rows, converged;
     int rc;
@@ -281,20 +268,12 @@ als_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     struct als *s = state;
     int rc;
 
-    if (version != 1) {
-        *cause = api->format("als: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    als_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        als_clear(s);
+    rc = predict_load(api, "als", version, ALGO_ALS_STATE_VERSION, als_fini, load_state, s,
+                      &s->fitted, r, cause);
+    if (rc != AIWB_OK)
         return rc;
-    }
     als_compute_cold(s);
-    s->ready = s->fitted = 1;
+    s->ready = 1;
     return AIWB_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-gmm.h"
+#include "predict-common.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -34,21 +35,13 @@ algo_gmm_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free the model S owns and zero everything but the options and the training part. */
 void
 gmm_clear(struct gmm *s)
 {
     struct gmm keep = *s;
 
-    free_strs(s->features, s->p);
+    predict_free_strs(api, s->features, s->p);
     api->free(s->weights);
     api->free(s->means);
     api->free(s->covs);
@@ -250,36 +243,26 @@ gmm_predict(const void *state, size_t n, const double *X, size_t ldx, double *ou
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("gmm: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "gmm", what);
 }
 
 /* Read back what the fit half's save wrote, and factorise the covariances again. */
 static int
-load_state(struct gmm *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct gmm *s = state;
     int64_t k, converged, *sizes = NULL;
-    char *word = NULL;
     size_t n = 0, nf = 0;
     char **features = NULL;
-    double *v = NULL;
     int which;
 
     if (api->get_int(r, "k", &k) != AIWB_OK || k < 1)
         return corrupt(cause, "k");
     s->k = (size_t)k;
-    if (api->get_str(r, "covariance", &word) != AIWB_OK)
-        return corrupt(cause, "covariance");
-    which = gmm_choice(word, gmm_cov_names, 2);
-    api->free(word);
-    if (which < 0)
+    if ((which = predict_get_word(api, r, "covariance", gmm_cov_names, 2)) < 0)
         return corrupt(cause, "covariance");
     s->cov = (enum gmm_cov)which;
-    if (api->get_str(r, "init", &word) != AIWB_OK)
-        return corrupt(cause, "init");
-    which = gmm_choice(word, gmm_init_names, 3);
-    api->free(word);
-    if (which < 0)
+    if ((which = predict_get_word(api, r, "init", gmm_init_names, 3)) < 0)
         return corrupt(cause, "init");
     s->init = (enum gmm_init)which;
     if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
@@ -289,26 +272,17 @@ load_state(struct gmm *s, struct aiwb_reader *r, char **cause)
     if (api->get_real(r, "reg_covar", &s->reg) != AIWB_OK)
         return corrupt(cause, "reg_covar");
     if (api->get_strs(r, "features", &nf, &features) != AIWB_OK || nf == 0) {
-        free_strs(features, nf);
+        predict_free_strs(api, features, nf);
         return corrupt(cause, "features");
     }
     s->p = nf;
     s->features = features;
     gmm_alloc_params(s);
-    if (api->get_reals(r, "weights", &n, &v) != AIWB_OK || n != s->k)
-        goto bad_weights;
-    memcpy(s->weights, v, n * sizeof(double));
-    api->free(v);
-    v = NULL;
-    if (api->get_reals(r, "means", &n, &v) != AIWB_OK || n != s->k * s->p)
-        goto bad_means;
-    memcpy(s->means, v, n * sizeof(double));
-    api->free(v);
-    v = NULL;
-    if (api->get_reals(r, "covariances", &n, &v) != AIWB_OK || n != s->k * gmm_cov_size(s))
-        goto bad_covs;
-    memcpy(s->covs, v, n * sizeof(double));
-    api->free(v);
+    if (predict_get_reals(api, r, "gmm", "weights", s->k, s->weights, NULL, cause) != AIWB_OK ||
+        predict_get_reals(api, r, "gmm", "means", s->k * s->p, s->means, NULL, cause) != AIWB_OK ||
+        predict_get_reals(api, r, "gmm", "covariances", s->k * gmm_cov_size(s), s->covs, NULL,
+                          cause) != AIWB_OK)
+        return AIWB_EDATA;
     if (api->get_ints(r, "sizes", &n, &sizes) != AIWB_OK || n != s->k) {
         api->free(sizes);
         return corrupt(cause, "sizes");
@@ -333,15 +307,6 @@ load_state(struct gmm *s, struct aiwb_reader *r, char **cause)
         return AIWB_EDATA;
     }
     return AIWB_OK;
-bad_weights:
-    api->free(v);
-    return corrupt(cause, "weights");
-bad_means:
-    api->free(v);
-    return corrupt(cause, "means");
-bad_covs:
-    api->free(v);
-    return corrupt(cause, "covariances");
 }
 
 /*
@@ -352,22 +317,9 @@ int
 gmm_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct gmm *s = state;
-    int rc;
 
-    if (version != ALGO_GMM_STATE_VERSION) {
-        *cause = api->format("gmm: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, ALGO_GMM_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    gmm_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        gmm_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "gmm", version, ALGO_GMM_STATE_VERSION, gmm_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what load (or a fit) allocated in STATE but the training part. */

@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-itemknn.h"
+#include "predict-common.h"
 #include "rank-topk.h"
 
 static const struct aiwb_host_api *api;
@@ -26,13 +27,6 @@ void
 algo_itemknn_bind(const struct aiwb_host_api *host)
 {
     api = host;
-}
-
-static int
-corrupt(const char *who, char **cause, const char *what)
-{
-    *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')", who, what);
-    return AIWB_EDATA;
 }
 
 /* One output: the score of a pair. */
@@ -193,7 +187,7 @@ load_neighbours(struct itemknn *s, struct aiwb_reader *r, char **cause)
         s->nptr[i + 1] = s->nptr[i] + (size_t)counts[i];
     }
     if (api->get_ints(r, "neighbour_items", &nx, &idx) != AIWB_OK || nx != s->nptr[ni]) {
-        rc = corrupt("itemknn", cause, "neighbour_items");
+        rc = predict_corrupt(api, cause, "itemknn", "neighbour_items");
         goto out;
     }
     s->nidx = api->alloc(rank_nonzero(nx) * sizeof(int32_t));
@@ -201,26 +195,26 @@ load_neighbours(struct itemknn *s, struct aiwb_reader *r, char **cause)
         for (size_t q = s->nptr[i]; q < s->nptr[i + 1]; q++) {
             if (idx[q] < 0 || (size_t)idx[q] >= ni || (size_t)idx[q] == i ||
                 (q > s->nptr[i] && idx[q] <= idx[q - 1])) {
-                rc = corrupt("itemknn", cause, "neighbour_items");
+                rc = predict_corrupt(api, cause, "itemknn", "neighbour_items");
                 goto out;
             }
             s->nidx[q] = (int32_t)idx[q];
         }
     }
     if (api->get_reals(r, "neighbour_sims", &ns, &s->nsim) != AIWB_OK || ns != nx) {
-        rc = corrupt("itemknn", cause, "neighbour_sims");
+        rc = predict_corrupt(api, cause, "itemknn", "neighbour_sims");
         goto out;
     }
     for (size_t q = 0; q < ns; q++) {
         if (!(s->nsim[q] > 0) || !(s->nsim[q] <= 1 + 1e-12)) {
-            rc = corrupt("itemknn", cause, "neighbour_sims");
+            rc = predict_corrupt(api, cause, "itemknn", "neighbour_sims");
             goto out;
         }
     }
     rc = AIWB_OK;
     goto out;
 bad_counts:
-    rc = corrupt("itemknn", cause, "neighbour_counts");
+    rc = predict_corrupt(api, cause, "itemknn", "neighbour_counts");
 out:
     api->free(counts);
     api->free(idx);
@@ -228,23 +222,24 @@ out:
 }
 
 static int
-itemknn_load_state(struct itemknn *s, struct aiwb_reader *r, char **cause)
+itemknn_load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct itemknn *s = state;
     int64_t k, weighted, threads, rows;
     int rc;
 
     if (api->get_int(r, "neighbours", &k) != AIWB_OK || k < 1)
-        return corrupt("itemknn", cause, "neighbours");
+        return predict_corrupt(api, cause, "itemknn", "neighbours");
     s->neighbours = (size_t)k;
     if (api->get_int(r, "weighted", &weighted) != AIWB_OK || weighted < 0 || weighted > 1)
-        return corrupt("itemknn", cause, "weighted");
+        return predict_corrupt(api, cause, "itemknn", "weighted");
     s->weighted = (int)weighted;
     if (api->get_int(r, "threads", &threads) != AIWB_OK || threads < 1 ||
         threads > ITEMKNN_MAX_THREADS)
-        return corrupt("itemknn", cause, "threads");
+        return predict_corrupt(api, cause, "itemknn", "threads");
     s->threads = (size_t)threads;
     if (api->get_int(r, "rows", &rows) != AIWB_OK || rows < 0)
-        return corrupt("itemknn", cause, "rows");
+        return predict_corrupt(api, cause, "itemknn", "rows");
     s->rows = (size_t)rows;
     if ((rc = rank_store_load(api, "itemknn", &s->st, r, 0, cause)) != AIWB_OK ||
         (rc = load_neighbours(s, r, cause)) != AIWB_OK)
@@ -263,20 +258,12 @@ itemknn_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     struct itemknn *s = state;
     int rc;
 
-    if (version != ALGO_ITEMKNN_STATE_VERSION) {
-        *cause = api->format("itemknn: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    itemknn_clear(s);
-    if ((rc = itemknn_load_state(s, r, cause)) != AIWB_OK) {
-        itemknn_clear(s);
+    rc = predict_load(api, "itemknn", version, ALGO_ITEMKNN_STATE_VERSION, itemknn_fini,
+                      itemknn_load_state, s, &s->fitted, r, cause);
+    if (rc != AIWB_OK)
         return rc;
-    }
     itemknn_compute_norms(s);
     s->pop = rank_popularity(api, &s->st);
-    s->fitted = 1;
     return AIWB_OK;
 }
 
@@ -373,23 +360,20 @@ popular_recommend(const void *state, int32_t user, const int32_t *exclude, size_
 }
 
 static int
-popular_load_state(struct popular *s, struct aiwb_reader *r, char **cause)
+popular_load_state(void *state, struct aiwb_reader *r, char **cause)
 {
-    char *by = NULL;
+    struct popular *s = state;
+    static const char *const by[] = {"count", "rating"};
     int64_t rows;
-    int bad;
+    int which;
 
-    if (api->get_str(r, "by", &by) != AIWB_OK)
-        return corrupt("popular", cause, "by");
-    s->by_rating = strcmp(by, "rating") == 0;
-    bad = !s->by_rating && strcmp(by, "count") != 0;
-    api->free(by);
-    if (bad)
-        return corrupt("popular", cause, "by");
+    if ((which = predict_get_word(api, r, "by", by, 2)) < 0)
+        return predict_corrupt(api, cause, "popular", "by");
+    s->by_rating = which == 1;
     if (api->get_int(r, "min_count", &s->min_count) != AIWB_OK || s->min_count < 1)
-        return corrupt("popular", cause, "min_count");
+        return predict_corrupt(api, cause, "popular", "min_count");
     if (api->get_int(r, "rows", &rows) != AIWB_OK || rows < 0)
-        return corrupt("popular", cause, "rows");
+        return predict_corrupt(api, cause, "popular", "rows");
     s->rows = (size_t)rows;
     return rank_store_load(api, "popular", &s->st, r, 0, cause);
 }
@@ -405,20 +389,11 @@ popular_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     struct popular *s = state;
     int rc;
 
-    if (version != ALGO_POPULAR_STATE_VERSION) {
-        *cause = api->format("popular: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    popular_clear(s);
-    if ((rc = popular_load_state(s, r, cause)) != AIWB_OK) {
-        popular_clear(s);
-        return rc;
-    }
-    popular_compute(s);
-    s->fitted = 1;
-    return AIWB_OK;
+    rc = predict_load(api, "popular", version, ALGO_POPULAR_STATE_VERSION, popular_fini,
+                      popular_load_state, s, &s->fitted, r, cause);
+    if (rc == AIWB_OK)
+        popular_compute(s);
+    return rc;
 }
 
 /* Free what a fit or load of popular allocated in STATE. */

@@ -13,6 +13,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-kmeans.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -29,21 +30,13 @@ algo_kmeans_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free the model S owns and zero everything but the options and the training part. */
 void
 kmeans_clear(struct kmeans *s)
 {
     struct kmeans keep = *s;
 
-    free_strs(s->features, s->p);
+    predict_free_strs(api, s->features, s->p);
     api->free(s->mean);
     api->free(s->cc);
     api->free(s->sizes);
@@ -110,34 +103,24 @@ kmeans_predict(const void *state, size_t n, const double *X, size_t ldx, double 
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("kmeans: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "kmeans", what);
 }
 
 /* Read back what the fit half's save wrote. */
 static int
-load_state(struct kmeans *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct kmeans *s = state;
     int64_t k, converged, *sizes = NULL;
-    char *init = NULL;
     size_t n = 0;
-    int rc = AIWB_OK, known;
+    int rc = AIWB_OK, init;
 
     if (api->get_int(r, "k", &k) != AIWB_OK || k < 1)
         return corrupt(cause, "k");
     s->k = (size_t)k;
-    if (api->get_str(r, "init", &init) != AIWB_OK)
+    if ((init = predict_get_word(api, r, "init", kmeans_init_names, KMEANS_N_INITS)) < 0)
         return corrupt(cause, "init");
-    known = 0;
-    for (size_t i = 0; i < KMEANS_N_INITS; i++) {
-        if (strcmp(init, kmeans_init_names[i]) == 0) {
-            s->init = (enum kmeans_init)i;
-            known = 1;
-        }
-    }
-    api->free(init);
-    if (!known)
-        return corrupt(cause, "init");
+    s->init = (enum kmeans_init)init;
     if (api->get_int(r, "restarts", &s->restarts) != AIWB_OK)
         return corrupt(cause, "restarts");
     if (api->get_int(r, "max_iter", &s->max_iter) != AIWB_OK)
@@ -189,22 +172,9 @@ int
 kmeans_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct kmeans *s = state;
-    int rc;
 
-    if (version != ALGO_KMEANS_STATE_VERSION) {
-        *cause = api->format("kmeans: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, ALGO_KMEANS_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    kmeans_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        kmeans_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "kmeans", version, ALGO_KMEANS_STATE_VERSION, kmeans_fini, load_state,
+                        s, &s->fitted, r, cause);
 }
 
 /* Free what load (or a fit) allocated in STATE but the training part. */

@@ -22,6 +22,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-knn.h"
+#include "predict-common.h"
 
 /* Neighbours up to this many are sorted by insertion, more by heapsort. */
 #define KNN_INSERTION_SORT 32
@@ -38,24 +39,14 @@ algo_knn_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what S owns and zero everything but the options. */
 void
 knn_clear(struct knn *s)
 {
     struct knn keep = *s;
 
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->K);
+    predict_free_strs(api, s->features, s->p);
+    predict_free_strs(api, s->classes, s->K);
     api->free(s->T);
     api->free(s->y);
     memset(s, 0, sizeof(*s));
@@ -265,26 +256,20 @@ knn_n_outputs(const void *state)
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("knn: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "knn", what);
 }
 
 /* Read the word under KEY, which must be A (returns 0) or B (returns 1); -1 otherwise. */
 static int
 get_choice(struct aiwb_reader *r, const char *key, const char *a, const char *b)
 {
-    char *v = NULL;
-    int which = -1;
-
-    if (api->get_str(r, key, &v) == AIWB_OK)
-        which = strcmp(v, a) == 0 ? 0 : strcmp(v, b) == 0 ? 1 : -1;
-    api->free(v);
-    return which;
+    return predict_get_word(api, r, key, (const char *const[]){a, b}, 2);
 }
 
 static int
-load_state(struct knn *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct knn *s = state;
     size_t nrows = 0, ny = 0;
     int v;
 
@@ -331,22 +316,9 @@ int
 knn_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct knn *s = state;
-    int rc;
 
-    if (version != ALGO_KNN_STATE_VERSION) {
-        *cause = api->format("knn: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, ALGO_KNN_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    knn_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        knn_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "knn", version, ALGO_KNN_STATE_VERSION, knn_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what a fit or load allocated in STATE. */

@@ -13,6 +13,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-lasso.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -23,7 +24,7 @@ algo_lasso_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-const struct enet_scalar_key enet_scalars[ENET_NSCALARS] = {
+const struct predict_scalar enet_scalars[ENET_NSCALARS] = {
     {"alpha", offsetof(struct enet, alpha_fit)},
     {"l1_ratio", offsetof(struct enet, rho)},
     {"alpha_max", offsetof(struct enet, alpha_max)},
@@ -36,30 +37,13 @@ const struct enet_scalar_key enet_scalars[ENET_NSCALARS] = {
     {"tol", offsetof(struct enet, tol)},
 };
 
-/* Scalar I of S: the address of the member enet_scalars[I] names. */
-double *
-enet_scalar(struct enet *s, size_t i)
-{
-    return (double *)((char *)s + enet_scalars[i].offset);
-}
-
-static void
-free_terms(char **terms, size_t n)
-{
-    if (terms == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(terms[i]);
-    api->free(terms);
-}
-
 /* Free what the model owns and zero everything but the options. */
 void
 enet_clear(struct enet *s)
 {
     struct enet keep = *s;
 
-    free_terms(s->terms, s->k);
+    predict_free_strs(api, s->terms, s->k);
     api->free(s->mean);
     api->free(s->w);
     api->free(s->coef);
@@ -90,28 +74,18 @@ int
 enet_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
 {
     const struct enet *s = state;
-    const double *beta;
-    double b0;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    beta = s->coef + s->intercept;
-    b0 = s->intercept ? s->coef[0] : 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = X + i * ldx;
-        double dot = 0.0;
-
-        for (size_t j = 0; j < s->p; j++)
-            dot += xi[j] * beta[j];
-        out[i] = b0 + dot;
-    }
+    predict_linear(n, X, ldx, s->p, s->intercept ? s->coef[0] : 0.0, s->coef + s->intercept, out);
     return AIWB_OK;
 }
 
 /* Read back what enet_save wrote. */
 static int
-load_state(struct enet *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct enet *s = state;
     int64_t p, *flags = NULL;
     size_t nflags = 0, nterms = 0, ncoef = 0, npath = 0;
     double *path = NULL;
@@ -142,20 +116,13 @@ load_state(struct enet *s, struct aiwb_reader *r, char **cause)
     s->nonzero = (size_t)flags[6];
     s->path_len = flags[7];
     if (api->get_reals(r, "estimate", &ncoef, &s->coef) != AIWB_OK || ncoef != s->k) {
-        *cause = api->format("%s: the saved model is corrupt or incomplete (reading 'estimate')",
-                             s->who);
+        predict_corrupt(api, cause, s->who, "estimate");
         goto out;
     }
-    for (size_t i = 0; i < ENET_NSCALARS; i++) {
-        if (api->get_real(r, enet_scalars[i].key, enet_scalar(s, i)) != AIWB_OK) {
-            *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')",
-                                 s->who, enet_scalars[i].key);
-            goto out;
-        }
-    }
+    if (predict_get_scalars(api, r, s->who, s, enet_scalars, ENET_NSCALARS, cause) != AIWB_OK)
+        goto out;
     if (api->get_reals(r, "path", &npath, &path) != AIWB_OK || npath % LASSO_PATH_COLS != 0) {
-        *cause =
-            api->format("%s: the saved model is corrupt or incomplete (reading 'path')", s->who);
+        predict_corrupt(api, cause, s->who, "path");
         goto out;
     }
     s->npath = npath / LASSO_PATH_COLS;
@@ -173,23 +140,10 @@ static int
 enet_load(void *state, struct aiwb_reader *r, unsigned version, char **cause, const char *who)
 {
     struct enet *s = state;
-    int rc;
 
     s->who = who;
-    if (version != ENET_STATE_VERSION) {
-        *cause = api->format("%s: cannot read a model saved with state version %u (this plugin "
-                             "reads version 1)",
-                             who, version);
-        return AIWB_ENOTSUP;
-    }
-    enet_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        enet_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, who, version, ENET_STATE_VERSION, enet_fini, load_state, s, &s->fitted,
+                        r, cause);
 }
 
 /* Load a saved lasso. */

@@ -818,7 +818,8 @@ enet_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "estimate", s->k, s->coef);
     for (size_t i = 0; i < ENET_NSCALARS && rc == AIWB_OK; i++)
-        rc = api->put_real(w, enet_scalars[i].key, *enet_scalar((struct enet *)s, i));
+        rc = api->put_real(w, enet_scalars[i].key,
+                           *predict_scalar((struct enet *)s, enet_scalars, i));
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "path", s->npath * LASSO_PATH_COLS, s->path);
     return rc;

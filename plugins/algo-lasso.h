@@ -13,6 +13,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
+
 /* The version of the saved state (enet_save writes it, lasso_load and
  * elasticnet_load read it), the same for both algorithms. */
 #define ENET_STATE_VERSION 1
@@ -66,19 +68,13 @@ struct enet {
 
 
 /* The scalars saved and loaded, in this order (ENET_NSCALARS of them). */
-struct enet_scalar_key {
-    const char *key;
-    size_t offset;
-};
 #define ENET_NSCALARS 10
-extern const struct enet_scalar_key enet_scalars[ENET_NSCALARS];
+extern const struct predict_scalar enet_scalars[ENET_NSCALARS];
 
 /* Keep HOST as the predict half's host table; called first by the module's
  * init (the server calls it with its own table). */
 void algo_lasso_bind(const struct aiwb_host_api *host);
 
-/* The address of scalar I (0..ENET_NSCALARS-1) of S. */
-double *enet_scalar(struct enet *s, size_t i);
 /* Free what the model owns and zero S but its options; what training keeps
  * (tr) must have been freed already. */
 void enet_clear(struct enet *s);

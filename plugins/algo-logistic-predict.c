@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-logistic.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -27,24 +28,14 @@ algo_logistic_bind(const struct aiwb_host_api *host)
 const char *const logistic_penalty_names[LOGISTIC_NPENALTIES] = {"none", "l2", "l1",
                                                                  "elasticnet"};
 
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what the model owns and zero everything but the options. */
 void
 logistic_clear(struct logistic *s)
 {
     struct logistic keep = *s;
 
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->n_classes);
+    predict_free_strs(api, s->features, s->p);
+    predict_free_strs(api, s->classes, s->n_classes);
     api->free(s->coef);
     memset(s, 0, sizeof(*s));
     s->C = keep.C;
@@ -80,18 +71,6 @@ logistic_n_outputs(const void *state)
     return s->n_classes;
 }
 
-/* The score X[i,] . W[k,] (without the intercept) of class vector K. */
-static inline double
-score(const struct logistic *s, const double *xi, size_t k)
-{
-    const double *w = s->coef + k * s->d;
-    double z = 0.0;
-
-    for (size_t j = 0; j < s->p; j++)
-        z += xi[j] * w[j];
-    return z;
-}
-
 /* Class probabilities, n x K, rows summing to one. Writes nothing but OUT. */
 int
 logistic_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
@@ -104,7 +83,7 @@ logistic_predict(const void *state, size_t n, const double *X, size_t ldx, doubl
     if (s->m == 1) {
         const double b = s->intercept ? s->coef[p] : 0;
         for (size_t i = 0; i < n; i++) {
-            double z = score(s, X + i * ldx, 0) + b, e = exp(-fabs(z));
+            double z = predict_dot(X + i * ldx, s->coef, p) + b, e = exp(-fabs(z));
             double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
             out[2 * i] = z >= 0 ? small : big;
             out[2 * i + 1] = z >= 0 ? big : small;
@@ -114,7 +93,7 @@ logistic_predict(const void *state, size_t n, const double *X, size_t ldx, doubl
     for (size_t i = 0; i < n; i++) {
         double *z = out + i * K, mx = -HUGE_VAL, sum = 0;
         for (size_t k = 0; k < K; k++) {
-            z[k] = score(s, X + i * ldx, k);
+            z[k] = predict_dot(X + i * ldx, s->coef + k * d, p);
             if (s->intercept)
                 z[k] += s->coef[k * d + p];
             if (z[k] > mx)
@@ -133,8 +112,7 @@ logistic_predict(const void *state, size_t n, const double *X, size_t ldx, doubl
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("logistic: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "logistic", what);
 }
 
 /* Read back what logistic_save wrote (state version 1 had no l1_ratio and
@@ -142,24 +120,15 @@ corrupt(char **cause, const char *what)
 static int
 load_state(struct logistic *s, struct aiwb_reader *r, unsigned version, char **cause)
 {
-    char *penalty = NULL;
     int64_t intercept, converged, extreme;
     size_t ncoef = 0, known = version == 1 ? 2 : LOGISTIC_NPENALTIES;
-    int bad = 1;
+    int penalty;
 
     if (api->get_real(r, "c", &s->C) != AIWB_OK)
         return corrupt(cause, "c");
-    if (api->get_str(r, "penalty", &penalty) != AIWB_OK)
+    if ((penalty = predict_get_word(api, r, "penalty", logistic_penalty_names, known)) < 0)
         return corrupt(cause, "penalty");
-    for (size_t i = 0; i < known; i++) {
-        if (strcmp(penalty, logistic_penalty_names[i]) == 0) {
-            s->penalty = (enum penalty)i;
-            bad = 0;
-        }
-    }
-    api->free(penalty);
-    if (bad)
-        return corrupt(cause, "penalty");
+    s->penalty = (enum penalty)penalty;
     s->l1_ratio = NAN;
     if (version >= 2 && api->get_real(r, "l1_ratio", &s->l1_ratio) != AIWB_OK)
         return corrupt(cause, "l1_ratio");

@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-mlp.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -33,24 +34,14 @@ algo_mlp_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what S owns of the model and zero it all but the training part. */
 void
 mlp_clear(struct mlp *s)
 {
     struct mlp_train *tr = s->tr;
 
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->n_classes);
+    predict_free_strs(api, s->features, s->p);
+    predict_free_strs(api, s->classes, s->n_classes);
     api->free(s->target);
     api->free(s->theta);
     memset(s, 0, sizeof(*s));
@@ -219,23 +210,15 @@ mlp_predict(const void *state, size_t n, const double *X, size_t ldx, double *ou
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("mlp: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "mlp", what);
 }
 
 /* Read the word KEY into *INDEX, one of the N NAMES. */
 static int
 get_word(struct aiwb_reader *r, const char *key, const char *const *names, size_t n, int *index)
 {
-    char *word = NULL;
-    int rc = api->get_str(r, key, &word);
-
-    *index = -1;
-    for (size_t i = 0; rc == AIWB_OK && i < n; i++)
-        if (strcmp(word, names[i]) == 0)
-            *index = (int)i;
-    api->free(word);
-    return rc == AIWB_OK && *index >= 0 ? AIWB_OK : AIWB_EDATA;
+    *index = predict_get_word(api, r, key, names, n);
+    return *index >= 0 ? AIWB_OK : AIWB_EDATA;
 }
 
 static int
@@ -368,6 +351,15 @@ load_outcome(struct mlp *s, struct aiwb_reader *r, char **cause)
     return AIWB_OK;
 }
 
+/* Read back what the fit half's save wrote: the network, then how training went. */
+static int
+load_state(void *state, struct aiwb_reader *r, char **cause)
+{
+    int rc = load_network(state, r, cause);
+
+    return rc == AIWB_OK ? load_outcome(state, r, cause) : rc;
+}
+
 /*
  * Load a saved model into STATE. Returns AIWB_OK; AIWB_ENOTSUP for another state
  * version, AIWB_EDATA for a corrupt model, with *cause set and the state left empty.
@@ -376,24 +368,9 @@ int
 mlp_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct mlp *s = state;
-    int rc;
 
-    if (version != ALGO_MLP_STATE_VERSION) {
-        *cause = api->format("mlp: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, ALGO_MLP_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    mlp_clear(s);
-    rc = load_network(s, r, cause);
-    if (rc == AIWB_OK)
-        rc = load_outcome(s, r, cause);
-    if (rc != AIWB_OK) {
-        mlp_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "mlp", version, ALGO_MLP_STATE_VERSION, mlp_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what load (or a fit) allocated in STATE but the training part. */

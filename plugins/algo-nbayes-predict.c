@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-nbayes.h"
+#include "predict-common.h"
 
 /* M_PI is POSIX, not C11. */
 #define NBAYES_PI 3.14159265358979323846
@@ -27,24 +28,14 @@ algo_nbayes_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what the state owns and zero everything but the options. */
 void
 nbayes_clear(struct nbayes *s)
 {
     struct nbayes keep = *s;
 
-    free_strs(s->features, s->p);
-    free_strs(s->classes, s->K);
+    predict_free_strs(api, s->features, s->p);
+    predict_free_strs(api, s->classes, s->K);
     api->free(s->levels);
     api->free(s->offset);
     api->free(s->count);
@@ -167,43 +158,32 @@ nbayes_predict(const void *state, size_t n, const double *X, size_t ldx, double 
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("nbayes: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "nbayes", what);
 }
 
 /* Read an array of N reals under KEY into DST (which has room for N). */
 static int
 get_array(struct aiwb_reader *r, const char *key, size_t n, double *dst, char **cause)
 {
-    double *v = NULL;
-    size_t got = 0;
-    int ok = api->get_reals(r, key, &got, &v) == AIWB_OK && got == n;
-
-    if (ok && n > 0)
-        memcpy(dst, v, n * sizeof(double));
-    api->free(v);
-    return ok ? AIWB_OK : corrupt(cause, key);
+    return predict_get_reals(api, r, "nbayes", key, n, dst, NULL, cause);
 }
 
 static int
-load_state(struct nbayes *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
-    char *priors = NULL;
+    struct nbayes *s = state;
+    static const char *const priors[] = {"uniform", "empirical"};
     size_t nlev = 0;
     int64_t missing;
-    int bad;
+    int which;
 
     if (api->get_real(r, "var_smoothing", &s->var_smoothing) != AIWB_OK)
         return corrupt(cause, "var_smoothing");
     if (api->get_real(r, "alpha", &s->alpha) != AIWB_OK)
         return corrupt(cause, "alpha");
-    if (api->get_str(r, "priors", &priors) != AIWB_OK)
+    if ((which = predict_get_word(api, r, "priors", priors, 2)) < 0)
         return corrupt(cause, "priors");
-    s->uniform = strcmp(priors, "uniform") == 0;
-    bad = !s->uniform && strcmp(priors, "empirical") != 0;
-    api->free(priors);
-    if (bad)
-        return corrupt(cause, "priors");
+    s->uniform = which == 0;
     if (api->get_strs(r, "features", &s->p, &s->features) != AIWB_OK)
         return corrupt(cause, "features");
     if (api->get_strs(r, "classes", &s->K, &s->classes) != AIWB_OK || s->K < 2)
@@ -236,22 +216,9 @@ int
 nbayes_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct nbayes *s = state;
-    int rc;
 
-    if (version != NBAYES_STATE_VERSION) {
-        *cause = api->format("nbayes: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, NBAYES_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    nbayes_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        nbayes_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "nbayes", version, NBAYES_STATE_VERSION, nbayes_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what nbayes_load or a fit made. */

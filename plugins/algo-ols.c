@@ -724,7 +724,7 @@ ols_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "p_value", s->k, s->pval);
     for (size_t i = 0; i < OLS_NSCALARS && rc == AIWB_OK; i++)
-        rc = api->put_real(w, ols_scalars[i].key, *ols_scalar((struct ols *)s, i));
+        rc = api->put_real(w, ols_scalars[i].key, *predict_scalar((struct ols *)s, ols_scalars, i));
     return rc;
 }
 

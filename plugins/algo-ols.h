@@ -13,6 +13,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
+
 /* The version of the saved state (ols_save writes it, ols_load reads it). */
 #define OLS_STATE_VERSION 1
 /* The flags of the "ols" algorithm. */
@@ -48,19 +50,13 @@ struct ols {
 };
 
 /* The scalars saved and loaded, in this order (OLS_NSCALARS of them). */
-struct ols_scalar_key {
-    const char *key;
-    size_t offset;
-};
-extern const struct ols_scalar_key ols_scalars[];
+extern const struct predict_scalar ols_scalars[];
 #define OLS_NSCALARS 10
 
 /* Keep HOST as the predict half's host table; called first by the module's
  * init (the server calls it with its own table). */
 void algo_ols_bind(const struct aiwb_host_api *host);
 
-/* The address of scalar I (0..OLS_NSCALARS-1) of S. */
-double *ols_scalar(struct ols *s, size_t i);
 /* Free what the model owns (terms and coefficients) and zero S, keeping the
  * options; the training pass (xp) must have been freed already. */
 void ols_clear(struct ols *s);

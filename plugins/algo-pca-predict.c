@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-pca.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -27,21 +28,13 @@ algo_pca_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what S owns and zero everything but the options. */
 void
 pca_model_clear(struct pca_model *s)
 {
     struct pca_model keep = *s;
 
-    free_strs(s->features, s->p);
+    predict_free_strs(api, s->features, s->p);
     api->free(s->means);
     api->free(s->scales);
     api->free(s->variance);
@@ -93,14 +86,14 @@ pca_model_predict(const void *state, size_t n, const double *X, size_t ldx, doub
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("pca: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "pca", what);
 }
 
 /* Read back what the fit half's save wrote. */
 static int
-load_state(struct pca_model *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct pca_model *s = state;
     int64_t scale, want_k, kept;
     size_t n;
 
@@ -142,22 +135,9 @@ int
 pca_model_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct pca_model *s = state;
-    int rc;
 
-    if (version != ALGO_PCA_STATE_VERSION) {
-        *cause = api->format("pca: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             version, ALGO_PCA_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
-    pca_model_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        pca_model_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "pca", version, ALGO_PCA_STATE_VERSION, pca_model_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what a fit or load allocated in STATE. */

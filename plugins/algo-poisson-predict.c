@@ -13,6 +13,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-poisson.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -23,23 +24,13 @@ algo_poisson_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what the model owns and zero it, keeping the options. */
 void
 poisson_clear(struct poisson *s)
 {
     struct poisson keep = *s;
 
-    free_strs(s->terms, s->k);
+    predict_free_strs(api, s->terms, s->k);
     api->free(s->col);
     api->free(s->coef);
     api->free(s->beta);
@@ -65,27 +56,19 @@ int
 poisson_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
 {
     const struct poisson *s = state;
-    double b0;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    b0 = s->intercept ? s->coef[0] : 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = X + i * ldx;
-        double dot = 0.0;
-
-        for (size_t j = 0; j < s->p; j++)
-            dot += xi[j] * s->beta[j];
-        out[i] = poisson_rate(b0 + dot);
-    }
+    predict_linear(n, X, ldx, s->p, s->intercept ? s->coef[0] : 0.0, s->beta, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = poisson_rate(out[i]);
     return AIWB_OK;
 }
 
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("poisson: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "poisson", what);
 }
 
 /* Which feature each coefficient reads: the features in order, skipping the offset. */
@@ -184,12 +167,9 @@ poisson_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     struct poisson *s = state;
     int rc;
 
-    if (version != POISSON_STATE_VERSION) {
-        *cause = api->format("poisson: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
+    rc = predict_model_version(api, "poisson", version, POISSON_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     poisson_clear(s);
     api->free(s->offset);
     s->offset = NULL;

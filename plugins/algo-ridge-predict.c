@@ -13,6 +13,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-ridge.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -23,7 +24,7 @@ algo_ridge_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-const struct ridge_scalar_key ridge_scalars[RIDGE_NSCALARS] = {
+const struct predict_scalar ridge_scalars[RIDGE_NSCALARS] = {
     {"lambda", offsetof(struct ridge, lambda_fit)},
     {"n_obs", offsetof(struct ridge, n_obs)},
     {"rss", offsetof(struct ridge, rss)},
@@ -33,30 +34,13 @@ const struct ridge_scalar_key ridge_scalars[RIDGE_NSCALARS] = {
     {"gcv", offsetof(struct ridge, gcv_score)},
 };
 
-/* Scalar I of S: the address of the member ridge_scalars[I] names. */
-double *
-ridge_scalar(struct ridge *s, size_t i)
-{
-    return (double *)((char *)s + ridge_scalars[i].offset);
-}
-
-static void
-free_terms(char **terms, size_t n)
-{
-    if (terms == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(terms[i]);
-    api->free(terms);
-}
-
 /* Free what the model owns and zero everything but the options. */
 void
 ridge_clear(struct ridge *s)
 {
     struct ridge keep = *s;
 
-    free_terms(s->terms, s->k);
+    predict_free_strs(api, s->terms, s->k);
     api->free(s->coef);
     api->free(s->path);
     memset(s, 0, sizeof(*s));
@@ -84,28 +68,18 @@ int
 ridge_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
 {
     const struct ridge *s = state;
-    const double *beta;
-    double b0;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    beta = s->coef + s->intercept;
-    b0 = s->intercept ? s->coef[0] : 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = X + i * ldx;
-        double dot = 0.0;
-
-        for (size_t j = 0; j < s->p; j++)
-            dot += xi[j] * beta[j];
-        out[i] = b0 + dot;
-    }
+    predict_linear(n, X, ldx, s->p, s->intercept ? s->coef[0] : 0.0, s->coef + s->intercept, out);
     return AIWB_OK;
 }
 
 /* Read back what ridge_save wrote. */
 static int
-load_state(struct ridge *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct ridge *s = state;
     int64_t p, *flags = NULL;
     size_t nflags = 0, nterms = 0, ncoef = 0, npath = 0;
     double *path = NULL;
@@ -134,20 +108,14 @@ load_state(struct ridge *s, struct aiwb_reader *r, char **cause)
     s->show = (enum ridge_show)flags[4];
     s->chosen = flags[5];
     if (api->get_reals(r, "estimate", &ncoef, &s->coef) != AIWB_OK || ncoef != s->k) {
-        *cause = api->format("ridge: the saved model is corrupt or incomplete (reading "
-                             "'estimate')");
+        predict_corrupt(api, cause, "ridge", "estimate");
         goto out;
     }
-    for (size_t i = 0; i < RIDGE_NSCALARS; i++) {
-        if (api->get_real(r, ridge_scalars[i].key, ridge_scalar(s, i)) != AIWB_OK) {
-            *cause = api->format("ridge: the saved model is corrupt or incomplete (reading '%s')",
-                                 ridge_scalars[i].key);
-            goto out;
-        }
-    }
+    if (predict_get_scalars(api, r, "ridge", s, ridge_scalars, RIDGE_NSCALARS, cause) != AIWB_OK)
+        goto out;
     if (api->get_reals(r, "path", &npath, &path) != AIWB_OK || npath % RIDGE_PATH_COLS != 0 ||
         s->chosen >= (int64_t)(npath / RIDGE_PATH_COLS)) {
-        *cause = api->format("ridge: the saved model is corrupt or incomplete (reading 'path')");
+        predict_corrupt(api, cause, "ridge", "path");
         goto out;
     }
     s->npath = npath / RIDGE_PATH_COLS;
@@ -165,22 +133,9 @@ int
 ridge_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct ridge *s = state;
-    int rc;
 
-    if (version != RIDGE_STATE_VERSION) {
-        *cause = api->format("ridge: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    ridge_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        ridge_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "ridge", version, RIDGE_STATE_VERSION, ridge_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what ridge_load made. */

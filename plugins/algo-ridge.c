@@ -900,7 +900,8 @@ ridge_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "estimate", s->k, s->coef);
     for (size_t i = 0; i < RIDGE_NSCALARS && rc == AIWB_OK; i++)
-        rc = api->put_real(w, ridge_scalars[i].key, *ridge_scalar((struct ridge *)s, i));
+        rc = api->put_real(w, ridge_scalars[i].key,
+                           *predict_scalar((struct ridge *)s, ridge_scalars, i));
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "path", s->npath * RIDGE_PATH_COLS, s->path);
     return rc;

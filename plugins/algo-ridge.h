@@ -13,6 +13,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
+
 /* The version of the saved state (ridge_save writes it, ridge_load reads it). */
 #define RIDGE_STATE_VERSION 1
 /* The flags of the "ridge" algorithm. */
@@ -57,19 +59,13 @@ struct ridge {
 
 
 /* The scalars saved and loaded, in this order (RIDGE_NSCALARS of them). */
-struct ridge_scalar_key {
-    const char *key;
-    size_t offset;
-};
 #define RIDGE_NSCALARS 7
-extern const struct ridge_scalar_key ridge_scalars[RIDGE_NSCALARS];
+extern const struct predict_scalar ridge_scalars[RIDGE_NSCALARS];
 
 /* Keep HOST as the predict half's host table; called first by the module's
  * init (the server calls it with its own table). */
 void algo_ridge_bind(const struct aiwb_host_api *host);
 
-/* The address of scalar I (0..RIDGE_NSCALARS-1) of S. */
-double *ridge_scalar(struct ridge *s, size_t i);
 /* Free what the model owns (terms, coefficients, path) and zero S but its
  * options; the training pass (xp) must have been freed already. */
 void ridge_clear(struct ridge *s);

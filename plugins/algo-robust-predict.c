@@ -12,6 +12,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-robust.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -25,7 +26,7 @@ algo_robust_bind(const struct aiwb_host_api *host)
 const char *const robust_methods[ROBUST_NMETHODS] = {"huber", "bisquare", "cauchy",
                                                      "fair",  "ols",      "welsch"};
 
-const struct robust_scalar_key robust_scalars[ROBUST_NSCALARS] = {
+const struct predict_scalar robust_scalars[ROBUST_NSCALARS] = {
     {"n_obs", offsetof(struct robust, n_obs)},
     {"dof", offsetof(struct robust, dof)},
     {"sigma", offsetof(struct robust, sigma)},
@@ -45,30 +46,13 @@ const struct robust_scalar_key robust_scalars[ROBUST_NSCALARS] = {
     {"n_zero", offsetof(struct robust, n_zero)},
 };
 
-/* Scalar I of S: the address of the member robust_scalars[I] names. */
-double *
-robust_scalar(struct robust *s, size_t i)
-{
-    return (double *)((char *)s + robust_scalars[i].offset);
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free what the model owns and zero it, keeping the options. */
 void
 robust_clear(struct robust *s)
 {
     struct robust keep = *s;
 
-    free_strs(s->terms, s->k);
+    predict_free_strs(api, s->terms, s->k);
     api->free(s->coef);
     memset(s, 0, sizeof(*s));
     s->method = keep.method;
@@ -90,69 +74,30 @@ int
 robust_predict(const void *state, size_t n, const double *X, size_t ldx, double *out)
 {
     const struct robust *s = state;
-    const double *beta;
-    double b0;
 
     if (!s->fitted)
         return AIWB_EINVAL;
-    beta = s->coef + s->intercept;
-    b0 = s->intercept ? s->coef[0] : 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = X + i * ldx;
-        double dot = 0.0;
-
-        for (size_t j = 0; j < s->p; j++)
-            dot += xi[j] * beta[j];
-        out[i] = b0 + dot;
-    }
+    predict_linear(n, X, ldx, s->p, s->intercept ? s->coef[0] : 0.0, s->coef + s->intercept, out);
     return AIWB_OK;
 }
 
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("robust: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
-}
-
-/* Read one array of K reals into DST. */
-static int
-load_reals(struct aiwb_reader *r, const char *key, size_t k, double *dst, char **cause)
-{
-    double *v = NULL;
-    size_t n = 0;
-
-    if (api->get_reals(r, key, &n, &v) != AIWB_OK)
-        return corrupt(cause, key);
-    if (n != k) {
-        *cause = api->format("robust: the saved model is corrupt: '%s' has %zu values for %zu "
-                             "terms",
-                             key, n, k);
-        api->free(v);
-        return AIWB_EDATA;
-    }
-    memcpy(dst, v, k * sizeof(double));
-    api->free(v);
-    return AIWB_OK;
+    return predict_corrupt(api, cause, "robust", what);
 }
 
 /* Read back what robust_save wrote. */
 static int
-load_state(struct robust *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
-    char *m = NULL;
+    struct robust *s = state;
     int64_t intercept, converged;
-    int rc;
+    int rc, method;
 
-    if (api->get_str(r, "method", &m) != AIWB_OK)
+    if ((method = predict_get_word(api, r, "method", robust_methods, ROBUST_NMETHODS)) < 0)
         return corrupt(cause, "method");
-    s->method = ROBUST_NMETHODS;
-    for (size_t i = 0; i < ROBUST_NMETHODS; i++)
-        if (strcmp(m, robust_methods[i]) == 0)
-            s->method = i;
-    api->free(m);
-    if (s->method == ROBUST_NMETHODS)
-        return corrupt(cause, "method");
+    s->method = (size_t)method;
     if (api->get_real(r, "tune", &s->tune) != AIWB_OK)
         return corrupt(cause, "tune");
     if (api->get_int(r, "intercept", &intercept) != AIWB_OK || intercept < 0 || intercept > 1)
@@ -173,17 +118,14 @@ load_state(struct robust *s, struct aiwb_reader *r, char **cause)
     s->coef = api->calloc(3 * s->k, sizeof(double));
     s->se = s->coef + s->k;
     s->tval = s->coef + 2 * s->k;
-    rc = load_reals(r, "estimate", s->k, s->coef, cause);
+    rc = predict_get_reals(api, r, "robust", "estimate", s->k, s->coef, "terms", cause);
     if (rc == AIWB_OK)
-        rc = load_reals(r, "std_error", s->k, s->se, cause);
+        rc = predict_get_reals(api, r, "robust", "std_error", s->k, s->se, "terms", cause);
     if (rc != AIWB_OK)
         return rc;
     for (size_t t = 0; t < s->k; t++)
         s->tval[t] = s->coef[t] / s->se[t];
-    for (size_t i = 0; i < ROBUST_NSCALARS; i++)
-        if (api->get_real(r, robust_scalars[i].key, robust_scalar(s, i)) != AIWB_OK)
-            return corrupt(cause, robust_scalars[i].key);
-    return AIWB_OK;
+    return predict_get_scalars(api, r, "robust", s, robust_scalars, ROBUST_NSCALARS, cause);
 }
 
 /* Load a saved model; on failure the state is left empty. */
@@ -191,22 +133,9 @@ int
 robust_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
 {
     struct robust *s = state;
-    int rc;
 
-    if (version != ROBUST_STATE_VERSION) {
-        *cause = api->format("robust: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    robust_clear(s);
-    rc = load_state(s, r, cause);
-    if (rc != AIWB_OK) {
-        robust_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return predict_load(api, "robust", version, ROBUST_STATE_VERSION, robust_fini, load_state, s,
+                        &s->fitted, r, cause);
 }
 
 /* Free what robust_load made. */

@@ -801,7 +801,8 @@ robust_save(const void *state, struct aiwb_writer *w)
     if (rc == AIWB_OK)
         rc = api->put_reals(w, "std_error", s->k, s->se);
     for (size_t i = 0; i < ROBUST_NSCALARS && rc == AIWB_OK; i++)
-        rc = api->put_real(w, robust_scalars[i].key, *robust_scalar((struct robust *)s, i));
+        rc = api->put_real(w, robust_scalars[i].key,
+                           *predict_scalar((struct robust *)s, robust_scalars, i));
     return rc;
 }
 

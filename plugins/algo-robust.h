@@ -13,6 +13,8 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
+
 /* The version of the saved state (robust_save writes it, robust_load reads it). */
 #define ROBUST_STATE_VERSION 1
 /* The flags of the "robust" algorithm. */
@@ -63,19 +65,13 @@ struct robust {
 
 
 /* The scalars saved and loaded, in this order (ROBUST_NSCALARS of them). */
-struct robust_scalar_key {
-    const char *key;
-    size_t offset;
-};
 #define ROBUST_NSCALARS 17
-extern const struct robust_scalar_key robust_scalars[ROBUST_NSCALARS];
+extern const struct predict_scalar robust_scalars[ROBUST_NSCALARS];
 
 /* Keep HOST as the predict half's host table; called first by the module's
  * init (the server calls it with its own table). */
 void algo_robust_bind(const struct aiwb_host_api *host);
 
-/* The address of scalar I (0..ROBUST_NSCALARS-1) of S. */
-double *robust_scalar(struct robust *s, size_t i);
 /* Free what the model owns and zero S but its options; what training keeps
  * (tr) must have been freed already. */
 void robust_clear(struct robust *s);

@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-spline.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -224,8 +225,7 @@ spline_n_outputs(const void *state)
 static int
 corrupt(char **cause, const char *what)
 {
-    *cause = api->format("spline: the saved model is corrupt or incomplete (reading '%s')", what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, "spline", what);
 }
 
 /* Rebuild the terms from their names, breakpoint counts and breakpoints. */
@@ -263,8 +263,9 @@ load_terms(struct spline *s, char **names, const int64_t *kind, const double *br
 
 /* Read back what spline_save wrote. */
 static int
-load_state(struct spline *s, struct aiwb_reader *r, char **cause)
+load_state(void *state, struct aiwb_reader *r, char **cause)
 {
+    struct spline *s = state;
     char *at = NULL, *ex = NULL, **names = NULL;
     int64_t *kind = NULL;
     double *breaks = NULL, *stats = NULL, *fit = NULL;
@@ -329,10 +330,7 @@ load_state(struct spline *s, struct aiwb_reader *r, char **cause)
     s->mse = fit[8];
     rc = AIWB_OK;
 out:
-    if (names != NULL)
-        for (size_t j = 0; j < nnames; j++)
-            api->free(names[j]);
-    api->free(names);
+    predict_free_strs(api, names, nnames);
     api->free(kind);
     api->free(breaks);
     api->free(stats);
@@ -347,22 +345,11 @@ spline_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     struct spline *s = state;
     int rc;
 
-    if (version != SPLINE_STATE_VERSION) {
-        *cause = api->format("spline: cannot read a model saved with state version %u (this "
-                             "plugin reads version 1)",
-                             version);
-        return AIWB_ENOTSUP;
-    }
-    spline_clear(s);
-    rc = load_state(s, r, cause);
+    rc = predict_load(api, "spline", version, SPLINE_STATE_VERSION, spline_fini, load_state, s,
+                      &s->fitted, r, cause);
     if (rc == AIWB_OK)
         spline_set_ends(s);
-    if (rc != AIWB_OK) {
-        spline_clear(s);
-        return rc;
-    }
-    s->fitted = 1;
-    return AIWB_OK;
+    return rc;
 }
 
 /* Free what spline_load or a fit made. */

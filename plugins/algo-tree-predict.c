@@ -14,6 +14,7 @@
 #include <aiwb/plugin.h>
 
 #include "algo-tree.h"
+#include "predict-common.h"
 
 static const struct aiwb_host_api *api;
 
@@ -28,17 +29,6 @@ void
 algo_tree_bind(const struct aiwb_host_api *host)
 {
     api = host;
-}
-
-/* Free the N strings of V and V (NULL: nothing). */
-void
-tree_free_strs(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        api->free(v[i]);
-    api->free(v);
 }
 
 /* Free ND's arrays and zero it. */
@@ -63,8 +53,8 @@ tree_nodes_free(struct tree_nodes *nd)
 void
 tree_model_clear(struct tree_model *mod)
 {
-    tree_free_strs(mod->features, mod->p);
-    tree_free_strs(mod->classes, mod->k);
+    predict_free_strs(api, mod->features, mod->p);
+    predict_free_strs(api, mod->classes, mod->k);
     api->free(mod->levels);
     api->free(mod->had_missing);
     api->free(mod->start);
@@ -131,9 +121,7 @@ tree_predict(const void *state, size_t n, const double *X, size_t ldx, double *o
 static int
 corrupt(const struct tree_state *s, char **cause, const char *what)
 {
-    *cause = api->format("%s: the saved model is corrupt or incomplete (reading '%s')", tree_who(s),
-                         what);
-    return AIWB_EDATA;
+    return predict_corrupt(api, cause, tree_who(s), what);
 }
 
 /* Read an int64 array of exactly N values (any length when N is SIZE_MAX). */
@@ -164,16 +152,10 @@ static int
 load_params(struct tree_state *s, struct aiwb_reader *r, char **cause)
 {
     struct tree_params *par = &s->par;
-    char *crit = NULL;
     int64_t mtry, bootstrap;
     int c;
 
-    if (api->get_str(r, "criterion", &crit) != AIWB_OK)
-        return corrupt(s, cause, "criterion");
-    for (c = 0; c < 3 && strcmp(crit, tree_crit_names[c]) != 0; c++)
-        ;
-    api->free(crit);
-    if (c == 3)
+    if ((c = predict_get_word(api, r, "criterion", tree_crit_names, 3)) < 0)
         return corrupt(s, cause, "criterion");
     par->crit = c;
     if (api->get_int(r, "max_depth", &par->max_depth) != AIWB_OK)
@@ -216,7 +198,7 @@ load_shape(struct tree_state *s, struct aiwb_reader *r, char **cause)
         (task == AIWB_TASK_CLASSIFICATION) != (k > 0))
         return corrupt(s, cause, "classes_n");
     if (k > 0 && (api->get_strs(r, "classes", &nc, &mod->classes) != AIWB_OK || nc != (size_t)k)) {
-        tree_free_strs(mod->classes, nc);
+        predict_free_strs(api, mod->classes, nc);
         mod->classes = NULL;
         return corrupt(s, cause, "classes");
     }
@@ -405,12 +387,9 @@ common_load(struct tree_state *s, struct aiwb_reader *r, unsigned version, char 
 {
     int rc;
 
-    if (version != ALGO_TREE_STATE_VERSION) {
-        *cause = api->format("%s: cannot read a model saved with state version %u (this "
-                             "plugin reads version %d)",
-                             tree_who(s), version, ALGO_TREE_STATE_VERSION);
-        return AIWB_ENOTSUP;
-    }
+    rc = predict_model_version(api, tree_who(s), version, ALGO_TREE_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     tree_state_clear(s);
     rc = load_params(s, r, cause);
     if (rc == AIWB_OK)

@@ -131,8 +131,6 @@ tree_walk(const struct tree_nodes *nd, size_t i, const double *x, const uint32_t
 /* Keep HOST as the table the predict half calls; the module does it first thing. */
 void algo_tree_bind(const struct aiwb_host_api *host);
 
-/* Free the N strings of V and V (NULL: nothing). */
-void tree_free_strs(char **v, size_t n);
 /* Free ND's arrays and zero it. */
 void tree_nodes_free(struct tree_nodes *nd);
 /* Free what the model MOD owns and zero it. */

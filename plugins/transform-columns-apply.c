@@ -12,6 +12,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-columns.h"
 
 /* How many column names an error message lists before it says how many more there are. */
@@ -344,12 +345,7 @@ choose_apply(const struct columns *s, const struct aiwb_frame *in, int keep,
     }
     api->free(order);
     api->free(chosen);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
+    return predict_apply_end(api, rc, f, out);
 }
 
 /*
@@ -427,12 +423,7 @@ columns_rename_apply(const void *state, const struct aiwb_frame *in, struct aiwb
             rc = pass(s, f, in, c, newname[c], cause);
     }
     api->free(newname);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
+    return predict_apply_end(api, rc, f, out);
 }
 
 static int
@@ -441,11 +432,9 @@ load_verb(void *state, enum columns_verb v, struct aiwb_reader *r, unsigned vers
     char *text = NULL;
     int rc;
 
-    if (version != TRANSFORM_COLUMNS_STATE_VERSION) {
-        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
-                             verb_names[v], version, TRANSFORM_COLUMNS_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, verb_names[v], version, TRANSFORM_COLUMNS_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     rc = api->get_str(r, columns_option_name(v), &text);
     if (rc == AIWB_OK)
         rc = parse_list(state, v, text, cause);

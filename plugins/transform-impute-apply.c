@@ -12,6 +12,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-impute.h"
 
 static const struct aiwb_host_api *api;
@@ -118,38 +119,6 @@ impute_check_indicator_names(const struct impute *s, const struct aiwb_frame *in
     return AIWB_OK;
 }
 
-static const char *
-type_name(enum aiwb_coltype type)
-{
-    return type == AIWB_NUMERIC ? "numeric" : "categorical";
-}
-
-/*
- * Check that IN has every fitted column with its fitted type, and set FIT_OF[c] to the
- * fitted column that column C of IN is (-1 for a column fit did not see).
- */
-static int
-match_columns(const struct impute *s, const struct aiwb_frame *in, long *fit_of, char **cause)
-{
-    for (size_t c = 0; c < api->frame_cols(in); c++)
-        fit_of[c] = -1;
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("impute: column '%s' is missing", s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != s->cols[j].type) {
-            *cause = api->format("impute: column '%s' is %s, but was %s at fit time",
-                                 s->cols[j].name, type_name(api->frame_col_type(in, (size_t)c)),
-                                 type_name(s->cols[j].type));
-            return AIWB_EDATA;
-        }
-        fit_of[c] = (long)j;
-    }
-    return AIWB_OK;
-}
-
 static int
 has_missing(const struct aiwb_frame *in, size_t c)
 {
@@ -247,7 +216,8 @@ impute_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame *
     struct aiwb_frame *f = NULL;
     int rc;
 
-    rc = match_columns(s, in, fit_of, cause);
+    rc = predict_match_columns(api, "impute", in, s->cols, s->n_cols, sizeof *s->cols,
+                               offsetof(struct impute_column, type), fit_of, NULL, cause);
     if (rc == AIWB_OK)
         rc = impute_check_indicator_names(s, in, cause);
     if (rc != AIWB_OK)
@@ -269,20 +239,7 @@ impute_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame *
     }
 out:
     api->free(fit_of);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
+    return predict_apply_end(api, rc, f, out);
 }
 
 /*
@@ -301,12 +258,9 @@ impute_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     size_t n_names = 0, n_types = 0, n_had = 0, n_values = 0, n_levels = 0;
     int rc;
 
-    if (version != TRANSFORM_IMPUTE_STATE_VERSION) {
-        *cause = api->format("impute: cannot read state version %u (this plugin reads "
-                             "version %d)",
-                             version, TRANSFORM_IMPUTE_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, "impute", version, TRANSFORM_IMPUTE_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     impute_fini(s);
     if ((rc = api->get_int(r, "strategy", &strategy)) != AIWB_OK ||
         (rc = api->get_int(r, "indicators", &indicators)) != AIWB_OK ||
@@ -324,13 +278,8 @@ impute_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
         *cause = api->format("impute: saved state is inconsistent");
         goto out;
     }
-    for (size_t j = 0; j < n_names; j++) {
-        if (types[j] != AIWB_NUMERIC && types[j] != AIWB_CATEGORICAL) {
-            *cause = api->format("impute: saved state has column '%s' of unknown type %lld",
-                                 names[j], (long long)types[j]);
-            goto out;
-        }
-    }
+    if (predict_check_types(api, "impute", names, types, n_names, cause) != AIWB_OK)
+        goto out;
     s->strategy = (enum impute_strategy)strategy;
     s->indicators = indicators != 0;
     if (has_fill) {
@@ -354,8 +303,8 @@ impute_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     rc = AIWB_OK;
 out:
     api->free(fill);
-    free_strs(names, n_names);
-    free_strs(levels, n_levels);
+    predict_free_strs(api, names, n_names);
+    predict_free_strs(api, levels, n_levels);
     api->free(types);
     api->free(had);
     api->free(values);

@@ -36,6 +36,7 @@ struct impute_column {
     char *level;     /* categorical: the text of the fill level; NULL for numeric */
     char *indicator; /* had_missing: its indicator's name, "<name>_missing"; else NULL */
 };
+_Static_assert(offsetof(struct impute_column, name) == 0, "predict-common.h reads the name first");
 
 struct impute {
     enum impute_strategy strategy;

@@ -7,12 +7,11 @@
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-log.h"
 
 static const struct aiwb_host_api *api;
@@ -33,61 +32,9 @@ transform_log_fini(void *state)
 {
     struct transform_log *s = state;
 
-    for (size_t j = 0; j < s->n_names; j++)
-        api->free(s->names[j]);
-    api->free(s->names);
+    predict_free_strs(api, s->names, s->n_names);
     s->names = NULL;
     s->n_names = 0;
-}
-
-/*
- * Split TEXT, "a,b,c" or "(a,b,c)" (the parenthesised form passes through a transform
- * list unquoted), into S->names, each name trimmed of spaces. Refuses empty and repeated
- * names.
- */
-static int
-parse_names(struct transform_log *s, const char *text, char **cause)
-{
-    size_t len = strlen(text);
-    const char *p = text, *end = text + len;
-
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (p < end && *p == '(' && end[-1] == ')') {
-        p++;
-        end--;
-    }
-    s->names = api->calloc(len + 2, sizeof *s->names);
-    for (;;) {
-        const char *q = p, *stop;
-        while (q < end && *q != ',')
-            q++;
-        stop = q;
-        while (p < stop && (*p == ' ' || *p == '\t'))
-            p++;
-        while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
-            stop--;
-        if (stop == p) {
-            *cause = api->format("log: columns '%s' has an empty name", text);
-            return AIWB_EINVAL;
-        }
-        s->names[s->n_names] = api->alloc((size_t)(stop - p) + 1);
-        memcpy(s->names[s->n_names], p, (size_t)(stop - p));
-        s->names[s->n_names][stop - p] = '\0';
-        for (size_t j = 0; j < s->n_names; j++) {
-            if (strcmp(s->names[j], s->names[s->n_names]) == 0) {
-                *cause = api->format("log: column '%s' is named twice in columns", s->names[j]);
-                s->n_names++;
-                return AIWB_EINVAL;
-            }
-        }
-        s->n_names++;
-        if (q == end)
-            return AIWB_OK;
-        p = q + 1;
-    }
 }
 
 /*
@@ -110,19 +57,8 @@ transform_log_init(void *state, const struct aiwb_options *opts, char **cause)
         *cause = api->format("log: base=1 has no logarithm (give a number > 0 other than 1)");
         return AIWB_EINVAL;
     }
-    return columns != NULL ? parse_names(s, columns, cause) : AIWB_OK;
-}
-
-/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
-static const char *
-shortest(char buf[32], double v)
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, 32, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
+    return columns != NULL ? predict_parse_names(api, "log", columns, &s->names, &s->n_names, cause)
+                           : AIWB_OK;
 }
 
 /* The logarithm of V > 0 in S's base: log10 and log2 for their bases, so that powers of
@@ -164,12 +100,13 @@ log_column(const struct transform_log *s, const char *name, const double *x, dou
             *cause = api->format("log: column '%s' row %zu: the log of %s is not defined "
                                  "(offset= shifts the values, invalid=missing makes them "
                                  "missing)",
-                                 name, i + 1, shortest(a, x[i]));
+                                 name, i + 1, predict_shortest(a, x[i]));
         else
-            *cause = api->format("log: column '%s' row %zu: %s + offset %s is not above 0, so "
-                                 "has no log (a larger offset= shifts the values, "
-                                 "invalid=missing makes them missing)",
-                                 name, i + 1, shortest(a, x[i]), shortest(b, s->offset));
+            *cause =
+                api->format("log: column '%s' row %zu: %s + offset %s is not above 0, so "
+                            "has no log (a larger offset= shifts the values, "
+                            "invalid=missing makes them missing)",
+                            name, i + 1, predict_shortest(a, x[i]), predict_shortest(b, s->offset));
         return AIWB_EDATA;
     }
     if (made_missing > 0)
@@ -242,12 +179,7 @@ transform_log_apply(const void *state, const struct aiwb_frame *in, struct aiwb_
     }
 out:
     api->free(chosen);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
+    return predict_apply_end(api, rc, f, out);
 }
 
 const struct aiwb_transform_type apply_log = {

@@ -12,6 +12,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-onehot.h"
 
 static const struct aiwb_host_api *api;
@@ -32,13 +33,8 @@ onehot_clear(struct onehot *s)
 {
     for (size_t j = 0; j < s->n_cols; j++) {
         struct onehot_column *col = &s->cols[j];
-        for (size_t l = 0; l < col->n_levels; l++) {
-            api->free(col->levels[l]);
-            if (col->outputs != NULL)
-                api->free(col->outputs[l]);
-        }
-        api->free(col->levels);
-        api->free(col->outputs);
+        predict_free_strs(api, col->levels, col->n_levels);
+        predict_free_strs(api, col->outputs, col->n_levels);
         api->free(col->sorted);
         api->free(col->name);
     }
@@ -97,38 +93,6 @@ find_level(const struct onehot_column *col, const char *text)
         bsearch(&key, col->sorted, col->n_levels, sizeof *col->sorted, compare_entries);
 
     return e != NULL ? (long)e->index : -1;
-}
-
-static const char *
-type_name(enum aiwb_coltype type)
-{
-    return type == AIWB_NUMERIC ? "numeric" : "categorical";
-}
-
-/*
- * Check that IN has every fitted column with its fitted type, and set FIT_OF[c] to the
- * fitted column that column C of IN is (-1 for a column fit did not see).
- */
-static int
-match_columns(const struct onehot *s, const struct aiwb_frame *in, long *fit_of, char **cause)
-{
-    for (size_t c = 0; c < api->frame_cols(in); c++)
-        fit_of[c] = -1;
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("onehot: column '%s' is missing", s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != s->cols[j].type) {
-            *cause = api->format("onehot: column '%s' is %s, but was %s at fit time",
-                                 s->cols[j].name, type_name(api->frame_col_type(in, (size_t)c)),
-                                 type_name(s->cols[j].type));
-            return AIWB_EDATA;
-        }
-        fit_of[c] = (long)j;
-    }
-    return AIWB_OK;
 }
 
 /* Log how many rows of COL got all zeros, and why; UNSEEN is one unseen level or NULL. */
@@ -213,7 +177,8 @@ onehot_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame *
     struct aiwb_frame *f = NULL;
     int rc;
 
-    rc = match_columns(s, in, fit_of, cause);
+    rc = predict_match_columns(api, "onehot", in, s->cols, s->n_cols, sizeof *s->cols,
+                               offsetof(struct onehot_column, type), fit_of, NULL, cause);
     if (rc != AIWB_OK)
         goto out;
     f = api->frame_new(api->frame_rows(in));
@@ -228,20 +193,7 @@ onehot_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame *
     }
 out:
     api->free(fit_of);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
+    return predict_apply_end(api, rc, f, out);
 }
 
 /* Check the arrays load read: as many of each, known types, level counts adding up. */
@@ -283,12 +235,9 @@ onehot_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
     size_t n_names = 0, n_types = 0, n_counts = 0, n_levels = 0, t = 0;
     int rc;
 
-    if (version != TRANSFORM_ONEHOT_STATE_VERSION) {
-        *cause = api->format("onehot: cannot read state version %u (this plugin reads "
-                             "version %d)",
-                             version, TRANSFORM_ONEHOT_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, "onehot", version, TRANSFORM_ONEHOT_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     onehot_clear(s);
     if ((rc = api->get_int(r, "drop_first", &drop_first)) != AIWB_OK ||
         (rc = api->get_strs(r, "columns", &n_names, &names)) != AIWB_OK ||
@@ -315,8 +264,8 @@ onehot_load(void *state, struct aiwb_reader *r, unsigned version, char **cause)
             onehot_index_column(col);
     }
 out:
-    free_strs(names, n_names);
-    free_strs(levels, n_levels);
+    predict_free_strs(api, names, n_names);
+    predict_free_strs(api, levels, n_levels);
     api->free(types);
     api->free(counts);
     return rc;

@@ -33,6 +33,7 @@ struct onehot_column {
     struct onehot_entry *sorted; /* the same levels sorted by text */
     char **outputs;              /* the output column of each level, "name=level" */
 };
+_Static_assert(offsetof(struct onehot_column, name) == 0, "predict-common.h reads the name first");
 
 struct onehot {
     int drop_first;

@@ -10,11 +10,11 @@
  */
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-outliers.h"
 
 static const struct aiwb_host_api *api;
@@ -34,21 +34,11 @@ transform_outliers_bind(const struct aiwb_host_api *host)
     api = host;
 }
 
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
-}
-
 /* Free the fitted bounds of S, leaving it with none; S may have none already. */
 void
 outliers_clear(struct outliers *s)
 {
-    for (size_t j = 0; j < s->n_cols; j++)
-        api->free(s->cols[j].name);
-    api->free(s->cols);
+    predict_free_records(api, s->cols, s->n_cols, sizeof *s->cols);
     s->cols = NULL;
     s->n_cols = 0;
 }
@@ -60,60 +50,9 @@ outliers_fini(void *state)
     struct outliers *s = state;
 
     outliers_clear(s);
-    free_strs(s->names, s->n_names);
+    predict_free_strs(api, s->names, s->n_names);
     s->names = NULL;
     s->n_names = 0;
-}
-
-/*
- * Split TEXT, "a,b,c" or "(a,b,c)" (the parenthesised form passes through a transform
- * list unquoted), into S->names, each name trimmed of spaces. Refuses empty and repeated
- * names.
- */
-static int
-parse_names(struct outliers *s, const char *text, char **cause)
-{
-    size_t len = strlen(text);
-    const char *p = text, *end = text + len;
-
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (p < end && *p == '(' && end[-1] == ')') {
-        p++;
-        end--;
-    }
-    s->names = api->calloc(len + 2, sizeof *s->names);
-    for (;;) {
-        const char *q = p, *stop;
-        while (q < end && *q != ',')
-            q++;
-        stop = q;
-        while (p < stop && (*p == ' ' || *p == '\t'))
-            p++;
-        while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
-            stop--;
-        if (stop == p) {
-            *cause = api->format("%s: columns '%s' has an empty name", s->what, text);
-            return AIWB_EINVAL;
-        }
-        s->names[s->n_names] = api->alloc((size_t)(stop - p) + 1);
-        memcpy(s->names[s->n_names], p, (size_t)(stop - p));
-        s->names[s->n_names][stop - p] = '\0';
-        for (size_t j = 0; j < s->n_names; j++) {
-            if (strcmp(s->names[j], s->names[s->n_names]) == 0) {
-                *cause =
-                    api->format("%s: column '%s' is named twice in columns", s->what, s->names[j]);
-                s->n_names++;
-                return AIWB_EINVAL;
-            }
-        }
-        s->n_names++;
-        if (q == end)
-            return AIWB_OK;
-        p = q + 1;
-    }
 }
 
 /*
@@ -134,7 +73,9 @@ outliers_init_common(struct outliers *s, int drop, const struct aiwb_options *op
         if (strcmp(method, method_names[m]) == 0)
             s->method = (enum outliers_method)m;
     s->k = api->opt_given(opts, "k") ? api->opt_real(opts, "k") : default_k[s->method];
-    return columns != NULL ? parse_names(s, columns, cause) : AIWB_OK;
+    return columns != NULL
+               ? predict_parse_names(api, s->what, columns, &s->names, &s->n_names, cause)
+               : AIWB_OK;
 }
 
 /* Read clip's options into STATE; as outliers_init_common. */
@@ -152,20 +93,8 @@ int
 outliers_match_columns(const struct outliers *s, const struct aiwb_frame *in, size_t *col_of,
                        char **cause)
 {
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("%s: column '%s' is missing", s->what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
-            *cause = api->format("%s: column '%s' is categorical, but was numeric at fit time",
-                                 s->what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        col_of[j] = (size_t)c;
-    }
-    return AIWB_OK;
+    return predict_match_columns(api, s->what, in, s->cols, s->n_cols, sizeof *s->cols,
+                                 PREDICT_ALL_NUMERIC, NULL, col_of, cause);
 }
 
 /*
@@ -217,18 +146,13 @@ int
 clip_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **out, char **cause)
 {
     const struct outliers *s = state;
-    size_t p = api->frame_cols(in);
-    size_t *col_of = api->alloc((s->n_cols + 1) * sizeof *col_of);
-    long *bound_of = api->alloc((p + 1) * sizeof *bound_of);
+    long *bound_of = api->alloc((api->frame_cols(in) + 1) * sizeof *bound_of);
     int rc;
 
     *out = NULL;
-    rc = outliers_match_columns(s, in, col_of, cause);
+    rc = predict_match_columns(api, s->what, in, s->cols, s->n_cols, sizeof *s->cols,
+                               PREDICT_ALL_NUMERIC, bound_of, NULL, cause);
     if (rc == AIWB_OK) {
-        for (size_t c = 0; c < p; c++)
-            bound_of[c] = -1;
-        for (size_t j = 0; j < s->n_cols; j++)
-            bound_of[col_of[j]] = (long)j;
         *out = clip_frame(s, in, bound_of, cause);
         if (*out == NULL) {
             rc = AIWB_ERR;
@@ -236,7 +160,6 @@ clip_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **o
                 *cause = api->format("%s: cannot build the output frame", s->what);
         }
     }
-    api->free(col_of);
     api->free(bound_of);
     return rc;
 }
@@ -256,11 +179,10 @@ outliers_load_common(struct outliers *s, int drop, struct aiwb_reader *r, unsign
     size_t n_chosen = 0, n_names = 0, n_lo = 0, n_hi = 0;
     int rc;
 
-    if (version != TRANSFORM_OUTLIERS_STATE_VERSION) {
-        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
-                             drop ? "outliers" : "clip", version, TRANSFORM_OUTLIERS_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, drop ? "outliers" : "clip", version,
+                               TRANSFORM_OUTLIERS_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     outliers_fini(s);
     s->drop = drop;
     s->what = drop ? "outliers" : "clip";
@@ -291,8 +213,8 @@ outliers_load_common(struct outliers *s, int drop, struct aiwb_reader *r, unsign
     }
     rc = AIWB_OK;
 out:
-    free_strs(chosen, n_chosen);
-    free_strs(names, n_names);
+    predict_free_strs(api, chosen, n_chosen);
+    predict_free_strs(api, names, n_names);
     api->free(lo);
     api->free(hi);
     return rc;

@@ -28,6 +28,7 @@ struct outliers_bound {
     char *name;
     double lo, hi;
 };
+_Static_assert(offsetof(struct outliers_bound, name) == 0, "predict-common.h reads the name first");
 
 /* The state of both transforms. */
 struct outliers {

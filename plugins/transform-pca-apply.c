@@ -12,6 +12,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-pca.h"
 
 static const struct aiwb_host_api *api;
@@ -30,9 +31,7 @@ transform_pca_bind(const struct aiwb_host_api *host)
 void
 transform_pca_clear(struct transform_pca *s)
 {
-    for (size_t j = 0; s->names != NULL && j < s->p; j++)
-        api->free(s->names[j]);
-    api->free(s->names);
+    predict_free_strs(api, s->names, s->p);
     api->free(s->means);
     api->free(s->scales);
     api->free(s->variance);
@@ -79,39 +78,28 @@ component_name(char name[32], size_t c)
 }
 
 /*
- * Set COL_OF[j] to the column of IN that fitted column J is and USED[c] for each of them;
- * refuse an absent or categorical one, and a column that would pass through under the
- * name of a component.
+ * Set COL_OF[j] to the column of IN that fitted column J is, and FIT_OF[c] to the fitted
+ * column that column C of IN is (-1 for none); refuse an absent or categorical one, and a
+ * column that would pass through under the name of a component.
  */
 static int
-match_columns(const struct transform_pca *s, const struct aiwb_frame *in, size_t *col_of, int *used,
-              char **cause)
+match_columns(const struct transform_pca *s, const struct aiwb_frame *in, size_t *col_of,
+              long *fit_of, char **cause)
 {
-    for (size_t j = 0; j < s->p; j++) {
-        long c = api->frame_find(in, s->names[j]);
-        if (c < 0) {
-            *cause = api->format("pca: column '%s' is missing", s->names[j]);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != AIWB_NUMERIC) {
-            *cause = api->format("pca: column '%s' is categorical, but was numeric at fit time",
-                                 s->names[j]);
-            return AIWB_EDATA;
-        }
-        col_of[j] = (size_t)c;
-        used[c] = 1;
-    }
-    for (size_t c = 0; c < s->k; c++) {
+    int rc = predict_match_columns(api, "pca", in, s->names, s->p, sizeof *s->names,
+                                   PREDICT_ALL_NUMERIC, fit_of, col_of, cause);
+
+    for (size_t c = 0; rc == AIWB_OK && c < s->k; c++) {
         char name[32];
         long at = api->frame_find(in, component_name(name, c));
-        if (at >= 0 && !used[at]) {
+        if (at >= 0 && fit_of[at] < 0) {
             *cause = api->format("pca: column '%s' clashes with the component of that name "
                                  "(rename it first)",
                                  name);
             return AIWB_EDATA;
         }
     }
-    return AIWB_OK;
+    return rc;
 }
 
 /* Add the K components of IN's rows to F; a row with a missing value gets missing ones. */
@@ -164,17 +152,17 @@ transform_pca_apply(const void *state, const struct aiwb_frame *in, struct aiwb_
     const struct transform_pca *s = state;
     size_t pin = api->frame_cols(in);
     size_t *col_of = api->calloc(s->p + 1, sizeof *col_of);
-    int *used = api->calloc(pin + 1, sizeof *used);
+    long *fit_of = api->alloc((pin + 1) * sizeof *fit_of);
     struct aiwb_frame *f = NULL;
     int rc, placed = 0;
 
-    rc = match_columns(s, in, col_of, used, cause);
+    rc = match_columns(s, in, col_of, fit_of, cause);
     if (rc != AIWB_OK)
         goto out;
     f = api->frame_new(api->frame_rows(in));
     /* The components take the place of the first numeric column; the rest keep theirs. */
     for (size_t c = 0; c < pin && rc == AIWB_OK; c++) {
-        if (!used[c]) {
+        if (fit_of[c] < 0) {
             if ((rc = api->frame_copy_col(f, in, c, NULL)) != AIWB_OK)
                 *cause =
                     api->format("pca: cannot pass column '%s' through", api->frame_col_name(in, c));
@@ -187,21 +175,8 @@ transform_pca_apply(const void *state, const struct aiwb_frame *in, struct aiwb_
     }
 out:
     api->free(col_of);
-    api->free(used);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
+    api->free(fit_of);
+    return predict_apply_end(api, rc, f, out);
 }
 
 /*
@@ -219,11 +194,9 @@ transform_pca_load(void *state, struct aiwb_reader *r, unsigned version, char **
     size_t p = 0, n_means = 0, n_scales = 0, n_var = 0, n_load = 0;
     int rc;
 
-    if (version != TRANSFORM_PCA_STATE_VERSION) {
-        *cause = api->format("pca: cannot read state version %u (this plugin reads version %d)",
-                             version, TRANSFORM_PCA_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, "pca", version, TRANSFORM_PCA_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     transform_pca_clear(s);
     if ((rc = api->get_int(r, "scale", &scale)) != AIWB_OK ||
         (rc = api->get_int(r, "components", &want_k)) != AIWB_OK ||
@@ -259,7 +232,7 @@ transform_pca_load(void *state, struct aiwb_reader *r, unsigned version, char **
     means = scales = variance = loadings = NULL;
     rc = AIWB_OK;
 out:
-    free_strs(names, p);
+    predict_free_strs(api, names, p);
     api->free(means);
     api->free(scales);
     api->free(variance);

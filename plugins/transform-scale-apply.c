@@ -9,12 +9,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-scale.h"
 
 static const struct aiwb_host_api *api;
@@ -42,9 +42,7 @@ scale_kind_name(enum scale_kind kind)
 void
 scale_clear(struct scaler *s)
 {
-    for (size_t j = 0; j < s->n_cols; j++)
-        api->free(s->cols[j].name);
-    api->free(s->cols);
+    predict_free_records(api, s->cols, s->n_cols, sizeof *s->cols);
     s->cols = NULL;
     s->n_cols = 0;
 }
@@ -54,18 +52,6 @@ void
 scale_fini(void *state)
 {
     scale_clear(state);
-}
-
-/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
-static const char *
-shortest(char buf[32], double v)
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, 32, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
 }
 
 /*
@@ -83,13 +69,13 @@ scale_minmax_init(void *state, const struct aiwb_options *opts, char **cause)
     s->hi = api->opt_real(opts, "max");
     s->clip = api->opt_bool(opts, "clip");
     if (!(s->lo < s->hi)) {
-        *cause = api->format("minmax: min=%s must be below max=%s", shortest(a, s->lo),
-                             shortest(b, s->hi));
+        *cause = api->format("minmax: min=%s must be below max=%s", predict_shortest(a, s->lo),
+                             predict_shortest(b, s->hi));
         return AIWB_EINVAL;
     }
     if (!isfinite(s->hi - s->lo)) {
         *cause = api->format("minmax: max - min must be a finite number, and %s - %s is not",
-                             shortest(b, s->hi), shortest(a, s->lo));
+                             predict_shortest(b, s->hi), predict_shortest(a, s->lo));
         return AIWB_EINVAL;
     }
     return AIWB_OK;
@@ -161,40 +147,6 @@ scale_robust_init(void *state, const struct aiwb_options *opts, char **cause)
     return parse_quantiles(s, quantiles, cause);
 }
 
-static const char *
-type_name(enum aiwb_coltype type)
-{
-    return type == AIWB_NUMERIC ? "numeric" : "categorical";
-}
-
-/*
- * Check that IN has every fitted column with its fitted type, and set FIT_OF[c] to the
- * fitted column that column C of IN is (-1 for a column fit did not see).
- */
-static int
-match_columns(const struct scaler *s, const struct aiwb_frame *in, long *fit_of, char **cause)
-{
-    const char *what = kind_names[s->kind];
-
-    for (size_t c = 0; c < api->frame_cols(in); c++)
-        fit_of[c] = -1;
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("%s: column '%s' is missing", what, s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != s->cols[j].type) {
-            *cause = api->format("%s: column '%s' is %s, but was %s at fit time", what,
-                                 s->cols[j].name, type_name(api->frame_col_type(in, (size_t)c)),
-                                 type_name(s->cols[j].type));
-            return AIWB_EDATA;
-        }
-        fit_of[c] = (long)j;
-    }
-    return AIWB_OK;
-}
-
 /*
  * Map X[0..N-1] to Y by minmax: t = (x - min) / (max - min), the range taken as 1 for a
  * constant column, then lo + t (hi - lo) interpolated from the nearer end as numpy's lerp,
@@ -246,7 +198,8 @@ scale_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **
     struct aiwb_frame *f = NULL;
     int rc;
 
-    rc = match_columns(s, in, fit_of, cause);
+    rc = predict_match_columns(api, kind_names[s->kind], in, s->cols, s->n_cols, sizeof *s->cols,
+                               offsetof(struct scale_column, type), fit_of, NULL, cause);
     if (rc != AIWB_OK)
         goto out;
     f = api->frame_new(n);
@@ -275,20 +228,7 @@ scale_apply(const void *state, const struct aiwb_frame *in, struct aiwb_frame **
     }
 out:
     api->free(fit_of);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
+    return predict_apply_end(api, rc, f, out);
 }
 
 /* Read back what save_options wrote, checking it as init would. */
@@ -333,11 +273,9 @@ load_kind(struct scaler *s, enum scale_kind kind, struct aiwb_reader *r, unsigne
     size_t n_names = 0, n_types = 0, n_a = 0, n_b = 0;
     int rc;
 
-    if (version != TRANSFORM_SCALE_STATE_VERSION) {
-        *cause = api->format("%s: cannot read state version %u (this plugin reads version %d)",
-                             what, version, TRANSFORM_SCALE_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, what, version, TRANSFORM_SCALE_STATE_VERSION, cause);
+    if (rc != AIWB_OK)
+        return rc;
     scale_clear(s);
     s->kind = kind;
     if ((rc = load_options(s, r, cause)) != AIWB_OK ||
@@ -351,13 +289,8 @@ load_kind(struct scaler *s, enum scale_kind kind, struct aiwb_reader *r, unsigne
         *cause = api->format("%s: saved state is inconsistent", what);
         goto out;
     }
-    for (size_t j = 0; j < n_names; j++) {
-        if (types[j] != AIWB_NUMERIC && types[j] != AIWB_CATEGORICAL) {
-            *cause = api->format("%s: saved state has column '%s' of unknown type %lld", what,
-                                 names[j], (long long)types[j]);
-            goto out;
-        }
-    }
+    if (predict_check_types(api, what, names, types, n_names, cause) != AIWB_OK)
+        goto out;
     s->cols = api->calloc(n_names + 1, sizeof *s->cols);
     for (size_t j = 0; j < n_names; j++) {
         struct scale_column *col = &s->cols[s->n_cols++];
@@ -369,7 +302,7 @@ load_kind(struct scaler *s, enum scale_kind kind, struct aiwb_reader *r, unsigne
     }
     rc = AIWB_OK;
 out:
-    free_strs(names, n_names);
+    predict_free_strs(api, names, n_names);
     api->free(types);
     api->free(a);
     api->free(b);

@@ -30,6 +30,7 @@ struct scale_column {
      * (the interquartile range, 1 when it is 0). NaN for a categorical column. */
     double a, b;
 };
+_Static_assert(offsetof(struct scale_column, name) == 0, "predict-common.h reads the name first");
 
 /* The state of both transforms; KIND says which one it is. */
 struct scaler {

@@ -12,6 +12,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-standardize.h"
 
 static const struct aiwb_host_api *api;
@@ -30,9 +31,7 @@ transform_standardize_bind(const struct aiwb_host_api *host)
 void
 standardize_clear(struct standardize *s)
 {
-    for (size_t j = 0; j < s->n_cols; j++)
-        api->free(s->cols[j].name);
-    api->free(s->cols);
+    predict_free_records(api, s->cols, s->n_cols, sizeof *s->cols);
     s->cols = NULL;
     s->n_cols = 0;
 }
@@ -56,38 +55,6 @@ standardize_init(void *state, const struct aiwb_options *opts, char **cause)
     return AIWB_OK;
 }
 
-static const char *
-type_name(enum aiwb_coltype type)
-{
-    return type == AIWB_NUMERIC ? "numeric" : "categorical";
-}
-
-/*
- * Check that IN has every fitted column with its fitted type, and set FIT_OF[c] to the
- * fitted column that column C of IN is (-1 for a column fit did not see).
- */
-static int
-match_columns(const struct standardize *s, const struct aiwb_frame *in, long *fit_of, char **cause)
-{
-    for (size_t c = 0; c < api->frame_cols(in); c++)
-        fit_of[c] = -1;
-    for (size_t j = 0; j < s->n_cols; j++) {
-        long c = api->frame_find(in, s->cols[j].name);
-        if (c < 0) {
-            *cause = api->format("standardize: column '%s' is missing", s->cols[j].name);
-            return AIWB_EDATA;
-        }
-        if (api->frame_col_type(in, (size_t)c) != s->cols[j].type) {
-            *cause = api->format("standardize: column '%s' is %s, but was %s at fit time",
-                                 s->cols[j].name, type_name(api->frame_col_type(in, (size_t)c)),
-                                 type_name(s->cols[j].type));
-            return AIWB_EDATA;
-        }
-        fit_of[c] = (long)j;
-    }
-    return AIWB_OK;
-}
-
 /*
  * Make in *OUT a new frame of IN with each fitted numeric column replaced by
  * (x - mean) / sd; other columns pass through, shared. Returns AIWB_OK, or AIWB_EDATA
@@ -104,7 +71,8 @@ standardize_apply(const void *state, const struct aiwb_frame *in, struct aiwb_fr
     struct aiwb_frame *f = NULL;
     int rc;
 
-    rc = match_columns(s, in, fit_of, cause);
+    rc = predict_match_columns(api, "standardize", in, s->cols, s->n_cols, sizeof *s->cols,
+                               offsetof(struct standardize_column, type), fit_of, NULL, cause);
     if (rc != AIWB_OK)
         goto out;
     f = api->frame_new(n);
@@ -133,20 +101,7 @@ standardize_apply(const void *state, const struct aiwb_frame *in, struct aiwb_fr
         *cause = api->format("standardize: cannot build the output frame");
 out:
     api->free(fit_of);
-    if (rc != AIWB_OK) {
-        api->frame_free(f);
-        f = NULL;
-    }
-    *out = f;
-    return rc;
-}
-
-static void
-free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v != NULL && i < n; i++)
-        api->free(v[i]);
-    api->free(v);
+    return predict_apply_end(api, rc, f, out);
 }
 
 /*
@@ -164,12 +119,10 @@ standardize_load(void *state, struct aiwb_reader *r, unsigned version, char **ca
     size_t n_names = 0, n_types = 0, n_means = 0, n_scales = 0;
     int rc;
 
-    if (version != TRANSFORM_STANDARDIZE_STATE_VERSION) {
-        *cause = api->format("standardize: cannot read state version %u (this plugin reads "
-                             "version %d)",
-                             version, TRANSFORM_STANDARDIZE_STATE_VERSION);
-        return AIWB_EDATA;
-    }
+    rc = predict_state_version(api, "standardize", version, TRANSFORM_STANDARDIZE_STATE_VERSION,
+                               cause);
+    if (rc != AIWB_OK)
+        return rc;
     standardize_clear(s);
     if ((rc = api->get_int(r, "center", &center)) != AIWB_OK ||
         (rc = api->get_int(r, "scale", &scale)) != AIWB_OK ||
@@ -183,14 +136,8 @@ standardize_load(void *state, struct aiwb_reader *r, unsigned version, char **ca
         *cause = api->format("standardize: saved state is inconsistent");
         goto out;
     }
-    for (size_t j = 0; j < n_names; j++) {
-        if (types[j] != AIWB_NUMERIC && types[j] != AIWB_CATEGORICAL) {
-            *cause = api->format("standardize: saved state has column '%s' of unknown type "
-                                 "%lld",
-                                 names[j], (long long)types[j]);
-            goto out;
-        }
-    }
+    if (predict_check_types(api, "standardize", names, types, n_names, cause) != AIWB_OK)
+        goto out;
     s->center = center != 0;
     s->scale = scale != 0;
     s->cols = api->calloc(n_names + 1, sizeof *s->cols);
@@ -204,7 +151,7 @@ standardize_load(void *state, struct aiwb_reader *r, unsigned version, char **ca
     }
     rc = AIWB_OK;
 out:
-    free_strs(names, n_names);
+    predict_free_strs(api, names, n_names);
     api->free(types);
     api->free(means);
     api->free(scales);

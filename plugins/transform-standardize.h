@@ -24,6 +24,8 @@ struct standardize_column {
     double mean;  /* numeric: the mean of its values; NaN for categorical */
     double scale; /* numeric: the population sd, 1 for a constant column; NaN for categorical */
 };
+_Static_assert(offsetof(struct standardize_column, name) == 0,
+               "predict-common.h reads the name first");
 
 struct standardize {
     int center, scale;
