@@ -6,7 +6,7 @@
  * Copyright (C) 2026 the aiwb developers
  * SPDX-License-Identifier: MIT
  */
-#define _DEFAULT_SOURCE /* O_CLOEXEC, SA_RESTART, gmtime_r under -std=c11 */
+#define _DEFAULT_SOURCE /* O_CLOEXEC, SA_RESTART, clock_gettime under -std=c11 */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,27 +211,47 @@ log_write(const struct json_writer *w)
     }
 }
 
-/* "2026-11-27T16:40:01.123Z" of the current time into BUF. */
+/*
+ * "2026-11-27T16:40:01.123Z" of the current time into BUF. Not gmtime_r:
+ * glibc's takes its time-zone lock, one mutex every logging worker would
+ * share; the civil date of a day count is arithmetic (H. Hinnant's
+ * civil_from_days, proleptic Gregorian).
+ */
 static void
 now_text(char buf[32])
 {
     struct timespec ts;
-    struct tm tm;
+    long long days, secs, z, era, doe, yoe, doy, mp, day, month, year;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-
-    snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+    days = (long long)ts.tv_sec / 86400;
+    secs = (long long)ts.tv_sec % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    z = days + 719468; /* days since 0000-03-01 */
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;                                      /* [0, 146096] */
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365], from March */
+    mp = (5 * doy + 2) / 153;
+    day = doy - (153 * mp + 2) / 5 + 1;
+    month = mp < 10 ? mp + 3 : mp - 9;
+    year = yoe + era * 400 + (month <= 2);
+    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)year, (int)month, (int)day,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+             (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 /* --- per-worker scratch -------------------------------------------------- */
 
 struct scratch {
     struct json_arena arena;
-    struct json_writer out; /* the response body */
-    struct json_writer log; /* the log records */
-    struct json_writer one; /* one prediction, written to both */
+    struct json_writer out;     /* the response body */
+    struct json_writer log;     /* the log records */
+    struct json_writer one;     /* one prediction, written to both */
+    struct model_scratch model; /* the row's frame, design and outputs */
 };
 
 static struct scratch *scratches;
@@ -455,7 +475,7 @@ handle_predict(const struct http_request *req, struct http_response *res, void *
     struct model_error err;
     char id[HTTP_REQUEST_ID_SIZE], when[32];
     struct monitor_call call;
-    double *out;
+    const double *out;
     size_t n, unseen;
     int batch;
 
@@ -473,7 +493,7 @@ handle_predict(const struct http_request *req, struct http_response *res, void *
     }
     call.mon = app.mon;
     call.worker = req->worker;
-    if (model_predict(m, body, &n, &out, &unseen, monitor_observe, &call, &err) < 0) {
+    if (model_predict(m, &s->model, body, &n, &out, &unseen, monitor_observe, &call, &err) < 0) {
         monitor_request_error(app.mon, req->worker);
         http_response_error(res, err.status, "%s", err.text);
         return;
@@ -523,7 +543,6 @@ handle_predict(const struct http_request *req, struct http_response *res, void *
                 log_record(s, batch ? rid : id, when, row, s->one.buf, s->one.len);
         }
     }
-    free(out);
     if (batch)
         json_write_array_end(&s->out);
     if (unseen > 0) {
@@ -832,6 +851,7 @@ main(int argc, char **argv)
         json_writer_init(&scratches[w].out, NULL, 4096);
         json_writer_init(&scratches[w].log, NULL, 4096);
         json_writer_init(&scratches[w].one, NULL, 1024);
+        model_scratch_init(&scratches[w].model);
     }
     if (http_server_route(app.srv, "POST", "/predict", 0, handle_predict, NULL, &cause) < 0 ||
         http_server_route(app.srv, "POST", "/feedback", 0, handle_feedback, NULL, &cause) < 0 ||
@@ -867,6 +887,7 @@ main(int argc, char **argv)
         json_writer_release(&scratches[w].out);
         json_writer_release(&scratches[w].log);
         json_writer_release(&scratches[w].one);
+        model_scratch_release(&scratches[w].model);
     }
     free(scratches);
     monitor_free(app.mon);

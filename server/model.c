@@ -575,10 +575,49 @@ fill_row(const struct model *m, struct aiwb_frame *f, size_t n, size_t i,
     return 0;
 }
 
-/* The raw rows as a frame over the training schema. */
+/* A frame of N rows over the training schema, every value missing. */
 static struct aiwb_frame *
-conform(const struct model *m, const struct json_value *rows, size_t *n, size_t *unseen,
-        struct model_error *err)
+empty_frame(const struct model *m, size_t n)
+{
+    struct aiwb_frame *f = host_frame_new(n);
+
+    for (size_t c = 0; c < m->n_in; c++) {
+        const struct model_input *in = &m->in[c];
+
+        if (in->type == AIWB_NUMERIC) {
+            double *v = host_frame_add_numeric(f, in->name);
+
+            for (size_t i = 0; i < n; i++)
+                v[i] = NAN;
+        } else {
+            host_frame_add_categorical_over(f, in->name, in->index);
+        }
+    }
+    return f;
+}
+
+/* S's one-row frame, its values missing again (none of its columns is shared
+ * by then: the frames the transforms made from it are freed). */
+static struct aiwb_frame *
+scratch_row(const struct model *m, struct model_scratch *s)
+{
+    if (s->row == NULL) {
+        s->row = empty_frame(m, 1);
+        return s->row;
+    }
+    for (size_t c = 0; c < m->n_in; c++) {
+        if (m->in[c].type == AIWB_NUMERIC)
+            host_frame_numeric_mut(s->row, c)[0] = NAN;
+        else
+            host_frame_codes_mut(s->row, c)[0] = AIWB_NA_CODE;
+    }
+    return s->row;
+}
+
+/* The raw rows as a frame over the training schema: S's own for one row. */
+static struct aiwb_frame *
+conform(const struct model *m, struct model_scratch *s, const struct json_value *rows, size_t *n,
+        size_t *unseen, struct model_error *err)
 {
     struct aiwb_frame *f;
     int one = rows->type == JSON_TYPE_OBJECT;
@@ -589,19 +628,7 @@ conform(const struct model *m, const struct json_value *rows, size_t *n, size_t 
         return NULL;
     }
     *n = one ? 1 : json_size(rows);
-    f = host_frame_new(*n);
-    for (size_t c = 0; c < m->n_in; c++) {
-        const struct model_input *in = &m->in[c];
-
-        if (in->type == AIWB_NUMERIC) {
-            double *v = host_frame_add_numeric(f, in->name);
-
-            for (size_t i = 0; i < *n; i++)
-                v[i] = NAN;
-        } else {
-            host_frame_add_categorical_over(f, in->name, in->index);
-        }
-    }
+    f = *n == 1 ? scratch_row(m, s) : empty_frame(m, *n);
     if (one) {
         if (fill_row(m, f, 1, 0, rows, unseen, err) < 0)
             goto fail;
@@ -617,13 +644,16 @@ conform(const struct model *m, const struct json_value *rows, size_t *n, size_t 
     }
     return f;
 fail:
-    host_frame_free(f);
+    if (f != s->row)
+        host_frame_free(f);
     return NULL;
 }
 
-/* The transforms over F (consumed); a new frame, or NULL with ERR set. */
+/* The transforms over F (consumed, unless it is S's); a new frame, F itself
+ * when there are none, or NULL with ERR set. */
 static struct aiwb_frame *
-transform(const struct model *m, struct aiwb_frame *f, struct model_error *err)
+transform(const struct model *m, const struct model_scratch *s, struct aiwb_frame *f,
+          struct model_error *err)
 {
     for (size_t i = 0; i < m->n_tf; i++) {
         const struct model_tf *t = &m->tf[i];
@@ -635,7 +665,8 @@ transform(const struct model *m, struct aiwb_frame *f, struct model_error *err)
             rc = AIWB_ERR;
             cause = host_format("transform '%s' changed the number of rows", t->name);
         }
-        host_frame_free(f);
+        if (f != s->row)
+            host_frame_free(f);
         if (rc < 0 || next == NULL) {
             set_error(err, 422, "%s", cause != NULL ? cause : "a transform failed");
             if (cause == NULL)
@@ -650,11 +681,50 @@ transform(const struct model *m, struct aiwb_frame *f, struct model_error *err)
     return f;
 }
 
-/* The design matrix of the transformed frame F: N rows of m->p. */
+/* Room for N doubles in *BUF (holding *CAP): grown, never shrunk here. */
 static double *
-design(const struct model *m, const struct aiwb_frame *f, size_t n, struct model_error *err)
+room(double **buf, size_t *cap, size_t n)
 {
-    double *X = host_alloc((n ? n : 1) * m->p * sizeof *X);
+    if (n > *cap) {
+        free(*buf);
+        *buf = host_alloc(n * sizeof **buf);
+        *cap = n;
+    }
+    return *buf;
+}
+
+/* Free *BUF if a big batch grew it past MODEL_SCRATCH_KEEP bytes. */
+static void
+trim(double **buf, size_t *cap)
+{
+    if (*cap > MODEL_SCRATCH_KEEP / sizeof **buf) {
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+    }
+}
+
+void
+model_scratch_init(struct model_scratch *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void
+model_scratch_release(struct model_scratch *s)
+{
+    host_frame_free(s->row);
+    free(s->X);
+    free(s->out);
+    model_scratch_init(s);
+}
+
+/* The design matrix of the transformed frame F, N rows of m->p, into S. */
+static double *
+design(const struct model *m, struct model_scratch *s, const struct aiwb_frame *f, size_t n,
+       struct model_error *err)
+{
+    double *X = room(&s->X, &s->X_cap, (n ? n : 1) * m->p);
     int check = !(m->algo_flags & AIWB_CAP_MISSING) && m->task != AIWB_TASK_RANKING;
 
     for (size_t j = 0; j < m->p; j++) {
@@ -663,7 +733,6 @@ design(const struct model *m, const struct aiwb_frame *f, size_t n, struct model
         if (c < 0) {
             set_error(err, 500, "the transforms did not produce the feature '%s' the model was "
                       "trained on", m->features[j]);
-            free(X);
             return NULL;
         }
         if (host_frame_col_type(f, (size_t)c) == AIWB_NUMERIC) {
@@ -685,41 +754,46 @@ design(const struct model *m, const struct aiwb_frame *f, size_t n, struct model
 
                 set_error(err, 422, "%s'%s' is missing, and the model has no imputer for it",
                           ordinal_row(n, i, where), m->features[j]);
-                free(X);
                 return NULL;
             }
     return X;
 }
 
 int
-model_predict(const struct model *m, const struct json_value *rows, size_t *n, double **out,
-              size_t *unseen, model_observer_fn *observe, void *arg, struct model_error *err)
+model_predict(const struct model *m, struct model_scratch *s, const struct json_value *rows,
+              size_t *n, const double **out, size_t *unseen, model_observer_fn *observe, void *arg,
+              struct model_error *err)
 {
     struct aiwb_frame *f;
-    double *X;
+    const double *X;
+    double *o;
+    size_t n_out;
     int rc;
 
     *out = NULL;
     *unseen = 0;
-    if ((f = conform(m, rows, n, unseen, err)) == NULL)
+    trim(&s->X, &s->X_cap);
+    trim(&s->out, &s->out_cap);
+    if ((f = conform(m, s, rows, n, unseen, err)) == NULL)
         return -1;
     if (observe != NULL)
         observe(arg, f, *n);
-    if ((f = transform(m, f, err)) == NULL)
+    if ((f = transform(m, s, f, err)) == NULL)
         return -1;
-    X = design(m, f, *n, err);
-    host_frame_free(f);
+    X = design(m, s, f, *n, err);
+    if (f != s->row)
+        host_frame_free(f);
     if (X == NULL)
         return -1;
-    *out = host_calloc((*n ? *n : 1) * (m->k ? m->k : 1), sizeof **out);
-    rc = m->algo->predict(m->algo_state, *n, X, m->p, *out);
-    free(X);
+    n_out = (*n ? *n : 1) * (m->k ? m->k : 1);
+    o = room(&s->out, &s->out_cap, n_out);
+    memset(o, 0, n_out * sizeof *o);
+    rc = m->algo->predict(m->algo_state, *n, X, m->p, o);
     if (rc < 0) {
         set_error(err, 500, "%s could not predict (status %d)", m->algo_name, rc);
-        free(*out);
-        *out = NULL;
         return -1;
     }
+    *out = o;
     return 0;
 }
 

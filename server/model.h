@@ -10,7 +10,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Thread safety: a loaded model is read-only; any number of threads may call
- * model_predict and model_recommend on it at once.
+ * model_predict (each with its own struct model_scratch) and model_recommend
+ * on it at once.
  */
 #ifndef AIWB_SERVER_MODEL_H
 #define AIWB_SERVER_MODEL_H
@@ -111,17 +112,37 @@ struct model_error {
 typedef void model_observer_fn(void *arg, const struct aiwb_frame *inputs, size_t n);
 
 /*
+ * What model_predict reuses from one request to the next, so that one row
+ * costs no malloc of its own: the one-row input frame over the training
+ * schema, the design rows and the outputs. One per thread (a worker's), for
+ * one model; zeroed by model_scratch_init, freed by model_scratch_release.
+ * Buffers grown past MODEL_SCRATCH_KEEP bytes by a big batch are freed at
+ * the next call rather than kept.
+ */
+#define MODEL_SCRATCH_KEEP (1u << 20)
+struct model_scratch {
+    struct aiwb_frame *row; /* the one-row frame, built on first use */
+    double *X;              /* design rows */
+    size_t X_cap;           /* doubles X holds */
+    double *out;            /* outputs */
+    size_t out_cap;
+};
+void model_scratch_init(struct model_scratch *s);
+void model_scratch_release(struct model_scratch *s);
+
+/*
  * The predictions for ROWS (a JSON object: one row; an array of objects:
  * several), keyed by the training columns, raw: a missing field or null is a
  * missing value, a level not seen in training is missing (refused where the
  * model has no imputer for it, as in the workbench), other fields are
- * ignored. On success *N gets the rows, *OUT N rows of m->k outputs
- * (malloc'd; the caller frees it), *UNSEEN the number of unseen levels taken
- * as missing. OBSERVE (if not NULL) sees the conformed inputs. Returns 0, or
- * -1 with ERR filled.
+ * ignored. On success *N gets the rows, *OUT N rows of m->k outputs (in
+ * scratch S: valid until the next call with S), *UNSEEN the number of unseen
+ * levels taken as missing. OBSERVE (if not NULL) sees the conformed inputs.
+ * Returns 0, or -1 with ERR filled.
  */
-int model_predict(const struct model *m, const struct json_value *rows, size_t *n, double **out,
-                  size_t *unseen, model_observer_fn *observe, void *arg, struct model_error *err);
+int model_predict(const struct model *m, struct model_scratch *s, const struct json_value *rows,
+                  size_t *n, const double **out, size_t *unseen, model_observer_fn *observe,
+                  void *arg, struct model_error *err);
 
 /*
  * A recommender's K best items for USER that the user did not have in

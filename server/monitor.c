@@ -32,12 +32,27 @@ struct worker_stats {
 /* A prediction remembered for feedback. */
 struct recall {
     char id[64];
-    double value; /* the class index, or the predicted value */
-    uint64_t seq; /* when it was remembered: the oldest of a probe gives way */
+    uint32_t hash; /* of the whole id (slot_hash): compared before the text */
+    double value;  /* the class index, or the predicted value */
+    uint64_t seq;  /* when it was remembered (its bucket's clock); 0: empty */
 };
 
-/* Slots an id may take, from its hash on: a full run evicts the oldest. */
+/*
+ * The remembered predictions: MONITOR_RECALL slots in buckets of
+ * RECALL_PROBE. An id hashes to one bucket and never leaves it; a new one
+ * takes an empty slot there, or the oldest. Each bucket has its own lock, so
+ * workers remembering predictions at once wait for each other only when
+ * their ids share a bucket (one chance in RECALL_BUCKETS), and its own
+ * clock, so that no counter is shared by every worker either.
+ */
 #define RECALL_PROBE 8
+#define RECALL_BUCKETS (MONITOR_RECALL / RECALL_PROBE)
+
+struct recall_bucket {
+    pthread_mutex_t lock; /* the fields below */
+    uint64_t clock;       /* predictions remembered here so far: the next seq */
+    struct recall slot[RECALL_PROBE];
+};
 
 struct monitor {
     const struct model *m;
@@ -45,12 +60,11 @@ struct monitor {
     struct worker_stats *ws;
     size_t *bin_at; /* input i's first bin, or SIZE_MAX without a reference */
     size_t n_bins;
-    pthread_mutex_t lock; /* the fields below */
-    struct recall *recall;
+    struct recall_bucket *recall; /* RECALL_BUCKETS, each under its own lock */
+    pthread_mutex_t lock;         /* the fields below */
     uint64_t feedback, matched, correct;
     double abs_err, sq_err;
     double err_scale; /* regression: the mean absolute error of the first PH_MIN_N */
-    uint64_t recall_seq;
     struct page_hinkley error_ph;
     uint64_t log_errors;
 };
@@ -116,7 +130,9 @@ monitor_new(const struct model *m, unsigned workers)
         s->ph = host_calloc(m->n_in + 1, sizeof *s->ph);
     }
     pthread_mutex_init(&mon->lock, NULL);
-    mon->recall = host_calloc(MONITOR_RECALL, sizeof *mon->recall);
+    mon->recall = host_calloc(RECALL_BUCKETS, sizeof *mon->recall);
+    for (size_t b = 0; b < RECALL_BUCKETS; b++)
+        pthread_mutex_init(&mon->recall[b].lock, NULL);
     ph_init(&mon->error_ph);
     return mon;
 }
@@ -134,6 +150,8 @@ monitor_free(struct monitor *mon)
     }
     free(mon->ws);
     free(mon->bin_at);
+    for (size_t b = 0; b < RECALL_BUCKETS; b++)
+        pthread_mutex_destroy(&mon->recall[b].lock);
     free(mon->recall);
     pthread_mutex_destroy(&mon->lock);
     free(mon);
@@ -201,34 +219,80 @@ best_of(const double *v, size_t k)
     return best;
 }
 
-/* FNV-1a of a text: where an id is remembered. */
-static size_t
-slot_of(const char *id)
+/* FNV-1a of a text: which bucket remembers an id. */
+static uint32_t
+slot_hash(const char *id)
 {
     uint32_t h = 2166136261u;
 
     for (; *id; id++)
         h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % MONITOR_RECALL;
+    return h;
 }
 
-/* The slot that holds ID, or NULL; for a new one (NEW), an empty slot of its
- * probe or the oldest there. Under the lock. */
-static struct recall *
-recall_slot(struct monitor *mon, const char *id, int new)
+static struct recall_bucket *
+bucket_of(struct monitor *mon, uint32_t hash)
 {
-    size_t at = slot_of(id);
+    return &mon->recall[hash % RECALL_BUCKETS];
+}
+
+/* The slot of bucket B that holds ID (hashed to HASH), or NULL; for a new
+ * one (NEW), an empty slot of the bucket or its oldest. Under B's lock. */
+static struct recall *
+recall_slot(struct recall_bucket *b, const char *id, uint32_t hash, int new)
+{
     struct recall *oldest = NULL;
 
     for (size_t k = 0; k < RECALL_PROBE; k++) {
-        struct recall *r = &mon->recall[(at + k) % MONITOR_RECALL];
+        struct recall *r = &b->slot[k];
 
-        if (strcmp(r->id, id) == 0)
+        if (r->seq != 0 && r->hash == hash && strcmp(r->id, id) == 0)
             return r;
         if (new && (oldest == NULL || r->seq < oldest->seq))
             oldest = r;
     }
     return oldest;
+}
+
+/* Remember VALUE as the prediction ID, for feedback to find. */
+static void
+remember(struct monitor *mon, const char *id, double value)
+{
+    uint32_t hash = slot_hash(id);
+    struct recall_bucket *b = bucket_of(mon, hash);
+    struct recall *r;
+    size_t len = 0;
+
+    pthread_mutex_lock(&b->lock);
+    r = recall_slot(b, id, hash, 1);
+    /* As snprintf would: an id too long for the slot is cut (and not found). */
+    for (; len + 1 < sizeof r->id && id[len] != '\0'; len++)
+        r->id[len] = id[len];
+    r->id[len] = '\0';
+    r->hash = hash;
+    r->value = value;
+    r->seq = ++b->clock;
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Take the prediction ID out of the table (one truth per prediction): 1 with
+ * its value in *VALUE, or 0 when it is not remembered. */
+static int
+recall_take(struct monitor *mon, const char *id, double *value)
+{
+    uint32_t hash = slot_hash(id);
+    struct recall_bucket *b = bucket_of(mon, hash);
+    struct recall *r;
+
+    pthread_mutex_lock(&b->lock);
+    r = recall_slot(b, id, hash, 0);
+    if (r != NULL) {
+        *value = r->value;
+        r->id[0] = '\0';
+        r->seq = 0;
+    }
+    pthread_mutex_unlock(&b->lock);
+    return r != NULL;
 }
 
 void
@@ -237,7 +301,6 @@ monitor_prediction(struct monitor *mon, unsigned worker, const double *v, const 
     const struct model *m = mon->m;
     struct worker_stats *s = &mon->ws[worker];
     double value = v[0];
-    struct recall *r;
 
     bump(&s->rows);
     if (m->task == AIWB_TASK_CLASSIFICATION || m->task == AIWB_TASK_CLUSTERING) {
@@ -260,12 +323,7 @@ monitor_prediction(struct monitor *mon, unsigned worker, const double *v, const 
     if (m->task != AIWB_TASK_CLASSIFICATION && m->task != AIWB_TASK_REGRESSION &&
         m->task != AIWB_TASK_RANKING)
         return;
-    pthread_mutex_lock(&mon->lock);
-    r = recall_slot(mon, id, 1);
-    snprintf(r->id, sizeof r->id, "%s", id);
-    r->value = value;
-    r->seq = ++mon->recall_seq;
-    pthread_mutex_unlock(&mon->lock);
+    remember(mon, id, value);
 }
 
 void
@@ -308,8 +366,7 @@ monitor_feedback(struct monitor *mon, const char *id, const struct json_value *l
                  char *reason, size_t reason_size)
 {
     const struct model *m = mon->m;
-    struct recall *r;
-    double truth = 0, err = 0;
+    double truth = 0, err = 0, value = 0;
     int matched;
 
     if (m->task == AIWB_TASK_CLASSIFICATION) {
@@ -335,18 +392,17 @@ monitor_feedback(struct monitor *mon, const char *id, const struct json_value *l
                  model_task_name(m->task));
         return -1;
     }
+    matched = id[0] != '\0' && recall_take(mon, id, &value);
     pthread_mutex_lock(&mon->lock);
     mon->feedback++;
-    r = id[0] != '\0' ? recall_slot(mon, id, 0) : NULL;
-    matched = r != NULL;
     if (matched) {
         mon->matched++;
         if (m->task == AIWB_TASK_CLASSIFICATION) {
-            err = r->value != truth;
-            mon->correct += r->value == truth;
+            err = value != truth;
+            mon->correct += value == truth;
             ph_add(&mon->error_ph, err, PH_DELTA, PH_LAMBDA);
         } else {
-            err = fabs(r->value - truth);
+            err = fabs(value - truth);
             mon->abs_err += err;
             mon->sq_err += err * err;
             /* The error's scale: the mean absolute error of the first values. */
@@ -355,8 +411,6 @@ monitor_feedback(struct monitor *mon, const char *id, const struct json_value *l
             if (mon->err_scale > 0)
                 ph_add(&mon->error_ph, err / mon->err_scale, PH_DELTA, PH_LAMBDA);
         }
-        r->id[0] = '\0'; /* one truth per prediction */
-        r->seq = 0;
     }
     pthread_mutex_unlock(&mon->lock);
     return matched;

@@ -10,8 +10,11 @@
  *
  * Predictions are counted per worker thread without locks and summed when
  * /metrics is read; the inputs' detectors run per worker, each on the
- * requests its worker serves. Feedback (rare beside predictions) goes
- * through one lock.
+ * requests its worker serves. A prediction is remembered for feedback under
+ * the lock of one bucket of the recall table (MONITOR_RECALL / 8 buckets, so
+ * workers seldom meet there); feedback (rare beside predictions) takes that
+ * bucket's lock, then the monitor's one lock for the live accuracy, the
+ * errors and their detector.
  */
 #ifndef AIWB_SERVER_MONITOR_H
 #define AIWB_SERVER_MONITOR_H
@@ -23,7 +26,8 @@
 #include "json.h"
 #include "model.h"
 
-/* Predictions remembered for feedback to be matched against (the latest). */
+/* Predictions remembered for feedback to be matched against (the latest:
+ * an id hashes to a bucket of 8 slots, where the oldest gives way). */
 #define MONITOR_RECALL 65536
 
 /* Page-Hinkley's settings (as river's defaults): ignore the first MIN_N
