@@ -17,6 +17,7 @@
 
 #include <aiwb/plugin.h>
 
+#include "predict-common.h"
 #include "transform-outliers.h"
 
 static const struct aiwb_host_api *api;
@@ -222,18 +223,6 @@ quantile_of(const double *x, size_t n, double q)
     return t >= 0.5 ? x[i + 1] - d * (1 - t) : x[i] + d * t;
 }
 
-/* The shortest of %.15g, %.16g and %.17g that reads back as V, into BUF. */
-static const char *
-shortest(char buf[32], double v)
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, 32, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
 /* Learn B's bounds from the NV > 0 values BUF (reordered); TMP holds 2 NV integers. */
 static int
 fit_bounds(const struct outliers *s, struct outliers_bound *b, double *buf, size_t nv,
@@ -267,7 +256,7 @@ fit_bounds(const struct outliers *s, struct outliers_bound *b, double *buf, size
         api->log(AIWB_LOG_WARN, "%s: column '%s' has %s 0: every value other than %s is an outlier",
                  s->what, b->name,
                  s->method == OUTLIERS_ZSCORE ? "standard deviation" : "interquartile range",
-                 shortest(x, b->lo));
+                 predict_shortest(x, b->lo));
     return AIWB_OK;
 }
 
